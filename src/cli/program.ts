@@ -1,0 +1,57 @@
+/**
+ * `scratchnet` — the book's chapter-5 scripts as subcommands. A thin shell: each command's work lives
+ * in the library; the command files parse options, print and write files.
+ */
+import { Command, CommanderError } from 'commander';
+import { buyAppleLines, buyAppleOrangeLines } from '../examples.ts';
+import { VERSION } from '../version.ts';
+import { RunError, UsageError } from './errors.ts';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('scratchnet')
+    .description('Backpropagation from chapter 5 of "Deep Learning from Scratch" (ゼロから作るDeep Learning), in TypeScript.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program
+    .command('buy-apple')
+    .description("the book's buy_apple.py: forward and backward through the apple-with-tax graph")
+    .action(() => {
+      for (const line of buyAppleLines()) console.log(line);
+    });
+  program
+    .command('buy-apple-orange')
+    .description("the book's buy_apple_orange.py: the apple-and-orange graph (×, ×, +, × tax)")
+    .action(() => {
+      for (const line of buyAppleOrangeLines()) console.log(line);
+    });
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns its exit code: 0 done, 1 the work failed, 2 bad usage. */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end with exit code 0; every other commander error is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n(run with --help for usage)\n`);
+      return 2;
+    }
+    if (e instanceof RunError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * ScratchNet — backpropagation as taught in chapter 5 of 『ゼロから作るDeep Learning』, in TypeScript.
+ *
+ * This entry point is browser-safe: it imports nothing from Node. In Node, the package root also
+ * exports `loadMnist` (see `node.ts`).
+ */
+export { Tensor, Mask, tensor, zeros, ones, full, zerosLike, onesLike, arange, DTYPES } from './tensor/tensor.ts';
+export type { DType, NestedArray, Operand, TensorOptions, CreateOptions } from './tensor/tensor.ts';
+export {
+  add,
+  sub,
+  mul,
+  div,
+  maximum,
+  minimum,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  equal,
+  notEqual,
+  maskedFill,
+  maskedAssign,
+  where,
+  exp,
+  log,
+  dot,
+  matmul,
+  transpose,
+  sum,
+  max,
+  argmax,
+  mean,
+  reshape,
+  copy,
+  take,
+} from './tensor/ops.ts';
+export type { AxisOptions, DotOptions } from './tensor/ops.ts';
+export { formatShape } from './tensor/shape.ts';
+export { Random, randomSeed } from './tensor/random.ts';
+export { randn, uniform } from './tensor/random-tensors.ts';
+export type { RandomOptions } from './tensor/random-tensors.ts';
+export {
+  identityFunction,
+  stepFunction,
+  sigmoid,
+  relu,
+  softmax,
+  crossEntropyError,
+  sumSquaredError,
+} from './functions.ts';
+export type { Labels } from './functions.ts';
+export type { Layer, ParamLayer } from './layers/layer.ts';
+export { MulLayer } from './layers/mul-layer.ts';
+export { AddLayer } from './layers/add-layer.ts';
+export { Relu } from './layers/relu.ts';
+export { Sigmoid } from './layers/sigmoid.ts';
+export { Affine } from './layers/affine.ts';
+export { SoftmaxWithLoss } from './layers/softmax-with-loss.ts';
+export { numericalGradient } from './gradient.ts';
+export { TwoLayerNet, PARAM_KEYS } from './nets/two-layer-net.ts';
+export type { ParamKey, ParamMap, TwoLayerNetOptions } from './nets/two-layer-net.ts';
+export { SGD } from './optimizers/sgd.ts';
+export { parseIdx, encodeIdx } from './data/idx.ts';
+export type { IdxArray } from './data/idx.ts';
+export { MnistSplit, MNIST_CLASSES } from './data/mnist.ts';
+export type { LoadMnistOptions, MnistSplits, MnistTensors } from './data/mnist.ts';
+export { kernels, referenceKernels, useKernels } from './kernels/index.ts';
+export type { Kernels, FloatArray } from './kernels/index.ts';
+export { buyApple, buyAppleOrange, buyAppleLines, buyAppleOrangeLines } from './examples.ts';
+export type { BuyAppleResult, BuyAppleOrangeResult } from './examples.ts';

@@ -1,0 +1,31 @@
+/**
+ * Every hot loop of ScratchNet lives in this folder. Ops (in `tensor/`) check shapes, pick output
+ * buffers and call these; kernels only loop over typed arrays and know nothing about shapes beyond
+ * their arguments.
+ *
+ * `kernels` is the active set. A faster implementation (WASM SIMD) can replace entries of it at load
+ * time with functions of the same signatures; the plain TypeScript ones stay exported as the reference
+ * that faster ones are tested against.
+ */
+import * as elementwise from './elementwise.ts';
+import * as matmul from './matmul.ts';
+import * as reduce from './reduce.ts';
+
+export type { FloatArray } from './types.ts';
+export { BinaryOp, CompareOp } from './elementwise.ts';
+
+export const referenceKernels = Object.freeze({ ...elementwise, ...matmul, ...reduce });
+
+export type Kernels = typeof referenceKernels;
+
+/** The kernels in use (mutable so an accelerated set can be installed with `useKernels`). */
+export const kernels: { -readonly [K in keyof Kernels]: Kernels[K] } = { ...referenceKernels };
+
+/** Replaces some kernels with faster ones of the same signature; returns a function that restores them. */
+export function useKernels(replacements: Partial<Kernels>): () => void {
+  const previous = { ...kernels };
+  Object.assign(kernels, replacements);
+  return () => {
+    Object.assign(kernels, previous);
+  };
+}

@@ -1,0 +1,2 @@
+/** The typed arrays a tensor may sit on. */
+export type FloatArray = Float64Array | Float32Array;

@@ -1,0 +1,6 @@
+/**
+ * The package root in Node: everything from the browser-safe entry, plus loading MNIST from disk.
+ */
+export * from './index.ts';
+export { loadMnist, loadMnistSplits, defaultMnistDir } from './data/load-mnist.ts';
+export type { MnistDirOptions } from './data/load-mnist.ts';
