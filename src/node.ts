@@ -4,3 +4,6 @@
 export * from './index.ts';
 export { loadMnist, loadMnistSplits, defaultMnistDir } from './data/load-mnist.ts';
 export type { MnistDirOptions } from './data/load-mnist.ts';
+export { saveModel, loadModel } from './io/model-file.ts';
+export { writeFileAtomic } from './io/atomic.ts';
+export { renderSvg, svgToPng, writePlot } from './plot/render.ts';

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { buyAppleLines, buyAppleOrangeLines } from '../examples.ts';
 import { VERSION } from '../version.ts';
+import { registerCommands } from './commands.ts';
 import { RunError, UsageError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -28,7 +29,8 @@ export function buildProgram(): Command {
     .action(() => {
       for (const line of buyAppleOrangeLines()) console.log(line);
     });
-  for (const cmd of program.commands) cmd.exitOverride();
+  registerCommands(program);
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
 
@@ -37,7 +39,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // An action may set its own code (e.g. 130 after Ctrl-C).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end with exit code 0; every other commander error is a usage error.

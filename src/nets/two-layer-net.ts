@@ -1,4 +1,5 @@
 import { labelIndices, type Labels } from '../functions.ts';
+import { modelToDocument, parseModel, type ModelDocument } from '../io/model-format.ts';
 import { numericalGradient } from '../gradient.ts';
 import { kernels } from '../kernels/index.ts';
 import { Affine } from '../layers/affine.ts';
@@ -135,6 +136,19 @@ export class TwoLayerNet {
     const affine1 = this.layers.get('Affine1') as Affine;
     const affine2 = this.layers.get('Affine2') as Affine;
     return { W1: affine1.dW!, b1: affine1.db!, W2: affine2.dW!, b2: affine2.db! };
+  }
+
+  /**
+   * A network from a saved model: JSON text (e.g. the contents of `model.json` written by
+   * `scratchnet train`) or the parsed document. Everything is validated; `name` prefixes errors.
+   */
+  static load(source: string | unknown, name?: string): TwoLayerNet {
+    return parseModel(source, name);
+  }
+
+  /** The model document (so `JSON.stringify(net)` writes a loadable model). */
+  toJSON(): ModelDocument {
+    return modelToDocument(this);
   }
 
   /** Copies parameter values into this network (shapes must match), e.g. from a saved model. */

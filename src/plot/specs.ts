@@ -1,0 +1,154 @@
+/**
+ * Vega-Lite specs for ScratchNet's charts. One spec, two renderers: `render.ts` turns them into SVG and
+ * PNG in Node; the web page embeds the same specs live with vega-embed. Pure data in, JSON out.
+ */
+import type { EpochRecord } from '../train/train.ts';
+import { Relu } from '../layers/relu.ts';
+import { Sigmoid } from '../layers/sigmoid.ts';
+import { arange, onesLike } from '../tensor/tensor.ts';
+
+/** A Vega-Lite spec (kept as plain JSON so the core needs no Vega types). */
+export type VegaLiteSpec = Record<string, unknown>;
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+const BASE_CONFIG = {
+  font: FONT,
+  view: { stroke: null },
+  axis: { labelFontSize: 12, titleFontSize: 13, grid: true, gridOpacity: 0.5 },
+  legend: { labelFontSize: 12, titleFontSize: 12, labelLimit: 400, orient: 'top-right', fillColor: 'rgba(255,255,255,0.85)', padding: 6 },
+  title: { fontSize: 15, anchor: 'start', offset: 12 },
+};
+
+/** Trailing moving average over `window` values (shorter at the start), skipping non-finite values. */
+export function movingAverage(values: ArrayLike<number>, window: number): Float64Array {
+  const out = new Float64Array(values.length);
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) {
+      sum += v;
+      count++;
+    }
+    const j = i - window;
+    if (j >= 0 && Number.isFinite(values[j])) {
+      sum -= values[j];
+      count--;
+    }
+    out[i] = count > 0 ? sum / count : NaN;
+  }
+  return out;
+}
+
+/** The training loss per iteration: raw (faint) and smoothed. */
+export function lossSpec(losses: ArrayLike<number>, options: { title?: string; window?: number } = {}): VegaLiteSpec {
+  const window = options.window ?? Math.max(1, Math.min(100, Math.round(losses.length / 50)));
+  const smooth = movingAverage(losses, window);
+  const rows: { iteration: number; loss: number | null; series: string }[] = [];
+  const raw = 'loss per iteration';
+  const avg = `moving average (${window})`;
+  for (let i = 0; i < losses.length; i++) {
+    rows.push({ iteration: i, loss: Number.isFinite(losses[i]) ? round(losses[i]) : null, series: raw });
+  }
+  for (let i = 0; i < losses.length; i++) rows.push({ iteration: i, loss: Number.isFinite(smooth[i]) ? round(smooth[i]) : null, series: avg });
+  return {
+    $schema: SCHEMA,
+    title: options.title ?? 'Training loss',
+    width: 560,
+    height: 300,
+    background: 'white',
+    config: BASE_CONFIG,
+    data: { values: rows },
+    encoding: {
+      x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
+      y: { field: 'loss', type: 'quantitative', title: 'loss (cross-entropy)', scale: { zero: true } },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: [raw, avg], range: ['#9ecae1', '#08519c'] } },
+    },
+    // Two layers rather than a strokeWidth channel: the raw line thin underneath, the average on top.
+    layer: [
+      { transform: [{ filter: { field: 'series', equal: raw } }], mark: { type: 'line', strokeWidth: 1, clip: true } },
+      { transform: [{ filter: { field: 'series', equal: avg } }], mark: { type: 'line', strokeWidth: 2.5, clip: true } },
+    ],
+  };
+}
+
+/** Train and test accuracy per epoch, as in the book's figure (y from 0 to 1, test dashed). */
+export function accuracySpec(epochs: readonly Pick<EpochRecord, 'epoch' | 'trainAcc' | 'testAcc'>[], options: { title?: string } = {}): VegaLiteSpec {
+  const rows = epochs.flatMap((e) => [
+    { epoch: e.epoch - 1, accuracy: e.trainAcc, set: 'train acc' },
+    { epoch: e.epoch - 1, accuracy: e.testAcc, set: 'test acc' },
+  ]);
+  return {
+    $schema: SCHEMA,
+    title: options.title ?? 'Accuracy per epoch',
+    width: 560,
+    height: 300,
+    background: 'white',
+    config: BASE_CONFIG,
+    data: { values: rows },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epochs', axis: { tickMinStep: 1 } },
+      y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
+      color: { field: 'set', type: 'nominal', title: null, scale: { domain: ['train acc', 'test acc'], range: ['#1f77b4', '#ff7f0e'] } },
+      strokeDash: { field: 'set', type: 'nominal', legend: null, scale: { domain: ['train acc', 'test acc'], range: [[1, 0], [6, 4]] } },
+    },
+  };
+}
+
+export type ActivationName = 'relu' | 'sigmoid';
+
+/**
+ * Forward y and backward dx (with dout = 1, i.e. dy/dx) of the Relu or Sigmoid layer for x from -3 to 3
+ * in steps of 0.01, computed by the library's layers themselves.
+ */
+export function activationCurves(name: ActivationName): { x: Float64Array; y: Float64Array; dx: Float64Array } {
+  const x = arange(-3, 3 + 1e-9, 0.01);
+  // Round away arange's accumulated error so x = 0 is exactly 0 (ReLU's kink).
+  for (let i = 0; i < x.size; i++) x.data[i] = Math.round(x.data[i] * 100) / 100;
+  const layer = name === 'relu' ? new Relu() : new Sigmoid();
+  const y = layer.forward(x).copy();
+  const dx = layer.backward(onesLike(x)).copy();
+  return { x: x.data as Float64Array, y: y.data as Float64Array, dx: dx.data as Float64Array };
+}
+
+/** Three panels: forward, backward, and both overlaid — the curves from the notes on these layers. */
+export function activationSpec(name: ActivationName): VegaLiteSpec {
+  const { x, y, dx } = activationCurves(name);
+  const label = name === 'relu' ? 'ReLU' : 'Sigmoid';
+  const fwd = 'forward y';
+  const bwd = 'backward dy/dx (dout = 1)';
+  const rows: { x: number; value: number; curve: string }[] = [];
+  for (let i = 0; i < x.length; i++) {
+    rows.push({ x: x[i], value: round(y[i]), curve: fwd }, { x: x[i], value: round(dx[i]), curve: bwd });
+  }
+  const color = { field: 'curve', type: 'nominal', title: null, scale: { domain: [fwd, bwd], range: ['#1f77b4', '#d62728'] } };
+  const panel = (title: string, filter: string | null) => ({
+    title,
+    width: 260,
+    height: 220,
+    ...(filter ? { transform: [{ filter }] } : {}),
+    mark: { type: 'line', strokeWidth: 2.5 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: 'x', scale: { domain: [-3, 3] } },
+      y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [-0.1, name === 'relu' ? 3 : 1.05] } },
+      color,
+      // A step function's curve is drawn as-is: the jump at 0 is the truth of ReLU's derivative.
+      order: { field: 'x', type: 'quantitative' },
+    },
+  });
+  return {
+    $schema: SCHEMA,
+    title: `${label} layer: forward and backward`,
+    background: 'white',
+    data: { values: rows },
+    hconcat: [panel('forward: y', `datum.curve === '${fwd}'`), panel('backward: dy/dx', `datum.curve === '${bwd}'`), panel('overlaid', null)],
+    resolve: { scale: { color: 'shared' } },
+    config: { ...BASE_CONFIG, legend: { ...BASE_CONFIG.legend, orient: 'bottom', direction: 'horizontal' } },
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}

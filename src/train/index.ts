@@ -1,0 +1,3 @@
+export { train, BOOK_CONFIG, iterPerEpoch, countEpochs, validateConfig } from './train.ts';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } from './train.ts';
+export { evaluateAccuracy } from './evaluate.ts';
