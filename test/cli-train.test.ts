@@ -68,7 +68,11 @@ describe('scratchnet train', () => {
       assert.deepEqual(pngSize(join(dir, `${name}.png`)), [2 * w, 2 * hgt], `${name}.png is the SVG at 2×`);
       assert.ok(w > 400 && hgt > 250);
     }
-    assert.match(readFileSync(join(dir, 'accuracy.svg'), 'utf8'), /test acc/);
+    for (const [name, labels] of [['accuracy', ['train acc', 'test acc']], ['loss', ['loss per iteration', 'moving average']]] as const) {
+      const svg = readFileSync(join(dir, `${name}.svg`), 'utf8');
+      assert.match(svg, /class="mark-group role-legend"/, `${name}.svg has a legend`);
+      for (const label of labels) assert.ok(svg.includes(`>${label}`), `${name}.svg legend shows "${label}"`);
+    }
     assert.ok(existsSync(join(dir, 'model.json')));
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temp files left behind');
 

@@ -91,8 +91,16 @@ export function accuracySpec(epochs: readonly Pick<EpochRecord, 'epoch' | 'train
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epochs', axis: { tickMinStep: 1 } },
       y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
-      color: { field: 'set', type: 'nominal', title: null, scale: { domain: ['train acc', 'test acc'], range: ['#1f77b4', '#ff7f0e'] } },
-      strokeDash: { field: 'set', type: 'nominal', legend: null, scale: { domain: ['train acc', 'test acc'], range: [[1, 0], [6, 4]] } },
+      color: {
+        field: 'set',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['train acc', 'test acc'], range: ['#1f77b4', '#ff7f0e'] },
+        // Accuracy climbs to the top: keep the legend low, drawn as line samples (solid/dashed).
+        legend: { orient: 'bottom-right', symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400 },
+      },
+      // Same field and title as color: Vega-Lite merges them into one legend showing colour and dash.
+      strokeDash: { field: 'set', type: 'nominal', title: null, scale: { domain: ['train acc', 'test acc'], range: [[1, 0], [6, 4]] } },
     },
   };
 }
