@@ -73,5 +73,6 @@ export { parseModel, serializeModel, modelToDocument, MODEL_FORMAT, MODEL_FORMAT
 export type { ModelDocument } from './io/model-format.ts';
 export { train, evaluateAccuracy, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } from './train/index.ts';
-export { lossSpec, accuracySpec, activationSpec, activationCurves, movingAverage } from './plot/specs.ts';
+export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';
 export type { VegaLiteSpec, ActivationName } from './plot/specs.ts';
+export { preprocessDigit } from './data/preprocess.ts';

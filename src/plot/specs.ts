@@ -5,7 +5,7 @@
 import type { EpochRecord } from '../train/train.ts';
 import { Relu } from '../layers/relu.ts';
 import { Sigmoid } from '../layers/sigmoid.ts';
-import { arange, onesLike } from '../tensor/tensor.ts';
+import { arange, onesLike, tensor } from '../tensor/tensor.ts';
 
 /** A Vega-Lite spec (kept as plain JSON so the core needs no Vega types). */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -121,39 +121,61 @@ export function activationCurves(name: ActivationName): { x: Float64Array; y: Fl
   return { x: x.data as Float64Array, y: y.data as Float64Array, dx: dx.data as Float64Array };
 }
 
-/** Three panels: forward, backward, and both overlaid — the curves from the notes on these layers. */
-export function activationSpec(name: ActivationName): VegaLiteSpec {
+/** y and dy/dx of the layer at one point x, computed by the layer (forward, then backward of 1). */
+export function activationAt(name: ActivationName, x: number): { y: number; dydx: number } {
+  const layer = name === 'relu' ? new Relu() : new Sigmoid();
+  const y = layer.forward(tensor([x])).data[0];
+  const dydx = layer.backward(tensor([1])).data[0];
+  return { y, dydx };
+}
+
+/**
+ * Three panels: forward, backward, and both overlaid — the curves from the notes on these layers.
+ * With `marker`, each panel also marks the point at that x (the web page's slider).
+ */
+export function activationSpec(name: ActivationName, options: { marker?: number; title?: string; width?: number } = {}): VegaLiteSpec {
   const { x, y, dx } = activationCurves(name);
   const label = name === 'relu' ? 'ReLU' : 'Sigmoid';
   const fwd = 'forward y';
   const bwd = 'backward dy/dx (dout = 1)';
-  const rows: { x: number; value: number; curve: string }[] = [];
+  const rows: { x: number; value: number; curve: string; marker?: boolean }[] = [];
   for (let i = 0; i < x.length; i++) {
     rows.push({ x: x[i], value: round(y[i]), curve: fwd }, { x: x[i], value: round(dx[i]), curve: bwd });
   }
+  if (options.marker !== undefined) {
+    const at = activationAt(name, options.marker);
+    rows.push({ x: options.marker, value: at.y, curve: fwd, marker: true }, { x: options.marker, value: at.dydx, curve: bwd, marker: true });
+  }
   const color = { field: 'curve', type: 'nominal', title: null, scale: { domain: [fwd, bwd], range: ['#1f77b4', '#d62728'] } };
-  const panel = (title: string, filter: string | null) => ({
-    title,
-    width: 260,
-    height: 220,
-    ...(filter ? { transform: [{ filter }] } : {}),
-    mark: { type: 'line', strokeWidth: 2.5 },
-    encoding: {
-      x: { field: 'x', type: 'quantitative', title: 'x', scale: { domain: [-3, 3] } },
-      y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [-0.1, name === 'relu' ? 3 : 1.05] } },
-      color,
-      // A step function's curve is drawn as-is: the jump at 0 is the truth of ReLU's derivative.
-      order: { field: 'x', type: 'quantitative' },
-    },
-  });
+  const encoding = {
+    x: { field: 'x', type: 'quantitative', title: 'x', scale: { domain: [-3, 3] } },
+    y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [-0.1, name === 'relu' ? 3 : 1.05] } },
+    color,
+  };
+  const panel = (title: string, curve: string | null) => {
+    const only = curve ? `datum.curve === '${curve}' && ` : '';
+    return {
+      title,
+      width: options.width ?? 260,
+      height: 220,
+      encoding,
+      layer: [
+        // A step function's curve is drawn as-is: the jump at 0 is the truth of ReLU's derivative.
+        { transform: [{ filter: `${only}!datum.marker` }], mark: { type: 'line', strokeWidth: 2.5 }, encoding: { order: { field: 'x', type: 'quantitative' } } },
+        ...(options.marker !== undefined
+          ? [{ transform: [{ filter: `${only}datum.marker` }], mark: { type: 'point', filled: true, size: 90, opacity: 1 } }]
+          : []),
+      ],
+    };
+  };
   return {
     $schema: SCHEMA,
-    title: `${label} layer: forward and backward`,
+    title: options.title ?? `${label} layer: forward and backward`,
     background: 'white',
     data: { values: rows },
-    hconcat: [panel('forward: y', `datum.curve === '${fwd}'`), panel('backward: dy/dx', `datum.curve === '${bwd}'`), panel('overlaid', null)],
+    hconcat: [panel('forward: y', fwd), panel('backward: dy/dx', bwd), panel('overlaid', null)],
     resolve: { scale: { color: 'shared' } },
-    config: { ...BASE_CONFIG, legend: { ...BASE_CONFIG.legend, orient: 'bottom', direction: 'horizontal' } },
+    config: { ...BASE_CONFIG, legend: { ...BASE_CONFIG.legend, orient: 'bottom', direction: 'horizontal', symbolType: 'stroke', symbolStrokeWidth: 2.5 } },
   };
 }
 

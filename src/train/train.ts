@@ -28,6 +28,13 @@ export interface TrainConfig {
   /** Seed for the weights and the batch draws. */
   seed: number;
   dtype: DType;
+  /**
+   * Evaluate every this many iterations instead of every epoch (the web page evaluates more often).
+   * Default: the book's `iter_per_epoch`.
+   */
+  evalEvery?: number;
+  /** Also evaluate after the last iteration when it is not an evaluation point (default false, as the book). */
+  evalAtEnd?: boolean;
 }
 
 /** The book's `train_neuralnet.py` settings. */
@@ -76,9 +83,12 @@ export interface TrainResult {
 
 export interface TrainHooks {
   onIteration?: (iteration: number, loss: number) => void;
-  onEpoch?: (record: EpochRecord) => void;
+  /** After each evaluation, with the network as it is now (e.g. to snapshot its weights). */
+  onEpoch?: (record: EpochRecord, net: TwoLayerNet) => void;
   /** Polled between iterations; return true to stop cleanly after the current one. */
   shouldStop?: () => boolean;
+  /** Called before every iteration; a returned promise is awaited (how the web page pauses). */
+  beforeIteration?: () => void | Promise<void>;
   /** Give the event loop a turn this often (ms) so signals, timers and UIs stay responsive. */
   yieldEveryMs?: number;
   /** A clock in milliseconds (default `performance.now`). */
@@ -106,6 +116,7 @@ export function validateConfig(c: TrainConfig, trainSize: number): void {
     [Number.isFinite(c.weightInitStd) && c.weightInitStd >= 0, `weightInitStd must be a number >= 0, got ${c.weightInitStd}`],
     [Number.isSafeInteger(c.seed) && c.seed >= 0, `seed must be an integer >= 0, got ${c.seed}`],
     [c.dtype === 'float64' || c.dtype === 'float32', `dtype must be 'float64' or 'float32', got ${c.dtype}`],
+    [c.evalEvery === undefined || (Number.isInteger(c.evalEvery) && c.evalEvery >= 1), `evalEvery must be an integer >= 1, got ${c.evalEvery}`],
     [trainSize > 0, 'the training set is empty'],
   ];
   for (const [ok, message] of checks) if (!ok) throw new Error(`train: ${message}`);
@@ -136,8 +147,9 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   const evalScratch = new Tensor(allocate(config.dtype, 1000 * trainSet.pixels), [1000, trainSet.pixels]);
   const losses = new Float64Array(iters);
 
-  const perEpoch = iterPerEpoch(trainSet.count, batchSize);
-  const epochs = countEpochs(iters, perEpoch);
+  const perEpoch = config.evalEvery ?? iterPerEpoch(trainSet.count, batchSize);
+  const lastIsEval = iters > 0 && (iters - 1) % perEpoch === 0;
+  const epochs = countEpochs(iters, perEpoch) + (config.evalAtEnd && !lastIsEval ? 1 : 0);
   const records: EpochRecord[] = [];
   let evalMs = 0;
   let lastEpochAt = start;
@@ -149,6 +161,8 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   let done = 0;
 
   for (let i = 0; i < iters; i++) {
+    const wait = hooks.beforeIteration?.();
+    if (wait) await wait;
     if (hooks.shouldStop?.()) {
       status = 'stopped';
       break;
@@ -172,7 +186,7 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
     lossSum += loss;
     lossCount++;
 
-    if (i % perEpoch === 0) {
+    if (i % perEpoch === 0 || (config.evalAtEnd && i === iters - 1)) {
       const t0 = now();
       const trainAcc = evaluateAccuracy(net, trainSet, 1000, evalScratch);
       const testAcc = evaluateAccuracy(net, testSet, 1000, evalScratch);
@@ -192,7 +206,7 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
       lastEpochAt = t1;
       lossSum = 0;
       lossCount = 0;
-      hooks.onEpoch?.(record);
+      hooks.onEpoch?.(record, net);
     }
     if (now() - lastYield >= yieldEvery) {
       await yieldToEventLoop();

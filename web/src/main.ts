@@ -1,0 +1,28 @@
+import { setupDraw } from './draw-tab.ts';
+import { setupGraph } from './graph.ts';
+import { applyStaticTexts, lang, setLang } from './i18n.ts';
+import { setupLayers } from './layers-tab.ts';
+import { setupTrain } from './train-tab.ts';
+
+const tabs = [...document.querySelectorAll<HTMLButtonElement>('nav [data-tab]')];
+function show(name: string): void {
+  for (const tab of tabs) {
+    const selected = tab.dataset.tab === name;
+    tab.setAttribute('aria-selected', String(selected));
+    document.getElementById(`tab-${tab.dataset.tab}`)!.hidden = !selected;
+  }
+  document.dispatchEvent(new CustomEvent('tab-shown', { detail: name }));
+  history.replaceState(null, '', `#${name}`);
+}
+for (const tab of tabs) tab.addEventListener('click', () => show(tab.dataset.tab!));
+
+document.getElementById('lang-toggle')!.addEventListener('click', () => setLang(lang() === 'en' ? 'ja' : 'en'));
+
+applyStaticTexts();
+setupGraph(document.getElementById('graph')!, document.getElementById('graph-inputs') as HTMLFormElement);
+setupLayers();
+setupTrain();
+setupDraw();
+const initial = location.hash.slice(1);
+show(tabs.some((t) => t.dataset.tab === initial) ? initial : 'graph');
+if (navigator.language.startsWith('ja')) setLang('ja');

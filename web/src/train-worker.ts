@@ -1,0 +1,125 @@
+/// <reference lib="webworker" />
+/**
+ * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets, runs the library's
+ * `train()` loop, and posts progress, epoch records and the weights.
+ */
+import { MnistSplit, PARAM_KEYS, TwoLayerNet, train, zeros, type MnistSplits } from '../../src/index.ts';
+import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
+
+async function fetchGz(name: string): Promise<Uint8Array> {
+  const res = await fetch(new URL(`/mnist/${name}.gz`, self.location.origin));
+  if (!res.ok || !res.body) throw new Error(`could not load /mnist/${name}.gz (HTTP ${res.status})`);
+  const stream = res.body.pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function loadData(): Promise<MnistSplits> {
+  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const [trI, trL, teI, teL] = await Promise.all(names.map(fetchGz));
+  return {
+    train: MnistSplit.fromIdx(trI, trL, names[0], names[1]),
+    test: MnistSplit.fromIdx(teI, teL, names[2], names[3]),
+  };
+}
+
+function paramsOf(net: TwoLayerNet): ParamsMessage {
+  // Copies: the network keeps training on its own arrays.
+  return {
+    sizes: [net.inputSize, net.hiddenSize, net.outputSize],
+    W1: net.params.W1.data.slice(),
+    b1: net.params.b1.data.slice(),
+    W2: net.params.W2.data.slice(),
+    b2: net.params.b2.data.slice(),
+  };
+}
+
+let data: MnistSplits | undefined;
+let stopRequested = false;
+let paused = false;
+let resume: (() => void) | undefined;
+
+const ready = (async () => {
+  const t0 = performance.now();
+  data = await loadData();
+  post({ type: 'ready', trainCount: data.train.count, testCount: data.test.count, loadMs: performance.now() - t0 });
+})().catch((e: unknown) => post({ type: 'error', message: (e as Error).message }));
+
+self.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  try {
+    switch (msg.type) {
+      case 'pause':
+        paused = true;
+        return;
+      case 'resume':
+        paused = false;
+        resume?.();
+        return;
+      case 'stop':
+        stopRequested = true;
+        paused = false;
+        resume?.();
+        return;
+      case 'start':
+        await ready;
+        await runTraining(msg.config);
+        return;
+      case 'gradcheck':
+        await ready;
+        gradcheck(msg.seed);
+        return;
+    }
+  } catch (e) {
+    post({ type: 'error', message: (e as Error).message });
+  }
+};
+
+async function runTraining(config: Parameters<typeof train>[1]): Promise<void> {
+  stopRequested = false;
+  paused = false;
+  let pendingLosses: number[] = [];
+  let lastPost = performance.now();
+  let lastIter = 0;
+  const result = await train(data!, config, {
+    yieldEveryMs: 30,
+    shouldStop: () => stopRequested,
+    beforeIteration: () => (paused ? new Promise<void>((r) => (resume = r)) : undefined),
+    onIteration: (i, loss) => {
+      pendingLosses.push(loss);
+      const now = performance.now();
+      if (now - lastPost > 100 || i === config.iters - 1) {
+        post({ type: 'progress', iteration: i + 1, losses: pendingLosses, itPerSec: ((i + 1 - lastIter) * 1000) / (now - lastPost) });
+        pendingLosses = [];
+        lastPost = now;
+        lastIter = i + 1;
+      }
+    },
+    // Each evaluation also sends the current weights, so the Draw tab can use the model while it trains.
+    onEpoch: (record, net) => post({ type: 'epoch', record, params: paramsOf(net) }),
+  });
+  if (pendingLosses.length) post({ type: 'progress', iteration: result.iterationsDone, losses: pendingLosses, itPerSec: 0 });
+  const params = paramsOf(result.net);
+  const done: FromWorker = { type: 'done', status: result.status, iterations: result.iterationsDone, seconds: result.seconds, params };
+  if (result.divergedAt !== undefined) done.divergedAt = result.divergedAt;
+  post(done);
+}
+
+function gradcheck(seed: number): void {
+  const t0 = performance.now();
+  const { train: trainSet } = data!;
+  const x = zeros([3, trainSet.pixels]);
+  trainSet.copyImages(0, 3, x.data);
+  const t = [...trainSet.labels.subarray(0, 3)];
+  const net = new TwoLayerNet(trainSet.pixels, 50, 10, 0.01, { seed });
+  const numerical = net.numericalGradient(x, t);
+  const backprop = net.gradient(x, t);
+  const diffs = {} as Record<(typeof PARAM_KEYS)[number], number>;
+  for (const key of PARAM_KEYS) {
+    let s = 0;
+    for (let i = 0; i < numerical[key].size; i++) s += Math.abs(backprop[key].data[i] - numerical[key].data[i]);
+    diffs[key] = s / numerical[key].size;
+  }
+  post({ type: 'gradcheck', diffs, seconds: (performance.now() - t0) / 1000 });
+}
