@@ -76,3 +76,4 @@ export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } f
 export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';
 export type { VegaLiteSpec, ActivationName } from './plot/specs.ts';
 export { preprocessDigit } from './data/preprocess.ts';
+export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported } from './kernels/wasm/index.ts';

@@ -7,3 +7,4 @@ export type { MnistDirOptions } from './data/load-mnist.ts';
 export { saveModel, loadModel } from './io/model-file.ts';
 export { writeFileAtomic } from './io/atomic.ts';
 export { renderSvg, svgToPng, writePlot } from './plot/render.ts';
+export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported } from './kernels/wasm/index.ts';

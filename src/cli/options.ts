@@ -1,6 +1,7 @@
 /** Parsers for command-line values: each says what is allowed when a value is not. */
 import { existsSync, statSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { useTypeScriptKernels, useWasmKernels } from '../kernels/wasm/index.ts';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -36,4 +37,16 @@ export function existingDir(value: string): string {
 export function existingFile(value: string): string {
   if (!existsSync(value) || !statSync(value).isFile()) throw new InvalidArgumentError(`no such file: ${value}`);
   return value;
+}
+
+/** `--kernels wasm|ts`: the WASM SIMD kernels (default) or the plain TypeScript reference kernels. */
+export function kernelsOption(): Option {
+  return new Option('--kernels <name>', 'compute kernels: WASM SIMD, or the plain TypeScript reference').choices(['wasm', 'ts']).default('wasm');
+}
+
+/** Switches to the chosen kernels; returns the backend actually in use. */
+export function selectKernels(name: string): 'wasm-simd' | 'typescript' {
+  if (name === 'wasm' && useWasmKernels()) return 'wasm-simd';
+  useTypeScriptKernels();
+  return 'typescript';
 }

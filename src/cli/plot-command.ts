@@ -2,7 +2,6 @@
 import { join, relative } from 'node:path';
 import { Argument, type Command } from 'commander';
 import { activationSpec, type ActivationName } from '../plot/specs.ts';
-import { writePlot } from '../plot/render.ts';
 
 export function registerPlot(program: Command): void {
   program
@@ -12,6 +11,7 @@ export function registerPlot(program: Command): void {
     .option('--out <dir>', 'directory to write <layer>.svg and <layer>.png', '.')
     .addHelpText('after', '\nx runs from -3 to 3 in steps of 0.01; backward is called with dout = 1, so it shows dy/dx.')
     .action(async (layer: ActivationName, flags: { out: string }) => {
+      const { writePlot } = await import('../plot/render.ts');
       for (const path of await writePlot(join(flags.out, layer), activationSpec(layer))) console.log(`wrote ${relative(process.cwd(), path) || path}`);
     });
 }

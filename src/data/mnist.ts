@@ -1,4 +1,5 @@
 import { parseIdx } from './idx.ts';
+import { kernels } from '../kernels/index.ts';
 import type { FloatArray } from '../kernels/types.ts';
 import { allocate, Tensor, type DType } from '../tensor/tensor.ts';
 
@@ -18,8 +19,6 @@ export interface LoadMnistOptions {
 
 /** `[[xTrain, tTrain], [xTest, tTest]]`, as the book's `load_mnist` returns it. */
 export type MnistTensors = [[Tensor, Tensor], [Tensor, Tensor]];
-
-const NORMALIZED = new Float64Array(256).map((_, i) => i / 255);
 
 /**
  * One split of an MNIST-format data set, kept compact: one byte per pixel and per label (~47 MB for
@@ -83,24 +82,17 @@ export class MnistSplit {
    * `normalize`): the per-batch conversion that keeps the whole set as bytes.
    */
   gatherImages(indices: ArrayLike<number>, out: FloatArray, normalize = true): void {
-    const p = this.pixels;
-    const images = this.images;
     for (let r = 0; r < indices.length; r++) {
       const idx = indices[r];
       if (!(idx >= 0 && idx < this.count)) throw new Error(`MnistSplit.gatherImages: index ${idx} is out of range 0–${this.count - 1}`);
-      const src = idx * p;
-      const dst = r * p;
-      if (normalize) for (let j = 0; j < p; j++) out[dst + j] = NORMALIZED[images[src + j]];
-      else for (let j = 0; j < p; j++) out[dst + j] = images[src + j];
     }
+    kernels.gatherRows(this.images, this.pixels, indices, out, normalize ? 1 / 255 : 1);
   }
 
   /** Writes images `start`…`start + n - 1` into `out` (contiguous: no index array needed). */
   copyImages(start: number, n: number, out: FloatArray, normalize = true): void {
     const p = this.pixels;
-    const src = this.images.subarray(start * p, (start + n) * p);
-    if (normalize) for (let j = 0; j < src.length; j++) out[j] = NORMALIZED[src[j]];
-    else out.set(src);
+    kernels.bytesToFloat(this.images.subarray(start * p, (start + n) * p), out, normalize ? 1 / 255 : 1);
   }
 
   /** Writes the labels at `indices` into `out`. */

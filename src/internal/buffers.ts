@@ -1,4 +1,5 @@
-import { allocate, Tensor, type DType } from '../tensor/tensor.ts';
+import { allocateBuffer } from '../kernels/index.ts';
+import { Tensor, type DType } from '../tensor/tensor.ts';
 import { sameShape, shapeSize } from '../tensor/shape.ts';
 
 /**
@@ -7,7 +8,12 @@ import { sameShape, shapeSize } from '../tensor/shape.ts';
  */
 export function reuse(buf: Tensor | undefined, shape: readonly number[], dtype: DType): Tensor {
   if (buf !== undefined && buf.dtype === dtype && sameShape(buf.shape, shape)) return buf;
-  return new Tensor(allocate(dtype, shapeSize(shape)), shape);
+  return bufferTensor(shape, dtype);
+}
+
+/** A zeroed long-lived tensor (on the WASM heap when that backend is active). */
+export function bufferTensor(shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(allocateBuffer(dtype === 'float32', shapeSize(shape)), shape);
 }
 
 /** Same as `reuse` for byte masks. */

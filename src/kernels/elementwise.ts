@@ -210,3 +210,20 @@ export function allFinite(x: AnyArray): boolean {
   }
   return true;
 }
+
+/** `dst[i] = src[i] * scale` for the first `src.length` elements: bytes (pixels) to floats. */
+export function bytesToFloat(src: Uint8Array, dst: FloatArray, scale: number): void {
+  for (let i = 0; i < src.length; i++) dst[i] = src[i] * scale;
+}
+
+/**
+ * Row `r` of `dst` = row `indices[r]` of `src` (rows of `rowLen` bytes) times `scale`: a mini-batch of
+ * images gathered and converted in one pass.
+ */
+export function gatherRows(src: Uint8Array, rowLen: number, indices: ArrayLike<number>, dst: FloatArray, scale: number): void {
+  for (let r = 0; r < indices.length; r++) {
+    const from = indices[r] * rowLen;
+    const to = r * rowLen;
+    for (let j = 0; j < rowLen; j++) dst[to + j] = src[from + j] * scale;
+  }
+}

@@ -11,6 +11,8 @@ import * as elementwise from './elementwise.ts';
 import * as matmul from './matmul.ts';
 import * as reduce from './reduce.ts';
 
+import type { FloatArray } from './types.ts';
+
 export type { FloatArray } from './types.ts';
 export { BinaryOp, CompareOp } from './elementwise.ts';
 
@@ -28,4 +30,25 @@ export function useKernels(replacements: Partial<Kernels>): () => void {
   return () => {
     Object.assign(kernels, previous);
   };
+}
+
+type BufferAllocator = (float32: boolean, length: number) => FloatArray | undefined;
+let bufferAllocator: BufferAllocator | undefined;
+
+/**
+ * Where long-lived buffers (layer outputs, parameters, batches) are allocated: by default ordinary
+ * typed arrays; the WASM backend puts them on its heap so its kernels need no copies.
+ * Returns a function that restores the previous allocator.
+ */
+export function setBufferAllocator(allocator: BufferAllocator | undefined): () => void {
+  const previous = bufferAllocator;
+  bufferAllocator = allocator;
+  return () => {
+    bufferAllocator = previous;
+  };
+}
+
+/** A zeroed, long-lived buffer (see `setBufferAllocator`). */
+export function allocateBuffer(float32: boolean, length: number): FloatArray {
+  return bufferAllocator?.(float32, length) ?? (float32 ? new Float32Array(length) : new Float64Array(length));
 }

@@ -8,7 +8,8 @@ import { Relu } from '../layers/relu.ts';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
 import { formatShape } from '../tensor/shape.ts';
-import { checkDtype, Tensor, zeros, type DType } from '../tensor/tensor.ts';
+import { bufferTensor } from '../internal/buffers.ts';
+import { checkDtype, Tensor, type DType } from '../tensor/tensor.ts';
 
 /** The parameter names, in the book's order. */
 export const PARAM_KEYS = ['W1', 'b1', 'W2', 'b2'] as const;
@@ -69,12 +70,13 @@ export class TwoLayerNet {
     this.seed = options.rng ? undefined : (options.seed ?? randomSeed());
     const rng = options.rng ?? new Random(this.seed as number);
     // W = weightInitStd * randn(...), b = zeros(...), as in the book.
-    const W1 = zeros([inputSize, hiddenSize], { dtype: this.dtype });
+    // Parameters are long-lived buffers (on the WASM heap when those kernels are in use).
+    const W1 = bufferTensor([inputSize, hiddenSize], this.dtype);
     rng.fillNormal(W1.data, 0, weightInitStd);
-    const W2 = zeros([hiddenSize, outputSize], { dtype: this.dtype });
+    const W2 = bufferTensor([hiddenSize, outputSize], this.dtype);
     rng.fillNormal(W2.data, 0, weightInitStd);
-    const b1 = zeros([hiddenSize], { dtype: this.dtype });
-    const b2 = zeros([outputSize], { dtype: this.dtype });
+    const b1 = bufferTensor([hiddenSize], this.dtype);
+    const b2 = bufferTensor([outputSize], this.dtype);
     this.params = Object.freeze({ W1, b1, W2, b2 });
     const affine1 = new Affine(W1, b1);
     const affine2 = new Affine(W2, b2);

@@ -41,17 +41,24 @@ export function movingAverage(values: ArrayLike<number>, window: number): Float6
   return out;
 }
 
-/** The training loss per iteration: raw (faint) and smoothed. */
-export function lossSpec(losses: ArrayLike<number>, options: { title?: string; window?: number } = {}): VegaLiteSpec {
+/**
+ * The training loss per iteration: raw (faint) and smoothed. At most `maxPoints` points are drawn per
+ * line (every k-th iteration): a 10 000-point path looks the same and costs far more to render.
+ */
+export function lossSpec(losses: ArrayLike<number>, options: { title?: string; window?: number; maxPoints?: number } = {}): VegaLiteSpec {
   const window = options.window ?? Math.max(1, Math.min(100, Math.round(losses.length / 50)));
   const smooth = movingAverage(losses, window);
+  const step = Math.max(1, Math.ceil(losses.length / (options.maxPoints ?? 2500)));
   const rows: { iteration: number; loss: number | null; series: string }[] = [];
-  const raw = 'loss per iteration';
+  const raw = step === 1 ? 'loss per iteration' : `loss (1 point per ${step} iterations)`;
   const avg = `moving average (${window})`;
-  for (let i = 0; i < losses.length; i++) {
-    rows.push({ iteration: i, loss: Number.isFinite(losses[i]) ? round(losses[i]) : null, series: raw });
-  }
-  for (let i = 0; i < losses.length; i++) rows.push({ iteration: i, loss: Number.isFinite(smooth[i]) ? round(smooth[i]) : null, series: avg });
+  const at = (i: number, v: number) => ({ iteration: i, loss: Number.isFinite(v) ? round(v) : null });
+  // The last iteration is always drawn, so a run that stopped early (or diverged) shows where it ended.
+  const indices: number[] = [];
+  for (let i = 0; i < losses.length; i += step) indices.push(i);
+  if (losses.length > 0 && indices.at(-1) !== losses.length - 1) indices.push(losses.length - 1);
+  for (const i of indices) rows.push({ ...at(i, losses[i]), series: raw });
+  for (const i of indices) rows.push({ ...at(i, smooth[i]), series: avg });
   return {
     $schema: SCHEMA,
     title: options.title ?? 'Training loss',

@@ -11,7 +11,8 @@ import { kernels } from '../kernels/index.ts';
 import { TwoLayerNet } from '../nets/two-layer-net.ts';
 import { SGD } from '../optimizers/sgd.ts';
 import { Random } from '../tensor/random.ts';
-import { allocate, Tensor, type DType } from '../tensor/tensor.ts';
+import { bufferTensor } from '../internal/buffers.ts';
+import type { DType } from '../tensor/tensor.ts';
 import { evaluateAccuracy } from './evaluate.ts';
 
 export interface TrainConfig {
@@ -142,9 +143,9 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
 
   // Everything the step touches is allocated here, once.
   const batchMask = new Uint32Array(batchSize);
-  const xBatch = new Tensor(allocate(config.dtype, batchSize * trainSet.pixels), [batchSize, trainSet.pixels]);
+  const xBatch = bufferTensor([batchSize, trainSet.pixels], config.dtype);
   const tBatch = new Uint8Array(batchSize);
-  const evalScratch = new Tensor(allocate(config.dtype, 1000 * trainSet.pixels), [1000, trainSet.pixels]);
+  const evalScratch = bufferTensor([1000, trainSet.pixels], config.dtype);
   const losses = new Float64Array(iters);
 
   const perEpoch = config.evalEvery ?? iterPerEpoch(trainSet.count, batchSize);

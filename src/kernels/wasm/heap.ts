@@ -1,0 +1,91 @@
+/**
+ * A heap inside the WASM module's memory, managed from JS: first-fit free list with coalescing, 16-byte
+ * aligned blocks. The memory has a fixed size (initial = maximum), so it never grows and typed-array
+ * views on it are never detached. Untouched pages cost no RSS.
+ *
+ * Blocks handed out by `allocate` are returned when their typed array is garbage-collected
+ * (FinalizationRegistry). A subarray does not keep its parent alive: hold on to the array you were
+ * given (the library only uses heap memory for long-lived buffers: layer outputs, parameters, batches).
+ */
+import type { FloatArray } from '../types.ts';
+
+const ALIGN = 16;
+
+export class WasmHeap {
+  readonly memory: WebAssembly.Memory;
+  private readonly free: { start: number; size: number }[];
+  private readonly sizes = new Map<number, number>();
+  private readonly registry = new FinalizationRegistry<number>((ptr) => this.release(ptr));
+  private inUse = 0;
+
+  constructor(memory: WebAssembly.Memory, base: number) {
+    this.memory = memory;
+    const start = Math.ceil(base / ALIGN) * ALIGN;
+    this.free = [{ start, size: memory.buffer.byteLength - start }];
+  }
+
+  get buffer(): ArrayBuffer {
+    return this.memory.buffer as ArrayBuffer;
+  }
+
+  /** Bytes currently allocated. */
+  get bytesInUse(): number {
+    return this.inUse;
+  }
+
+  /** True when `arr` is a view on this heap (so a kernel can take its address directly). */
+  owns(arr: ArrayBufferView): boolean {
+    return arr.buffer === this.memory.buffer;
+  }
+
+  /** A block of `bytes`, or -1 when the heap is full. Free it with `release`. */
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    for (let i = 0; i < this.free.length; i++) {
+      const block = this.free[i];
+      if (block.size < size) continue;
+      const ptr = block.start;
+      if (block.size === size) this.free.splice(i, 1);
+      else {
+        block.start += size;
+        block.size -= size;
+      }
+      this.sizes.set(ptr, size);
+      this.inUse += size;
+      return ptr;
+    }
+    return -1;
+  }
+
+  release(ptr: number): void {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) return;
+    this.sizes.delete(ptr);
+    this.inUse -= size;
+    // Insert in address order and merge with neighbours.
+    let i = 0;
+    while (i < this.free.length && this.free[i].start < ptr) i++;
+    this.free.splice(i, 0, { start: ptr, size });
+    const next = this.free[i + 1];
+    if (next && ptr + size === next.start) {
+      this.free[i].size += next.size;
+      this.free.splice(i + 1, 1);
+    }
+    const prev = this.free[i - 1];
+    if (prev && prev.start + prev.size === ptr) {
+      prev.size += this.free[i].size;
+      this.free.splice(i, 1);
+    }
+  }
+
+  /** A zeroed typed array on the heap, freed when it is garbage-collected; undefined when full. */
+  allocate(float32: boolean, length: number): FloatArray | undefined {
+    const bytes = length * (float32 ? 4 : 8);
+    const ptr = this.alloc(bytes);
+    if (ptr < 0) return undefined;
+    const arr = float32 ? new Float32Array(this.memory.buffer, ptr, length) : new Float64Array(this.memory.buffer, ptr, length);
+    arr.fill(0);
+    this.registry.register(arr, ptr);
+    return arr;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * WASM SIMD kernels behind the signatures of the TypeScript ones (`referenceKernels`). Browser-safe:
+ * the module is embedded (`binary.ts`), so no file or fetch is needed.
+ *
+ * Arrays living on the WASM heap are passed by address (zero-copy); others are copied through scratch
+ * memory, so every call is correct, and the hot paths — layer buffers, parameters and batches, which
+ * `useWasmKernels()` moves onto the heap — cost no copies. Mixed dtypes fall back to TypeScript.
+ */
+import { referenceKernels, setBufferAllocator, useKernels, type Kernels } from '../index.ts';
+import type { FloatArray } from '../types.ts';
+import { KERNELS_WASM_BASE64 } from './binary.ts';
+import { WasmHeap } from './heap.ts';
+
+interface Exports {
+  heapBase(): number;
+  gemmNN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
+  gemmNN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
+  gemmTN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
+  gemmTN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
+  gemmNT_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
+  gemmNT_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
+  axpy_f32(len: number, alpha: number, x: number, y: number): void;
+  axpy_f64(len: number, alpha: number, x: number, y: number): void;
+  bytesToFloat_f32(len: number, src: number, dst: number, scale: number): void;
+  bytesToFloat_f64(len: number, src: number, dst: number, scale: number): void;
+}
+
+/** 64 KiB pages: 4096 = 256 MiB of address space, committed only as it is touched. */
+const PAGES = 4096;
+
+export function wasmBytes(): Uint8Array {
+  const bin = atob(KERNELS_WASM_BASE64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** True when this JavaScript engine can run WASM SIMD. */
+export function wasmSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(wasmBytes() as BufferSource);
+  } catch {
+    return false;
+  }
+}
+
+export interface WasmKernels {
+  heap: WasmHeap;
+  /** The kernels, with the signatures of `referenceKernels`. */
+  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows'>;
+}
+
+/** Instantiates the module (synchronously: it is 3 KB) and builds kernel wrappers around it. */
+export function createWasmKernels(): WasmKernels {
+  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
+  const module = new WebAssembly.Module(wasmBytes() as BufferSource);
+  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
+  const x = instance.exports as unknown as Exports;
+  const heap = new WasmHeap(memory, x.heapBase());
+
+  // Scratch for gemmNN's per-row lists of non-zeros, and for copying arrays that are not on the heap.
+  let scratch = { ptr: -1, bytes: 0 };
+  const scratchFor = (bytes: number): number => {
+    if (scratch.bytes < bytes) {
+      if (scratch.ptr >= 0) heap.release(scratch.ptr);
+      scratch = { ptr: heap.alloc(bytes), bytes };
+      if (scratch.ptr < 0) throw new Error(`WASM heap full: cannot reserve ${bytes} bytes of scratch`);
+    }
+    return scratch.ptr;
+  };
+
+  /**
+   * Runs `fn` with heap addresses for `arrays`: arrays on the heap are used in place, the others are
+   * copied into temporary blocks (and outputs, listed in `written`, copied back).
+   */
+  const withPointers = (arrays: (FloatArray | Uint8Array)[], written: boolean[], fn: (ptrs: number[]) => void): boolean => {
+    const temps: number[] = [];
+    const ptrs: number[] = [];
+    try {
+      for (const arr of arrays) {
+        if (heap.owns(arr)) {
+          ptrs.push(arr.byteOffset);
+          continue;
+        }
+        const ptr = heap.alloc(arr.byteLength);
+        if (ptr < 0) return false;
+        temps.push(ptr);
+        new Uint8Array(heap.buffer, ptr, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+        ptrs.push(ptr);
+      }
+      fn(ptrs);
+      arrays.forEach((arr, i) => {
+        if (written[i] && !heap.owns(arr)) new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).set(new Uint8Array(heap.buffer, ptrs[i], arr.byteLength));
+      });
+      return true;
+    } finally {
+      for (const t of temps) heap.release(t);
+    }
+  };
+
+  const same32 = (...arrays: FloatArray[]) => arrays.every((a) => a instanceof Float32Array);
+  const same64 = (...arrays: FloatArray[]) => arrays.every((a) => a instanceof Float64Array);
+
+  const gemm: Kernels['gemm'] = (transA, transB, m, n, k, a, b, c, accumulate = false) => {
+    const f32 = same32(a, b, c);
+    if ((!f32 && !same64(a, b, c)) || (transA && transB) || m === 0 || n === 0) {
+      referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+      return;
+    }
+    // Views may be longer than the matrices they hold: pass exactly the used prefix.
+    const A = a.subarray(0, m * k);
+    const B = b.subarray(0, k * n);
+    const C = c.subarray(0, m * n);
+    const acc = accumulate ? 1 : 0;
+    const ok = withPointers([A, B, C], [false, false, true], ([pa, pb, pc]) => {
+      // Room for one row's (or column's) list of non-zeros: indices and values.
+      const listScratch = (len: number) => scratchFor(len * 4 + 16 + len * (f32 ? 4 : 8));
+      if (!transA && !transB) (f32 ? x.gemmNN_f32 : x.gemmNN_f64)(m, n, k, pa, pb, pc, acc, listScratch(k));
+      else if (transA) (f32 ? x.gemmTN_f32 : x.gemmTN_f64)(m, n, k, pa, pb, pc, acc, listScratch(m));
+      else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
+    });
+    if (!ok) referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+  };
+
+  const axpy: Kernels['axpy'] = (alpha, xs, y) => {
+    const f32 = same32(xs, y);
+    if ((!f32 && !same64(xs, y)) || xs.length < y.length) {
+      referenceKernels.axpy(alpha, xs, y);
+      return;
+    }
+    const X = xs.subarray(0, y.length);
+    const ok = withPointers([X, y], [false, true], ([px, py]) => (f32 ? x.axpy_f32 : x.axpy_f64)(y.length, alpha, px, py));
+    if (!ok) referenceKernels.axpy(alpha, xs, y);
+  };
+
+  const bytesToFloat: Kernels['bytesToFloat'] = (src, dst, scale) => {
+    const f32 = dst instanceof Float32Array;
+    const D = dst.subarray(0, src.length);
+    const ok = withPointers([src, D], [false, true], ([ps, pd]) => (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(src.length, ps, pd, scale));
+    if (!ok) referenceKernels.bytesToFloat(src, dst, scale);
+  };
+
+  // Rows are staged contiguously on the heap (a memcpy each), then converted in one SIMD pass.
+  let staging: Uint8Array | undefined;
+  const gatherRows: Kernels['gatherRows'] = (src, rowLen, indices, dst, scale) => {
+    const bytes = indices.length * rowLen;
+    if (!staging || staging.length < bytes) {
+      const ptr = heap.alloc(bytes);
+      if (ptr < 0) {
+        referenceKernels.gatherRows(src, rowLen, indices, dst, scale);
+        return;
+      }
+      if (staging) heap.release(staging.byteOffset);
+      staging = new Uint8Array(heap.buffer, ptr, bytes);
+    }
+    for (let r = 0; r < indices.length; r++) staging.set(src.subarray(indices[r] * rowLen, (indices[r] + 1) * rowLen), r * rowLen);
+    bytesToFloat(staging.subarray(0, bytes), dst, scale);
+  };
+
+  return { heap, kernels: { gemm, axpy, bytesToFloat, gatherRows } };
+}
+
+let active: { restore: () => void; heap: WasmHeap } | undefined;
+
+/**
+ * Switches ScratchNet to the WASM SIMD kernels and puts long-lived buffers (layer outputs, parameters,
+ * batches) on the WASM heap. Returns false (and changes nothing) where WASM SIMD is unavailable.
+ * Call it before creating networks so their parameters live on the heap too.
+ */
+export function useWasmKernels(): boolean {
+  if (active) return true;
+  if (!wasmSimdSupported()) return false;
+  const { heap, kernels } = createWasmKernels();
+  const restoreKernels = useKernels(kernels);
+  const restoreAllocator = setBufferAllocator((float32, length) => heap.allocate(float32, length));
+  active = {
+    heap,
+    restore: () => {
+      restoreKernels();
+      restoreAllocator();
+    },
+  };
+  return true;
+}
+
+/** Back to the TypeScript kernels (existing heap buffers stay valid). */
+export function useTypeScriptKernels(): void {
+  active?.restore();
+  active = undefined;
+}
+
+/** The heap of the active WASM backend, if any. */
+export function activeWasmHeap(): WasmHeap | undefined {
+  return active?.heap;
+}
+
+/** Which kernels are in use. */
+export function kernelBackend(): 'wasm-simd' | 'typescript' {
+  return active ? 'wasm-simd' : 'typescript';
+}
