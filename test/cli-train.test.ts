@@ -52,7 +52,7 @@ describe('scratchnet train', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^epoch +1\/14  train acc 0\.\d{4}  test acc 0\.\d{4}  loss \d+\.\d{3}  \(\d+\.\d s\)$/m);
     assert.match(r.stdout, /^final accuracy: train 0\.\d{4}  test 0\.\d{4}/m);
-    assert.match(r.stdout, /^peak memory: \d+ MB \(RSS\)$/m);
+    assert.match(r.stdout, /^peak memory: \d+ MB \(RSS, whole run\)$/m);
     assert.doesNotMatch(r.stdout + r.stderr, /[\x1b\r]/, 'no control characters when not on a terminal');
     const dir = join(cwd, 'run1');
     const h = readHistory(dir);
