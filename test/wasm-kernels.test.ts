@@ -42,7 +42,8 @@ describe('WASM SIMD kernels', () => {
 
   it('gemm equals the TypeScript kernel for every transpose flag, dtype, accumulate and memory placement', () => {
     fc.assert(
-      fc.property(dims, dims, dims, fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.double({ min: 0, max: 0.9, noNaN: true }), fc.integer(), (m, n, k, tA, tB, f32, acc, onHeap, zeroShare, seed) => {
+      // k up to 90 reaches both A·Bᵀ paths (transposed copy for k <= 64, dot products beyond).
+      fc.property(dims, dims, fc.integer({ min: 1, max: 90 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.double({ min: 0, max: 0.9, noNaN: true }), fc.integer(), (m, n, k, tA, tB, f32, acc, onHeap, zeroShare, seed) => {
         const a = arrayOf(m * k, f32, onHeap, zeroShare, seed);
         const b = arrayOf(k * n, f32, !onHeap, 0, seed + 1);
         const c1 = arrayOf(m * n, f32, onHeap, 0, seed + 2);
@@ -72,6 +73,42 @@ describe('WASM SIMD kernels', () => {
       wasm.kernels.gemm(true, false, 784, 50, 100, x, out1, dW2);
       assertClose(dW2, dW1, f32, 'xᵀ·dout');
     }
+  });
+
+  it('reluForward/Backward, addRowVector and sumRows equal the TypeScript kernels (including -0 and NaN)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 30 }), fc.boolean(), fc.boolean(), fc.integer(), (m, n, f32, onHeap, seed) => {
+        const len = m * n;
+        const xs = arrayOf(len, f32, onHeap, 0.2, seed);
+        xs[0] = -0;
+        if (len > 2) xs[1] = NaN;
+        const bytes = (heap: boolean) => (heap ? (wasm.heap.allocateKind('uint8', len) as Uint8Array) : new Uint8Array(len));
+        const [o1, o2] = [arrayOf(len, f32, false, 0, 1), arrayOf(len, f32, !onHeap, 0, 1)];
+        const [m1, m2] = [bytes(false), bytes(onHeap)];
+        referenceKernels.reluForward(xs.subarray(0, len) as FloatArray, o1, m1);
+        wasm.kernels.reluForward(xs.subarray(0, len) as FloatArray, o2, m2);
+        assert.deepEqual([...m2], [...m1], 'relu mask');
+        assert.deepEqual([...o2.subarray(0, len)].map(String), [...o1.subarray(0, len)].map(String), 'relu out (NaN stays NaN)');
+        const dout = arrayOf(len, f32, onHeap, 0, seed + 3).subarray(0, len) as FloatArray;
+        const [d1, d2] = [arrayOf(len, f32, false, 0, 2), arrayOf(len, f32, onHeap, 0, 2)];
+        referenceKernels.reluBackward(dout, m1, d1);
+        wasm.kernels.reluBackward(dout, m2, d2);
+        assert.deepEqual([...d2.subarray(0, len)], [...d1.subarray(0, len)], 'relu backward');
+        const bias = arrayOf(n, f32, onHeap, 0, seed + 4);
+        const [a1, a2] = [arrayOf(len, f32, false, 0, 5), arrayOf(len, f32, onHeap, 0, 5)];
+        referenceKernels.addRowVector(dout, bias, m, n, a1);
+        wasm.kernels.addRowVector(dout, bias, m, n, a2);
+        assertClose(a2.subarray(0, len), a1.subarray(0, len), f32, 'addRowVector');
+        const inPlace = dout.slice() as FloatArray;
+        wasm.kernels.addRowVector(inPlace, bias, m, n, inPlace);
+        assertClose(inPlace, a1.subarray(0, len), f32, 'addRowVector in place');
+        const [s1, s2] = [arrayOf(n, f32, false, 0, 6), arrayOf(n, f32, onHeap, 0, 6)];
+        referenceKernels.sumRows(dout, m, n, s1);
+        wasm.kernels.sumRows(dout, m, n, s2);
+        assertClose(s2.subarray(0, n), s1.subarray(0, n), f32, 'sumRows');
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('axpy, bytesToFloat and gatherRows equal the TypeScript kernels', () => {

@@ -1,4 +1,4 @@
-import { allocateBuffer } from '../kernels/index.ts';
+import { allocateBuffer, allocateBytes } from '../kernels/index.ts';
 import { Tensor, type DType } from '../tensor/tensor.ts';
 import { sameShape, shapeSize } from '../tensor/shape.ts';
 
@@ -18,5 +18,5 @@ export function bufferTensor(shape: readonly number[], dtype: DType): Tensor {
 
 /** Same as `reuse` for byte masks. */
 export function reuseBytes(buf: Uint8Array | undefined, size: number): Uint8Array {
-  return buf !== undefined && buf.length === size ? buf : new Uint8Array(size);
+  return buf !== undefined && buf.length === size ? buf : allocateBytes(size);
 }

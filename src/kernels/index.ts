@@ -32,12 +32,14 @@ export function useKernels(replacements: Partial<Kernels>): () => void {
   };
 }
 
-type BufferAllocator = (float32: boolean, length: number) => FloatArray | undefined;
+/** The kinds of long-lived buffer: float data, or byte masks (Relu's). */
+export type BufferKind = 'float32' | 'float64' | 'uint8';
+type BufferAllocator = (kind: BufferKind, length: number) => FloatArray | Uint8Array | undefined;
 let bufferAllocator: BufferAllocator | undefined;
 
 /**
- * Where long-lived buffers (layer outputs, parameters, batches) are allocated: by default ordinary
- * typed arrays; the WASM backend puts them on its heap so its kernels need no copies.
+ * Where long-lived buffers (layer outputs, masks, parameters, batches) are allocated: by default
+ * ordinary typed arrays; the WASM backend puts them on its heap so its kernels need no copies.
  * Returns a function that restores the previous allocator.
  */
 export function setBufferAllocator(allocator: BufferAllocator | undefined): () => void {
@@ -48,7 +50,13 @@ export function setBufferAllocator(allocator: BufferAllocator | undefined): () =
   };
 }
 
-/** A zeroed, long-lived buffer (see `setBufferAllocator`). */
+/** A zeroed, long-lived float buffer (see `setBufferAllocator`). */
 export function allocateBuffer(float32: boolean, length: number): FloatArray {
-  return bufferAllocator?.(float32, length) ?? (float32 ? new Float32Array(length) : new Float64Array(length));
+  const kind = float32 ? 'float32' : 'float64';
+  return (bufferAllocator?.(kind, length) as FloatArray | undefined) ?? (float32 ? new Float32Array(length) : new Float64Array(length));
+}
+
+/** A zeroed, long-lived byte buffer (see `setBufferAllocator`). */
+export function allocateBytes(length: number): Uint8Array {
+  return (bufferAllocator?.('uint8', length) as Uint8Array | undefined) ?? new Uint8Array(length);
 }

@@ -80,10 +80,15 @@ export class WasmHeap {
 
   /** A zeroed typed array on the heap, freed when it is garbage-collected; undefined when full. */
   allocate(float32: boolean, length: number): FloatArray | undefined {
-    const bytes = length * (float32 ? 4 : 8);
-    const ptr = this.alloc(bytes);
+    return this.allocateKind(float32 ? 'float32' : 'float64', length) as FloatArray | undefined;
+  }
+
+  allocateKind(kind: 'float32' | 'float64' | 'uint8', length: number): FloatArray | Uint8Array | undefined {
+    const width = kind === 'float64' ? 8 : kind === 'float32' ? 4 : 1;
+    const ptr = this.alloc(length * width);
     if (ptr < 0) return undefined;
-    const arr = float32 ? new Float32Array(this.memory.buffer, ptr, length) : new Float64Array(this.memory.buffer, ptr, length);
+    const buffer = this.memory.buffer;
+    const arr = kind === 'float64' ? new Float64Array(buffer, ptr, length) : kind === 'float32' ? new Float32Array(buffer, ptr, length) : new Uint8Array(buffer, ptr, length);
     arr.fill(0);
     this.registry.register(arr, ptr);
     return arr;

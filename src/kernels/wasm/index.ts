@@ -23,6 +23,16 @@ interface Exports {
   axpy_f64(len: number, alpha: number, x: number, y: number): void;
   bytesToFloat_f32(len: number, src: number, dst: number, scale: number): void;
   bytesToFloat_f64(len: number, src: number, dst: number, scale: number): void;
+  reluForward_f32(len: number, x: number, out: number, mask: number): void;
+  reluForward_f64(len: number, x: number, out: number, mask: number): void;
+  reluBackward_f32(len: number, dout: number, mask: number, dx: number): void;
+  reluBackward_f64(len: number, dout: number, mask: number, dx: number): void;
+  addRowVector_f32(m: number, n: number, x: number, bias: number, out: number): void;
+  addRowVector_f64(m: number, n: number, x: number, bias: number, out: number): void;
+  sumRows_f32(m: number, n: number, x: number, out: number): void;
+  sumRows_f64(m: number, n: number, x: number, out: number): void;
+  transpose_f32(rows: number, cols: number, src: number, dst: number): void;
+  transpose_f64(rows: number, cols: number, src: number, dst: number): void;
 }
 
 /** 64 KiB pages: 4096 = 256 MiB of address space, committed only as it is touched. */
@@ -47,7 +57,7 @@ export function wasmSimdSupported(): boolean {
 export interface WasmKernels {
   heap: WasmHeap;
   /** The kernels, with the signatures of `referenceKernels`. */
-  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows'>;
+  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows'>;
 }
 
 /** Instantiates the module (synchronously: it is 3 KB) and builds kernel wrappers around it. */
@@ -114,10 +124,18 @@ export function createWasmKernels(): WasmKernels {
     const acc = accumulate ? 1 : 0;
     const ok = withPointers([A, B, C], [false, false, true], ([pa, pb, pc]) => {
       // Room for one row's (or column's) list of non-zeros: indices and values.
-      const listScratch = (len: number) => scratchFor(len * 4 + 16 + len * (f32 ? 4 : 8));
-      if (!transA && !transB) (f32 ? x.gemmNN_f32 : x.gemmNN_f64)(m, n, k, pa, pb, pc, acc, listScratch(k));
-      else if (transA) (f32 ? x.gemmTN_f32 : x.gemmTN_f64)(m, n, k, pa, pb, pc, acc, listScratch(m));
-      else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
+      const listBytes = (len: number) => len * 4 + 16 + len * (f32 ? 4 : 8);
+      const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
+      if (!transA && !transB) NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
+      else if (transA) (f32 ? x.gemmTN_f32 : x.gemmTN_f64)(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m)));
+      else if (k <= 64) {
+        // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
+        // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
+        const tBytes = (n * k * (f32 ? 4 : 8) + 15) & ~15;
+        const s = scratchFor(tBytes + listBytes(k));
+        (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
+        NN(m, n, k, pa, s, pc, acc, s + tBytes);
+      } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
     });
     if (!ok) referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
   };
@@ -157,7 +175,38 @@ export function createWasmKernels(): WasmKernels {
     bytesToFloat(staging.subarray(0, bytes), dst, scale);
   };
 
-  return { heap, kernels: { gemm, axpy, bytesToFloat, gatherRows } };
+  const reluForward: Kernels['reluForward'] = (xs, out, mask) => {
+    const f32 = same32(xs, out);
+    if ((!f32 && !same64(xs, out)) || !withPointers([xs, out.subarray(0, xs.length), mask.subarray(0, xs.length)], [false, true, true], ([px, po, pm]) => (f32 ? x.reluForward_f32 : x.reluForward_f64)(xs.length, px, po, pm))) {
+      referenceKernels.reluForward(xs, out, mask);
+    }
+  };
+  const reluBackward: Kernels['reluBackward'] = (dout, mask, dx) => {
+    const f32 = same32(dout, dx);
+    if ((!f32 && !same64(dout, dx)) || !withPointers([dout, mask.subarray(0, dout.length), dx.subarray(0, dout.length)], [false, false, true], ([pd, pm, px]) => (f32 ? x.reluBackward_f32 : x.reluBackward_f64)(dout.length, pd, pm, px))) {
+      referenceKernels.reluBackward(dout, mask, dx);
+    }
+  };
+  const addRowVector: Kernels['addRowVector'] = (xs, bias, m, n, out) => {
+    const f32 = same32(xs, bias, out);
+    const X = xs.subarray(0, m * n);
+    const O = out.subarray(0, m * n);
+    // out may be xs itself: then it is passed once, as the written array.
+    const inPlace = xs === out || (X.buffer === O.buffer && X.byteOffset === O.byteOffset);
+    const arrays = inPlace ? [O, bias.subarray(0, n)] : [X, bias.subarray(0, n), O];
+    const written = inPlace ? [true, false] : [false, false, true];
+    const ok =
+      (f32 || same64(xs, bias, out)) &&
+      withPointers(arrays, written, (p) => (f32 ? x.addRowVector_f32 : x.addRowVector_f64)(m, n, p[0], p[1], inPlace ? p[0] : p[2]));
+    if (!ok) referenceKernels.addRowVector(xs, bias, m, n, out);
+  };
+  const sumRows: Kernels['sumRows'] = (xs, m, n, out) => {
+    const f32 = same32(xs, out);
+    const ok = (f32 || same64(xs, out)) && withPointers([xs.subarray(0, m * n), out.subarray(0, n)], [false, true], ([px, po]) => (f32 ? x.sumRows_f32 : x.sumRows_f64)(m, n, px, po));
+    if (!ok) referenceKernels.sumRows(xs, m, n, out);
+  };
+
+  return { heap, kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows } };
 }
 
 let active: { restore: () => void; heap: WasmHeap } | undefined;
@@ -172,7 +221,7 @@ export function useWasmKernels(): boolean {
   if (!wasmSimdSupported()) return false;
   const { heap, kernels } = createWasmKernels();
   const restoreKernels = useKernels(kernels);
-  const restoreAllocator = setBufferAllocator((float32, length) => heap.allocate(float32, length));
+  const restoreAllocator = setBufferAllocator((kind, length) => heap.allocateKind(kind, length));
   active = {
     heap,
     restore: () => {

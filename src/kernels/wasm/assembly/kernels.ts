@@ -190,6 +190,86 @@ export function gemmNT_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
 export function axpy_f32(len: i32, alpha: f32, x: usize, y: usize): void { axpy<f32>(len, alpha, x, y); }
 export function axpy_f64(len: i32, alpha: f64, x: usize, y: usize): void { axpy<f64>(len, alpha, x, y); }
 
+/** ReLU forward, branch-free: out = x > 0 ? x : 0, mask = x <= 0 (1/0 bytes), as the book's Relu. */
+// @ts-ignore: decorator
+@inline function reluForward<T>(len: i32, x: usize, out: usize, mask: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let i = 0; i < len; i++) {
+    const v = load<T>(x + <usize>i * sz);
+    const m = v <= 0;
+    store<u8>(mask + <usize>i, <u8>m);
+    store<T>(out + <usize>i * sz, select<T>(0, v, m));
+  }
+}
+
+/** ReLU backward, branch-free: dx = mask ? 0 : dout (dout is only read). */
+// @ts-ignore: decorator
+@inline function reluBackward<T>(len: i32, dout: usize, mask: usize, dx: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let i = 0; i < len; i++) {
+    store<T>(dx + <usize>i * sz, select<T>(0, load<T>(dout + <usize>i * sz), load<u8>(mask + <usize>i) != 0));
+  }
+}
+
+/** out[i, j] = x[i, j] + bias[j] (out may be x). */
+// @ts-ignore: decorator
+@inline function addRowVector<T>(m: i32, n: i32, x: usize, bias: usize, out: usize): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  for (let i = 0; i < m; i++) {
+    const row = <usize>i * <usize>n * sz;
+    let j = 0;
+    for (; j + L <= n; j += L) {
+      const off = <usize>j * sz;
+      v128.store(out + row + off, v128.add<T>(v128.load(x + row + off), v128.load(bias + off)));
+    }
+    for (; j < n; j++) {
+      const off = <usize>j * sz;
+      store<T>(out + row + off, load<T>(x + row + off) + load<T>(bias + off));
+    }
+  }
+}
+
+/** out[j] = Σ_i x[i, j] (Affine's db). */
+// @ts-ignore: decorator
+@inline function sumRows<T>(m: i32, n: i32, x: usize, out: usize): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  memory.fill(out, 0, <usize>n * sz);
+  for (let i = 0; i < m; i++) {
+    const row = x + <usize>i * <usize>n * sz;
+    let j = 0;
+    for (; j + L <= n; j += L) {
+      const off = <usize>j * sz;
+      v128.store(out + off, v128.add<T>(v128.load(out + off), v128.load(row + off)));
+    }
+    for (; j < n; j++) {
+      const off = <usize>j * sz;
+      store<T>(out + off, load<T>(out + off) + load<T>(row + off));
+    }
+  }
+}
+
+/** dst (cols×rows) = the transpose of src (rows×cols). */
+// @ts-ignore: decorator
+@inline function transpose<T>(rows: i32, cols: i32, src: usize, dst: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<T>(dst + (<usize>c * <usize>rows + <usize>r) * sz, load<T>(src + (<usize>r * <usize>cols + <usize>c) * sz));
+  }
+}
+
+export function reluForward_f32(len: i32, x: usize, out: usize, mask: usize): void { reluForward<f32>(len, x, out, mask); }
+export function reluForward_f64(len: i32, x: usize, out: usize, mask: usize): void { reluForward<f64>(len, x, out, mask); }
+export function reluBackward_f32(len: i32, dout: usize, mask: usize, dx: usize): void { reluBackward<f32>(len, dout, mask, dx); }
+export function reluBackward_f64(len: i32, dout: usize, mask: usize, dx: usize): void { reluBackward<f64>(len, dout, mask, dx); }
+export function addRowVector_f32(m: i32, n: i32, x: usize, bias: usize, out: usize): void { addRowVector<f32>(m, n, x, bias, out); }
+export function addRowVector_f64(m: i32, n: i32, x: usize, bias: usize, out: usize): void { addRowVector<f64>(m, n, x, bias, out); }
+export function sumRows_f32(m: i32, n: i32, x: usize, out: usize): void { sumRows<f32>(m, n, x, out); }
+export function sumRows_f64(m: i32, n: i32, x: usize, out: usize): void { sumRows<f64>(m, n, x, out); }
+export function transpose_f32(rows: i32, cols: i32, src: usize, dst: usize): void { transpose<f32>(rows, cols, src, dst); }
+export function transpose_f64(rows: i32, cols: i32, src: usize, dst: usize): void { transpose<f64>(rows, cols, src, dst); }
+
 /** dst[i] = src[i] * scale: bytes (pixels) to floats, 16 at a time. */
 export function bytesToFloat_f32(len: i32, src: usize, dst: usize, scale: f32): void {
   const sv = f32x4.splat(scale);
