@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.ts';
+import { browserBench } from './browser.ts';
 import { kernelBench } from './kernels.ts';
 
 const { values } = parseArgs({
@@ -112,6 +113,17 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const kernels = kernelBench();
+const browserIters = Math.min(iters, 3000);
+const browser = await browserBench(browserIters);
+const browserSection =
+  typeof browser === 'string'
+    ? browser
+    : [
+        '| where | seconds (train() timing) | × Node |',
+        '|---|---|---|',
+        `| Node ${process.version} | ${browser.nodeSeconds.toFixed(2)} | 1.00 |`,
+        `| Chromium Worker (the web page) | ${browser.browserSeconds.toFixed(2)} | ${(browser.browserSeconds / browser.nodeSeconds).toFixed(2)} |`,
+      ].join('\n');
 
 const base = median(results.get(systems[0].name)!.map((r) => r.seconds));
 const header = '| system | dtype | median seconds | × ScratchNet time | median test acc | median peak RSS |';
@@ -141,6 +153,10 @@ const md = [
   '| system | median seconds (whole command) | × ScratchNet time |',
   '|---|---|---|',
   ...gradRows,
+  '',
+  `## The same training in the browser (${browserIters} iterations, float32, WASM SIMD kernels, accuracy every 600 iterations and at the end)`,
+  '',
+  browserSection,
   '',
   '## Kernels (GFLOP/s, 2 flops per multiply-add; MNIST rows are ~19 % non-zero, counted as dense work)',
   '',

@@ -17,7 +17,7 @@ export interface ParamsMessage {
 }
 
 export type FromWorker =
-  | { type: 'ready'; trainCount: number; testCount: number; loadMs: number }
+  | { type: 'ready'; trainCount: number; testCount: number; loadMs: number; kernels: 'wasm-simd' | 'typescript' }
   | { type: 'progress'; iteration: number; losses: number[]; itPerSec: number }
   | { type: 'epoch'; record: EpochRecord; params: ParamsMessage }
   | { type: 'done'; status: TrainStatus; iterations: number; seconds: number; divergedAt?: number; params: ParamsMessage }

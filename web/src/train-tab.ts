@@ -69,7 +69,7 @@ export function setupTrain(): void {
     switch (m.type) {
       case 'ready':
         state = 'ready';
-        readyText = t('ready', { train: m.trainCount, test: m.testCount });
+        readyText = `${t('ready', { train: m.trainCount, test: m.testCount })} · ${m.kernels === 'wasm-simd' ? 'WASM SIMD' : 'TypeScript'}`;
         break;
       case 'progress':
         iteration = m.iteration;
@@ -88,6 +88,7 @@ export function setupTrain(): void {
         state = 'finished';
         iteration = m.iterations;
         finalStatus = m.status === 'completed' ? t('done') : m.status === 'stopped' ? t('stopped') : `loss diverged at iteration ${m.divergedAt} — lower the learning rate`;
+        finalStatus += ` · ${m.seconds.toFixed(1)} s`;
         if (m.status !== 'diverged') setModel(netFromParams(m.params), { kind: 'page', testAcc: records.at(-1)?.testAcc ?? NaN });
         void drawCharts();
         break;
@@ -112,7 +113,8 @@ export function setupTrain(): void {
       hiddenSize: v('hidden'),
       weightInitStd: 0.01,
       seed: v('seed'),
-      dtype: 'float64',
+      // float32: as accurate here, and the faster kernels (the CLI's default is the book's float64).
+      dtype: 'float32',
       // Accuracy every epoch as in the book, and once more at the end so short runs show a result.
       evalAtEnd: true,
     };

@@ -3,7 +3,7 @@
  * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets, runs the library's
  * `train()` loop, and posts progress, epoch records and the weights.
  */
-import { MnistSplit, PARAM_KEYS, TwoLayerNet, train, zeros, type MnistSplits } from '../../src/index.ts';
+import { MnistSplit, PARAM_KEYS, TwoLayerNet, train, useWasmKernels, kernelBackend, zeros, type MnistSplits } from '../../src/index.ts';
 import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
@@ -35,6 +35,9 @@ function paramsOf(net: TwoLayerNet): ParamsMessage {
   };
 }
 
+// The same WASM SIMD kernels as in Node (TypeScript ones where a browser lacks WASM SIMD).
+useWasmKernels();
+
 let data: MnistSplits | undefined;
 let stopRequested = false;
 let paused = false;
@@ -43,7 +46,7 @@ let resume: (() => void) | undefined;
 const ready = (async () => {
   const t0 = performance.now();
   data = await loadData();
-  post({ type: 'ready', trainCount: data.train.count, testCount: data.test.count, loadMs: performance.now() - t0 });
+  post({ type: 'ready', trainCount: data.train.count, testCount: data.test.count, loadMs: performance.now() - t0, kernels: kernelBackend() });
 })().catch((e: unknown) => post({ type: 'error', message: (e as Error).message }));
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
