@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TwoLayerNet, serializeModel } from '../src/index.ts';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
 import { serveStatic } from './helpers/static-server.ts';
-import { buildWeb } from './helpers/web-build.ts';
+import { WEB_DIST, buildWeb } from './helpers/web-build.ts';
 
 const skip = browserSkipReason();
 
@@ -151,6 +151,18 @@ describe('web page in Chromium', { skip }, () => {
     assert.equal(await text('graph-backward'), '逆伝播(すべて)');
     await page.getByTestId('lang-toggle').click();
     assert.equal(await text('graph-forward'), 'Forward');
+  });
+
+  it('loads MNIST also from a server that sends .gz with Content-Encoding: gzip (Vite dev, nginx)', async () => {
+    const encoded = await serveStatic(WEB_DIST, { gzipEncoding: true });
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${encoded.url}/#train`);
+      await other.waitForFunction(() => /ready: 60000 training and 10000 test images/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''), null, { timeout: 30000 });
+    } finally {
+      await other.close();
+      await encoded.close();
+    }
   });
 
   it('no console errors on any tab', async () => {

@@ -8,10 +8,18 @@ import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
 
+/**
+ * Fetches a gzipped asset and inflates it. Some servers (Vite's dev server, nginx with gzip_static) send
+ * .gz files with `Content-Encoding: gzip`, and the browser then inflates them itself: so inflate only
+ * bytes that still start with gzip's magic number.
+ */
 async function fetchGz(name: string): Promise<Uint8Array> {
-  const res = await fetch(new URL(`/mnist/${name}.gz`, self.location.origin));
-  if (!res.ok || !res.body) throw new Error(`could not load /mnist/${name}.gz (HTTP ${res.status})`);
-  const stream = res.body.pipeThrough(new DecompressionStream('gzip'));
+  const url = new URL(`/mnist/${name}.gz`, self.location.origin);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not load ${url.pathname} (HTTP ${res.status})`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
