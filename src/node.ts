@@ -8,3 +8,4 @@ export { saveModel, loadModel } from './io/model-file.ts';
 export { writeFileAtomic } from './io/atomic.ts';
 export { renderSvg, svgToPng, writePlot } from './plot/render.ts';
 export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported } from './kernels/wasm/index.ts';
+export { createNodeHelper } from './kernels/wasm/node-helper.ts';

