@@ -112,6 +112,19 @@ describe('TwoLayerNet', () => {
     }, TypeError);
   });
 
+  it('a network built on another’s params shares its weights but not its buffers', () => {
+    const net = new TwoLayerNet(6, 4, 3, 0.5, { seed: 3 });
+    const twin = new TwoLayerNet(6, 4, 3, 0, { params: net.params });
+    assert.equal(twin.params, net.params);
+    const x = tensor([[0.5, -1, 2, 0.1, 0.3, -0.7]]);
+    const y = net.predict(x).copy();
+    assert.deepEqual([...twin.predict(tensor([[0.5, -1, 2, 0.1, 0.3, -0.7], [1, 1, 1, 1, 1, 1]])).data.subarray(0, 3)], [...y.data]);
+    new SGD(0.5).update(net.params, net.gradient(x, [1]));
+    assert.deepEqual([...twin.predict(x).data], [...net.predict(x).data], 'an update of one is seen by the other');
+    assert.notEqual(twin.predict(x), net.predict(x), 'each has its own output buffer');
+    assert.throws(() => new TwoLayerNet(6, 5, 3, 0, { params: net.params }), /TwoLayerNet: shared W1 of shape \(6,4\) float64 does not fit \(6,5\) float64/);
+  });
+
   it('rejects bad sizes and mismatched input', () => {
     assert.throws(() => new TwoLayerNet(784, 0, 10), /TwoLayerNet: hiddenSize must be a positive integer, got 0/);
     assert.throws(() => new TwoLayerNet(784, 50, 10, -1), /weightInitStd must be a finite number >= 0, got -1/);

@@ -82,11 +82,13 @@ export function formatEpochLine(e: EpochRecord): string {
 /**
  * Asks V8 for a full collection now, so the freed images are returned to the system before the plots
  * are drawn (otherwise whether they are depends on GC timing, and the run's peak memory with it).
+ * V8 releases array-buffer memory on a background thread: a short pause lets that finish.
  */
-function collectGarbage(): void {
+async function collectGarbage(): Promise<void> {
   try {
     v8.setFlagsFromString('--expose-gc');
     (vm.runInNewContext('gc') as () => void)();
+    await new Promise((resolve) => setTimeout(resolve, 100));
   } catch {
     // Not essential: only the peak memory depends on it.
   }
@@ -156,7 +158,7 @@ async function runTrain(flags: TrainFlags): Promise<number> {
     // Training is over: free the images and the kernels' helper thread before the plots are drawn.
     data = undefined;
     stopKernelThreads();
-    collectGarbage();
+    await collectGarbage();
     const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt);
     const written = await writeOutputs(outDir, result, history);
     printSummary(out, result, history, written);

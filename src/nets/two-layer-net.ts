@@ -22,6 +22,12 @@ export interface TwoLayerNetOptions {
   seed?: number;
   /** Draw the initial weights from this generator instead (its state advances). */
   rng?: Random;
+  /**
+   * Use these parameters instead of drawing new ones: the two networks then share their weights (an
+   * update of one is seen by the other) but have their own layers and buffers — e.g. one network for
+   * training batches and one for evaluating large chunks, each allocating its buffers once.
+   */
+  params?: ParamMap;
   /** `'float64'` (default) or `'float32'`. */
   dtype?: DType;
 }
@@ -66,18 +72,31 @@ export class TwoLayerNet {
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.outputSize = outputSize;
-    this.dtype = checkDtype('TwoLayerNet', options.dtype ?? 'float64');
-    this.seed = options.rng ? undefined : (options.seed ?? randomSeed());
-    const rng = options.rng ?? new Random(this.seed as number);
-    // W = weightInitStd * randn(...), b = zeros(...), as in the book.
-    // Parameters are long-lived buffers (on the WASM heap when those kernels are in use).
-    const W1 = bufferTensor([inputSize, hiddenSize], this.dtype);
-    rng.fillNormal(W1.data, 0, weightInitStd);
-    const W2 = bufferTensor([hiddenSize, outputSize], this.dtype);
-    rng.fillNormal(W2.data, 0, weightInitStd);
-    const b1 = bufferTensor([hiddenSize], this.dtype);
-    const b2 = bufferTensor([outputSize], this.dtype);
-    this.params = Object.freeze({ W1, b1, W2, b2 });
+    this.dtype = checkDtype('TwoLayerNet', options.params?.W1.dtype ?? options.dtype ?? 'float64');
+    if (options.params) {
+      const expected: Record<ParamKey, number[]> = { W1: [inputSize, hiddenSize], b1: [hiddenSize], W2: [hiddenSize, outputSize], b2: [outputSize] };
+      for (const key of PARAM_KEYS) {
+        const p = options.params[key];
+        if (p.ndim !== expected[key].length || p.shape.some((d, i) => d !== expected[key][i]) || p.dtype !== this.dtype) {
+          throw new Error(`TwoLayerNet: shared ${key} of shape ${formatShape(p.shape)} ${p.dtype} does not fit (${expected[key].join(',')}) ${this.dtype}`);
+        }
+      }
+      this.seed = undefined;
+      this.params = options.params;
+    } else {
+      this.seed = options.rng ? undefined : (options.seed ?? randomSeed());
+      const rng = options.rng ?? new Random(this.seed as number);
+      // W = weightInitStd * randn(...), b = zeros(...), as in the book. Parameters are long-lived buffers
+      // (on the WASM heap when those kernels are in use).
+      const W1 = bufferTensor([inputSize, hiddenSize], this.dtype);
+      rng.fillNormal(W1.data, 0, weightInitStd);
+      const W2 = bufferTensor([hiddenSize, outputSize], this.dtype);
+      rng.fillNormal(W2.data, 0, weightInitStd);
+      const b1 = bufferTensor([hiddenSize], this.dtype);
+      const b2 = bufferTensor([outputSize], this.dtype);
+      this.params = Object.freeze({ W1, b1, W2, b2 });
+    }
+    const { W1, b1, W2, b2 } = this.params;
     const affine1 = new Affine(W1, b1);
     const affine2 = new Affine(W2, b2);
     this.layers = new Map<string, Layer>([

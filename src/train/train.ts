@@ -138,6 +138,9 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   // One generator, as the book's global np.random: first the weights, then the batch draws.
   const rng = new Random(config.seed);
   const net = new TwoLayerNet(trainSet.pixels, config.hiddenSize, 10, config.weightInitStd, { rng, dtype: config.dtype });
+  // Evaluation runs 1 000-row chunks through its own layers on the same weights, so neither network's
+  // buffers are ever resized (and reallocated) between training batches and evaluation chunks.
+  const evalNet = new TwoLayerNet(trainSet.pixels, config.hiddenSize, 10, 0, { params: net.params });
   const optimizer = new SGD(config.lr);
   const { iters, batchSize } = config;
 
@@ -189,8 +192,8 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
 
     if (i % perEpoch === 0 || (config.evalAtEnd && i === iters - 1)) {
       const t0 = now();
-      const trainAcc = evaluateAccuracy(net, trainSet, 1000, evalScratch);
-      const testAcc = evaluateAccuracy(net, testSet, 1000, evalScratch);
+      const trainAcc = evaluateAccuracy(evalNet, trainSet, 1000, evalScratch);
+      const testAcc = evaluateAccuracy(evalNet, testSet, 1000, evalScratch);
       const t1 = now();
       evalMs += t1 - t0;
       const record: EpochRecord = {
