@@ -18,14 +18,18 @@ export class WasmHeap {
   private readonly registry = new FinalizationRegistry<number>((ptr) => this.release(ptr));
   private inUse = 0;
 
+  /** The memory's buffer: it never grows, so the object never changes (cached: `owns` is on every call). */
+  private readonly heapBuffer: ArrayBufferLike;
+
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
+    this.heapBuffer = memory.buffer;
     const start = Math.ceil(base / ALIGN) * ALIGN;
     this.free = [{ start, size: memory.buffer.byteLength - start }];
   }
 
   get buffer(): ArrayBuffer {
-    return this.memory.buffer as ArrayBuffer;
+    return this.heapBuffer as ArrayBuffer;
   }
 
   /** Bytes currently allocated. */
@@ -35,7 +39,7 @@ export class WasmHeap {
 
   /** True when `arr` is a view on this heap (so a kernel can take its address directly). */
   owns(arr: ArrayBufferView): boolean {
-    return arr.buffer === this.memory.buffer;
+    return arr.buffer === this.heapBuffer;
   }
 
   /** A block of `bytes`, or -1 when the heap is full. Free it with `release`. */
@@ -87,7 +91,7 @@ export class WasmHeap {
     const width = kind === 'float64' ? 8 : kind === 'float32' ? 4 : 1;
     const ptr = this.alloc(length * width);
     if (ptr < 0) return undefined;
-    const buffer = this.memory.buffer;
+    const buffer = this.heapBuffer;
     const arr = kind === 'float64' ? new Float64Array(buffer, ptr, length) : kind === 'float32' ? new Float32Array(buffer, ptr, length) : new Uint8Array(buffer, ptr, length);
     arr.fill(0);
     this.registry.register(arr, ptr);

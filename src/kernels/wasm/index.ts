@@ -130,76 +130,91 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     }
   };
 
-  const same32 = (...arrays: FloatArray[]) => arrays.every((a) => a instanceof Float32Array);
-  const same64 = (...arrays: FloatArray[]) => arrays.every((a) => a instanceof Float64Array);
+  // Fixed-arity checks: these run on every kernel call, so no rest arrays or closures.
+  const is32 = (a: FloatArray, b: FloatArray, c: FloatArray = a) => a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
+  const is64 = (a: FloatArray, b: FloatArray, c: FloatArray = a) => a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array;
+  const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+
+  /** The product on heap addresses (what both the direct and the copying paths run). */
+  const gemmAt = (f32: boolean, transA: boolean, transB: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
+    // Room for one row's (or column's) list of non-zeros: indices and values.
+    const listBytes = (len: number) => len * 4 + 16 + len * (f32 ? 4 : 8);
+    const sz = f32 ? 4 : 8;
+    const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
+    const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
+    const split = helper !== undefined && m * n * k >= SPLIT_MIN;
+    if (!transA && !transB) {
+      if (split && m >= 2 && !helperStopped && helper.ready()) {
+        // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
+        const h = m >> 1;
+        helper.start(f32 ? 0 : 1, [m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(listBytes(k), 1)]);
+        NN(h, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
+        helper.join();
+      } else NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
+    } else if (transA) {
+      if (split && k >= 2) {
+        // The sum over k in two halves: C (+)= A[:h]ᵀ·B[:h], T = A[h:]ᵀ·B[h:], C += T — the same
+        // arithmetic whether the helper takes the second half or it runs here, so results never
+        // depend on thread timing.
+        const h = k >> 1;
+        const t = scratchFor(m * n * sz, 2);
+        const secondArgs = [m, n, k - h, pa + h * m * sz, pb + h * n * sz, t, 0, scratchFor(listBytes(m), 1)];
+        const parallel = !helperStopped && helper.ready();
+        if (parallel) helper.start(f32 ? 2 : 3, secondArgs);
+        TN(m, n, h, pa, pb, pc, acc, scratchFor(listBytes(m)));
+        if (parallel) helper.join();
+        else TN(secondArgs[0], secondArgs[1], secondArgs[2], secondArgs[3], secondArgs[4], secondArgs[5], secondArgs[6], secondArgs[7]);
+        (f32 ? x.axpy_f32 : x.axpy_f64)(m * n, 1, t, pc);
+      } else TN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m)));
+    } else if (k <= 64) {
+      // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
+      // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
+      const tBytes = (n * k * (f32 ? 4 : 8) + 15) & ~15;
+      const s = scratchFor(tBytes + listBytes(k));
+      (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
+      NN(m, n, k, pa, s, pc, acc, s + tBytes);
+    } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
+  };
 
   const gemm: Kernels['gemm'] = (transA, transB, m, n, k, a, b, c, accumulate = false) => {
-    const f32 = same32(a, b, c);
-    if ((!f32 && !same64(a, b, c)) || (transA && transB) || m === 0 || n === 0) {
+    const f32 = is32(a, b, c);
+    if ((!f32 && !is64(a, b, c)) || (transA && transB) || m === 0 || n === 0) {
       referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
       return;
     }
-    // Views may be longer than the matrices they hold: pass exactly the used prefix.
-    const A = a.subarray(0, m * k);
-    const B = b.subarray(0, k * n);
-    const C = c.subarray(0, m * n);
     const acc = accumulate ? 1 : 0;
-    const ok = withPointers([A, B, C], [false, false, true], ([pa, pb, pc]) => {
-      // Room for one row's (or column's) list of non-zeros: indices and values.
-      const listBytes = (len: number) => len * 4 + 16 + len * (f32 ? 4 : 8);
-      const sz = f32 ? 4 : 8;
-      const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
-      const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
-      const split = helper !== undefined && m * n * k >= SPLIT_MIN;
-      if (!transA && !transB) {
-        if (split && m >= 2 && !helperStopped && helper.ready()) {
-          // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
-          const h = m >> 1;
-          helper.start(f32 ? 0 : 1, [m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(listBytes(k), 1)]);
-          NN(h, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
-          helper.join();
-        } else NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
-      } else if (transA) {
-        if (split && k >= 2) {
-          // The sum over k in two halves: C (+)= A[:h]ᵀ·B[:h], T = A[h:]ᵀ·B[h:], C += T — the same
-          // arithmetic whether the helper takes the second half or it runs here, so results never
-          // depend on thread timing.
-          const h = k >> 1;
-          const t = scratchFor(m * n * sz, 2);
-          const secondArgs = [m, n, k - h, pa + h * m * sz, pb + h * n * sz, t, 0, scratchFor(listBytes(m), 1)];
-          const parallel = !helperStopped && helper.ready();
-          if (parallel) helper.start(f32 ? 2 : 3, secondArgs);
-          TN(m, n, h, pa, pb, pc, acc, scratchFor(listBytes(m)));
-          if (parallel) helper.join();
-          else TN(secondArgs[0], secondArgs[1], secondArgs[2], secondArgs[3], secondArgs[4], secondArgs[5], secondArgs[6], secondArgs[7]);
-          (f32 ? x.axpy_f32 : x.axpy_f64)(m * n, 1, t, pc);
-        } else TN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m)));
-      }
-      else if (k <= 64) {
-        // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
-        // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
-        const tBytes = (n * k * (f32 ? 4 : 8) + 15) & ~15;
-        const s = scratchFor(tBytes + listBytes(k));
-        (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
-        NN(m, n, k, pa, s, pc, acc, s + tBytes);
-      } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
-    });
+    if (onHeap(a, b, c)) {
+      gemmAt(f32, transA, transB, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc);
+      return;
+    }
+    // Views may be longer than the matrices they hold: copy exactly the used prefix.
+    const ok = withPointers([a.subarray(0, m * k), b.subarray(0, k * n), c.subarray(0, m * n)], [false, false, true], ([pa, pb, pc]) =>
+      gemmAt(f32, transA, transB, m, n, k, pa, pb, pc, acc),
+    );
     if (!ok) referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
   };
 
   const axpy: Kernels['axpy'] = (alpha, xs, y) => {
-    const f32 = same32(xs, y);
-    if ((!f32 && !same64(xs, y)) || xs.length < y.length) {
+    const f32 = is32(xs, y);
+    if ((!f32 && !is64(xs, y)) || xs.length < y.length) {
       referenceKernels.axpy(alpha, xs, y);
       return;
     }
-    const X = xs.subarray(0, y.length);
-    const ok = withPointers([X, y], [false, true], ([px, py]) => (f32 ? x.axpy_f32 : x.axpy_f64)(y.length, alpha, px, py));
+    const run = f32 ? x.axpy_f32 : x.axpy_f64;
+    if (onHeap(xs, y)) {
+      run(y.length, alpha, xs.byteOffset, y.byteOffset);
+      return;
+    }
+    const ok = withPointers([xs.subarray(0, y.length), y], [false, true], ([px, py]) => run(y.length, alpha, px, py));
     if (!ok) referenceKernels.axpy(alpha, xs, y);
   };
 
   const bytesToFloat: Kernels['bytesToFloat'] = (src, dst, scale) => {
     const f32 = dst instanceof Float32Array;
+    if (onHeap(src, dst)) {
+      (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(src.length, src.byteOffset, dst.byteOffset, scale);
+      return;
+    }
     const D = dst.subarray(0, src.length);
     const ok = withPointers([src, D], [false, true], ([ps, pd]) => (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(src.length, ps, pd, scale));
     if (!ok) referenceKernels.bytesToFloat(src, dst, scale);
@@ -223,19 +238,31 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   const reluForward: Kernels['reluForward'] = (xs, out, mask) => {
-    const f32 = same32(xs, out);
-    if ((!f32 && !same64(xs, out)) || !withPointers([xs, out.subarray(0, xs.length), mask.subarray(0, xs.length)], [false, true, true], ([px, po, pm]) => (f32 ? x.reluForward_f32 : x.reluForward_f64)(xs.length, px, po, pm))) {
+    const f32 = is32(xs, out);
+    if ((f32 || is64(xs, out)) && onHeap(xs, out, mask)) {
+      (f32 ? x.reluForward_f32 : x.reluForward_f64)(xs.length, xs.byteOffset, out.byteOffset, mask.byteOffset);
+      return;
+    }
+    if ((!f32 && !is64(xs, out)) || !withPointers([xs, out.subarray(0, xs.length), mask.subarray(0, xs.length)], [false, true, true], ([px, po, pm]) => (f32 ? x.reluForward_f32 : x.reluForward_f64)(xs.length, px, po, pm))) {
       referenceKernels.reluForward(xs, out, mask);
     }
   };
   const reluBackward: Kernels['reluBackward'] = (dout, mask, dx) => {
-    const f32 = same32(dout, dx);
-    if ((!f32 && !same64(dout, dx)) || !withPointers([dout, mask.subarray(0, dout.length), dx.subarray(0, dout.length)], [false, false, true], ([pd, pm, px]) => (f32 ? x.reluBackward_f32 : x.reluBackward_f64)(dout.length, pd, pm, px))) {
+    const f32 = is32(dout, dx);
+    if ((f32 || is64(dout, dx)) && onHeap(dout, mask, dx)) {
+      (f32 ? x.reluBackward_f32 : x.reluBackward_f64)(dout.length, dout.byteOffset, mask.byteOffset, dx.byteOffset);
+      return;
+    }
+    if ((!f32 && !is64(dout, dx)) || !withPointers([dout, mask.subarray(0, dout.length), dx.subarray(0, dout.length)], [false, false, true], ([pd, pm, px]) => (f32 ? x.reluBackward_f32 : x.reluBackward_f64)(dout.length, pd, pm, px))) {
       referenceKernels.reluBackward(dout, mask, dx);
     }
   };
   const addRowVector: Kernels['addRowVector'] = (xs, bias, m, n, out) => {
-    const f32 = same32(xs, bias, out);
+    const f32 = is32(xs, bias, out);
+    if ((f32 || is64(xs, bias, out)) && onHeap(xs, bias, out)) {
+      (f32 ? x.addRowVector_f32 : x.addRowVector_f64)(m, n, xs.byteOffset, bias.byteOffset, out.byteOffset);
+      return;
+    }
     const X = xs.subarray(0, m * n);
     const O = out.subarray(0, m * n);
     // out may be xs itself: then it is passed once, as the written array.
@@ -243,13 +270,17 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const arrays = inPlace ? [O, bias.subarray(0, n)] : [X, bias.subarray(0, n), O];
     const written = inPlace ? [true, false] : [false, false, true];
     const ok =
-      (f32 || same64(xs, bias, out)) &&
+      (f32 || is64(xs, bias, out)) &&
       withPointers(arrays, written, (p) => (f32 ? x.addRowVector_f32 : x.addRowVector_f64)(m, n, p[0], p[1], inPlace ? p[0] : p[2]));
     if (!ok) referenceKernels.addRowVector(xs, bias, m, n, out);
   };
   const sumRows: Kernels['sumRows'] = (xs, m, n, out) => {
-    const f32 = same32(xs, out);
-    const ok = (f32 || same64(xs, out)) && withPointers([xs.subarray(0, m * n), out.subarray(0, n)], [false, true], ([px, po]) => (f32 ? x.sumRows_f32 : x.sumRows_f64)(m, n, px, po));
+    const f32 = is32(xs, out);
+    if ((f32 || is64(xs, out)) && onHeap(xs, out)) {
+      (f32 ? x.sumRows_f32 : x.sumRows_f64)(m, n, xs.byteOffset, out.byteOffset);
+      return;
+    }
+    const ok = (f32 || is64(xs, out)) && withPointers([xs.subarray(0, m * n), out.subarray(0, n)], [false, true], ([px, po]) => (f32 ? x.sumRows_f32 : x.sumRows_f64)(m, n, px, po));
     if (!ok) referenceKernels.sumRows(xs, m, n, out);
   };
 
