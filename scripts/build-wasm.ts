@@ -18,6 +18,7 @@ export const WASM_BINARY_TS = fileURLToPath(new URL('../src/kernels/wasm/binary.
 const COMMON_FLAGS = ['-O3', '--runtime', 'stub', '--importMemory', '--noAssert'];
 const PLAIN_FLAGS = ['--enable', 'simd', ...COMMON_FLAGS];
 /** The same kernels against a shared memory (for the Node helper thread); it needs a declared maximum. */
+// The maximum (4096 pages) must equal PAGES in src/kernels/wasm/index.ts.
 const SHARED_FLAGS = ['--enable', 'simd,threads', '--sharedMemory', '--maximumMemory', '4096', ...COMMON_FLAGS];
 
 /** Compiles the kernels and returns the .wasm bytes (`shared`: for a shared memory). */

@@ -36,7 +36,10 @@ interface Exports {
   transpose_f64(rows: number, cols: number, src: number, dst: number): void;
 }
 
-/** 64 KiB pages: 4096 = 256 MiB of address space, committed only as it is touched. */
+/**
+ * 64 KiB pages: 4096 = 256 MiB of address space, committed only as it is touched. The shared-memory
+ * build declares the same maximum (scripts/build-wasm.ts: --maximumMemory 4096): change both together.
+ */
 const PAGES = 4096;
 
 export function wasmBytes(shared = false): Uint8Array {
