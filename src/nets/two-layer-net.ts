@@ -58,7 +58,7 @@ export class TwoLayerNet {
   readonly hiddenSize: number;
   readonly outputSize: number;
   readonly dtype: DType;
-  /** The seed the weights were drawn with (undefined when an `rng` was passed). */
+  /** The seed the weights were drawn with (undefined when an `rng` or shared `params` were passed). */
   readonly seed: number | undefined;
   private readonly layerList: Layer[];
 
