@@ -89,11 +89,16 @@ export function labelIndices(op: string, t: Labels, rows: number, classes: numbe
   return labels;
 }
 
-/** Views predictions as rows × classes (a 1-D vector is one row), as the book's reshape(1, size). */
-export function asRows(op: string, y: Tensor): [rows: number, classes: number] {
-  if (y.ndim === 1) return [1, y.shape[0]];
-  if (y.ndim === 2) return [y.shape[0], y.shape[1]];
+/** Rows of predictions viewed as rows × classes (a 1-D vector is one row, as the book's reshape(1, size)). */
+export function rowsOf(op: string, y: Tensor): number {
+  if (y.ndim === 1) return 1;
+  if (y.ndim === 2) return y.shape[0];
   throw new Error(`${op}: predictions must be 1-D or 2-D, got shape ${formatShape(y.shape)}`);
+}
+
+/** Classes (the last dimension) of 1-D or 2-D predictions. */
+export function classesOf(y: Tensor): number {
+  return y.shape[y.ndim - 1];
 }
 
 /**
@@ -112,7 +117,8 @@ export function isDenseTarget(y: Tensor, t: Labels): t is Tensor {
  * crossEntropyError(tensor([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0]), [2]); // 0.5108…
  */
 export function crossEntropyError(y: Tensor, t: Labels): number {
-  const [rows, classes] = asRows('crossEntropyError', y);
+  const rows = rowsOf('crossEntropyError', y);
+  const classes = classesOf(y);
   if (isDenseTarget(y, t)) {
     if (!sameShape(t.shape, y.shape)) {
       throw new Error(`crossEntropyError: targets of shape ${formatShape(t.shape)} do not match predictions of shape ${formatShape(y.shape)}`);

@@ -146,6 +146,10 @@ describe('WASM SIMD kernels', () => {
       referenceKernels.gatherRows(src, 7, idx, a, 1 / 255);
       wasm.kernels.gatherRows(src, 7, idx, b, 1 / 255);
       assertClose(b, a, f32, 'gatherRows');
+      // Node Buffers (what readFileSync gives) take the Buffer.copy path.
+      const c = wasm.heap.allocate(f32, 4 * 7)!;
+      wasm.kernels.gatherRows(Buffer.from(src), 7, idx, c, 1 / 255);
+      assert.deepEqual([...c], [...b], 'gatherRows from a Buffer');
     }
   });
 

@@ -1,5 +1,5 @@
 import { kernels } from '../kernels/index.ts';
-import { asRows, isDenseTarget, labelIndices, type Labels } from '../functions.ts';
+import { classesOf, isDenseTarget, labelIndices, rowsOf, type Labels } from '../functions.ts';
 import { reuse } from '../internal/buffers.ts';
 import { formatShape, sameShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -20,7 +20,8 @@ export class SoftmaxWithLoss {
   private dense = false;
 
   forward(x: Tensor, t: Labels): number {
-    const [rows, cols] = asRows('SoftmaxWithLoss.forward', x);
+    const rows = rowsOf('SoftmaxWithLoss.forward', x);
+    const cols = classesOf(x);
     const y = (this.y = reuse(this.y, x.shape, x.dtype));
     kernels.softmaxRows(x.data, rows, cols, y.data);
     this.dense = isDenseTarget(x, t);
@@ -43,7 +44,8 @@ export class SoftmaxWithLoss {
   backward(dout = 1): Tensor {
     const { y, t } = this;
     if (y === undefined || t === undefined) throw new Error('SoftmaxWithLoss.backward: call forward first');
-    const [rows, cols] = asRows('SoftmaxWithLoss.backward', y);
+    const rows = rowsOf('SoftmaxWithLoss.backward', y);
+    const cols = classesOf(y);
     const dx = (this.dx = reuse(this.dx, y.shape, y.dtype));
     const scale = dout / rows;
     if (this.dense) kernels.softmaxLossBackwardDense(y.data, (t as Tensor).data, scale, dx.data);

@@ -61,6 +61,7 @@ export class TwoLayerNet {
   /** The seed the weights were drawn with (undefined when an `rng` or shared `params` were passed). */
   readonly seed: number | undefined;
   private readonly layerList: Layer[];
+  private grads: ParamMap | undefined;
 
   constructor(inputSize: number, hiddenSize: number, outputSize: number, weightInitStd = 0.01, options: TwoLayerNetOptions = {}) {
     checkSize('inputSize', inputSize);
@@ -156,7 +157,10 @@ export class TwoLayerNet {
     else first.backward(dout);
     const affine1 = this.layers.get('Affine1') as Affine;
     const affine2 = this.layers.get('Affine2') as Affine;
-    return { W1: affine1.dW!, b1: affine1.db!, W2: affine2.dW!, b2: affine2.db! };
+    // The same object every step while the layers keep their buffers (no allocation per iteration).
+    const g = this.grads;
+    if (g && g.W1 === affine1.dW && g.b1 === affine1.db && g.W2 === affine2.dW && g.b2 === affine2.db) return g;
+    return (this.grads = Object.freeze({ W1: affine1.dW!, b1: affine1.db!, W2: affine2.dW!, b2: affine2.db! }));
   }
 
   /**

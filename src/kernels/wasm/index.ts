@@ -138,10 +138,24 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const is64 = (a: FloatArray, b: FloatArray, c: FloatArray = a) => a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array;
   const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
 
+  /** Room for one row's (or column's) list of non-zeros: indices and values. */
+  const listBytes = (len: number, sz: number) => len * 4 + 16 + len * sz;
+  // Argument lists for the helper thread, reused (no array per call).
+  const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0];
+  const setArgs = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number) => {
+    helperArgs[0] = a0;
+    helperArgs[1] = a1;
+    helperArgs[2] = a2;
+    helperArgs[3] = a3;
+    helperArgs[4] = a4;
+    helperArgs[5] = a5;
+    helperArgs[6] = a6;
+    helperArgs[7] = a7;
+    return helperArgs;
+  };
+
   /** The product on heap addresses (what both the direct and the copying paths run). */
   const gemmAt = (f32: boolean, transA: boolean, transB: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
-    // Room for one row's (or column's) list of non-zeros: indices and values.
-    const listBytes = (len: number) => len * 4 + 16 + len * (f32 ? 4 : 8);
     const sz = f32 ? 4 : 8;
     const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
     const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
@@ -150,10 +164,10 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (split && m >= 2 && !helperStopped && helper.ready()) {
         // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
         const h = m >> 1;
-        helper.start(f32 ? 0 : 1, [m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(listBytes(k), 1)]);
-        NN(h, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
+        helper.start(f32 ? 0 : 1, setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(listBytes(k, sz), 1)));
+        NN(h, n, k, pa, pb, pc, acc, scratchFor(listBytes(k, sz)));
         helper.join();
-      } else NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k)));
+      } else NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k, sz)));
     } else if (transA) {
       if (split && k >= 2) {
         // The sum over k in two halves: C (+)= A[:h]ᵀ·B[:h], T = A[h:]ᵀ·B[h:], C += T — the same
@@ -161,19 +175,19 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         // depend on thread timing.
         const h = k >> 1;
         const t = scratchFor(m * n * sz, 2);
-        const secondArgs = [m, n, k - h, pa + h * m * sz, pb + h * n * sz, t, 0, scratchFor(listBytes(m), 1)];
+        const second = setArgs(m, n, k - h, pa + h * m * sz, pb + h * n * sz, t, 0, scratchFor(listBytes(m, sz), 1));
         const parallel = !helperStopped && helper.ready();
-        if (parallel) helper.start(f32 ? 2 : 3, secondArgs);
-        TN(m, n, h, pa, pb, pc, acc, scratchFor(listBytes(m)));
+        if (parallel) helper.start(f32 ? 2 : 3, second);
+        TN(m, n, h, pa, pb, pc, acc, scratchFor(listBytes(m, sz)));
         if (parallel) helper.join();
-        else TN(secondArgs[0], secondArgs[1], secondArgs[2], secondArgs[3], secondArgs[4], secondArgs[5], secondArgs[6], secondArgs[7]);
+        else TN(second[0], second[1], second[2], second[3], second[4], second[5], second[6], second[7]);
         (f32 ? x.axpy_f32 : x.axpy_f64)(m * n, 1, t, pc);
-      } else TN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m)));
+      } else TN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m, sz)));
     } else if (k <= 64) {
       // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
       // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
       const tBytes = (n * k * (f32 ? 4 : 8) + 15) & ~15;
-      const s = scratchFor(tBytes + listBytes(k));
+      const s = scratchFor(tBytes + listBytes(k, sz));
       (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
       NN(m, n, k, pa, s, pc, acc, s + tBytes);
     } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
@@ -236,8 +250,18 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (staging) heap.release(staging.byteOffset);
       staging = new Uint8Array(heap.buffer, ptr, bytes);
     }
-    for (let r = 0; r < indices.length; r++) staging.set(src.subarray(indices[r] * rowLen, (indices[r] + 1) * rowLen), r * rowLen);
-    bytesToFloat(staging.subarray(0, bytes), dst, scale);
+    // Node's Buffer.copy is a memcpy that needs no view object (no allocation per row, per step);
+    // elsewhere a subarray view per row it is (a byte loop would be ~3× slower).
+    const stage = staging;
+    const bufferCopy = (src as { copy?: (target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number }).copy;
+    for (let r = 0; r < indices.length; r++) {
+      const from = indices[r] * rowLen;
+      if (bufferCopy) bufferCopy.call(src, stage, r * rowLen, from, from + rowLen);
+      else stage.set(src.subarray(from, from + rowLen), r * rowLen);
+    }
+    const f32 = dst instanceof Float32Array;
+    if (heap.owns(dst)) (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(bytes, stage.byteOffset, dst.byteOffset, scale);
+    else bytesToFloat(stage.subarray(0, bytes), dst, scale);
   };
 
   const reluForward: Kernels['reluForward'] = (xs, out, mask) => {
