@@ -71,7 +71,7 @@ export { buyApple, buyAppleOrange, buyAppleLines, buyAppleOrangeLines } from './
 export type { BuyAppleResult, BuyAppleOrangeResult } from './examples.ts';
 export { parseModel, serializeModel, modelToDocument, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.ts';
 export type { ModelDocument } from './io/model-format.ts';
-export { train, evaluateAccuracy, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
+export { train, evaluateAccuracy, gradientCheck, validateConfig, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } from './train/index.ts';
 export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';
 export type { VegaLiteSpec, ActivationName } from './plot/specs.ts';

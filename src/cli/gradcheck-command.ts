@@ -1,8 +1,7 @@
 /** `scratchnet gradcheck` — the book's ch05/gradient_check.py. */
 import type { Command } from 'commander';
 import { loadMnistSplits } from '../data/load-mnist.ts';
-import { PARAM_KEYS, TwoLayerNet } from '../nets/two-layer-net.ts';
-import { bufferTensor } from '../internal/buffers.ts';
+import { gradientCheck } from '../train/gradient-check.ts';
 import { RunError } from './errors.ts';
 import { existingDir, kernelsOption, nonNegativeInt, selectKernels, threadsOption } from './options.ts';
 
@@ -20,21 +19,8 @@ export function registerGradcheck(program: Command): void {
     .action((flags: { seed: number; data?: string; kernels: string; threads: string }) => {
       selectKernels(flags.kernels, flags.threads);
       const { train } = loadMnistSplits(flags.data ? { dir: flags.data } : {});
-      const n = Math.min(3, train.count);
-      // A long-lived buffer (on the WASM heap with those kernels): ~80 000 forward passes read it.
-      const xBatch = bufferTensor([n, train.pixels], 'float64');
-      train.copyImages(0, n, xBatch.data);
-      const tBatch = [...train.labels.subarray(0, n)];
-      const network = new TwoLayerNet(train.pixels, 50, 10, 0.01, { seed: flags.seed });
-      const gradNumerical = network.numericalGradient(xBatch, tBatch);
-      const gradBackprop = network.gradient(xBatch, tBatch);
       const failed: string[] = [];
-      for (const key of PARAM_KEYS) {
-        const a = gradBackprop[key].data;
-        const b = gradNumerical[key].data;
-        let sum = 0;
-        for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
-        const diff = sum / a.length;
+      for (const [key, diff] of Object.entries(gradientCheck(train, { seed: flags.seed }))) {
         console.log(`${key}:${diff}`);
         if (!(diff <= GRADCHECK_LIMIT)) failed.push(key);
       }

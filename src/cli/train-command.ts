@@ -280,6 +280,7 @@ async function writeOutputs(outDir: string, result: TrainResult, history: Histor
 function printSummary(out: Output, result: TrainResult, history: History, written: string[]): void {
   const last = result.epochs.at(-1);
   const { seconds, trainSeconds, evalSeconds, iterationsPerSecond } = history.timings;
+  const peak = peakRssMB();
   out.emit({
     type: 'done',
     status: result.status,
@@ -288,7 +289,7 @@ function printSummary(out: Output, result: TrainResult, history: History, writte
     testAcc: last?.testAcc ?? null,
     seconds,
     iterationsPerSecond,
-    peakRssMB: peakRssMB(),
+    peakRssMB: peak,
     files: written,
   });
   if (out.json) return;
@@ -297,7 +298,7 @@ function printSummary(out: Output, result: TrainResult, history: History, writte
     '',
     `${status}: ${result.iterationsDone} iterations in ${seconds.toFixed(1)} s (${iterationsPerSecond.toFixed(0)} it/s; training ${trainSeconds.toFixed(1)} s, evaluation ${evalSeconds.toFixed(1)} s)`,
     last ? `final accuracy: train ${last.trainAcc.toFixed(4)}  test ${last.testAcc.toFixed(4)}  (epoch ${last.epoch}, iteration ${last.iteration})` : 'no epoch was evaluated',
-    `peak memory: ${peakRssMB()} MB (RSS, whole run)`,
+    `peak memory: ${peak} MB (RSS, whole run)`,
     'wrote:',
     ...written.map((p) => `  ${relative(process.cwd(), p) || p}`),
   ];

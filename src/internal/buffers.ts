@@ -11,6 +11,12 @@ export function reuse(buf: Tensor | undefined, shape: readonly number[], dtype: 
   return bufferTensor(shape, dtype);
 }
 
+/** `reuse` for a rows × cols matrix, checked without building a shape array (it runs every step). */
+export function reuseMatrix(buf: Tensor | undefined, rows: number, cols: number, dtype: DType): Tensor {
+  if (buf !== undefined && buf.dtype === dtype && buf.ndim === 2 && buf.shape[0] === rows && buf.shape[1] === cols) return buf;
+  return bufferTensor([rows, cols], dtype);
+}
+
 /** A zeroed long-lived tensor (on the WASM heap when that backend is active). */
 export function bufferTensor(shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(allocateBuffer(dtype === 'float32', shapeSize(shape)), shape);

@@ -10,7 +10,7 @@
  * Numbers are written with JavaScript's shortest round-trip form, so float64 weights come back bit for
  * bit. Reading validates everything before allocating anything large.
  */
-import { PARAM_KEYS, TwoLayerNet, type ParamKey } from '../nets/two-layer-net.ts';
+import { PARAM_KEYS, TwoLayerNet, paramShapes, type ParamKey } from '../nets/two-layer-net.ts';
 import type { DType } from '../tensor/tensor.ts';
 
 export const MODEL_FORMAT = 'scratchnet-model';
@@ -93,12 +93,7 @@ export function parseModel(source: string | unknown, name = 'model'): TwoLayerNe
   if (total > MAX_PARAMS) fail(`declares ${total} parameters, more than the ${MAX_PARAMS} this reader accepts`);
   const params = doc.params;
   if (!isObject(params)) return fail('missing "params"');
-  const expected: Record<ParamKey, number[]> = {
-    W1: [inputSize, hiddenSize],
-    b1: [hiddenSize],
-    W2: [hiddenSize, outputSize],
-    b2: [outputSize],
-  };
+  const expected = paramShapes(inputSize, hiddenSize, outputSize);
   const extra = Object.keys(params).filter((k) => !(PARAM_KEYS as readonly string[]).includes(k));
   if (extra.length) fail(`unexpected parameter ${extra.map((k) => JSON.stringify(k)).join(', ')} (expected W1, b1, W2, b2)`);
   const values = {} as Record<ParamKey, ArrayLike<number>>;

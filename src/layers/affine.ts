@@ -1,5 +1,5 @@
 import { kernels } from '../kernels/index.ts';
-import { reuse } from '../internal/buffers.ts';
+import { reuse, reuseMatrix } from '../internal/buffers.ts';
 import { resultDtype } from '../tensor/ops.ts';
 import { formatShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -43,11 +43,9 @@ export class Affine implements ParamLayer {
     }
     this.originalXShape = x.shape;
     const x2 = (this.x = x.ndim === 2 ? x : new Tensor(x.data, [n, inSize]));
-    // Reuse the output unless its shape changes (checked without building a shape array each call).
+    // A 1-D input gives a 1-D output, of b's shape.
     const dtype = resultDtype(x, this.W);
-    const o = this.out;
-    const fits = o !== undefined && o.dtype === dtype && (x.ndim === 1 ? o.ndim === 1 && o.shape[0] === outSize : o.ndim === 2 && o.shape[0] === n && o.shape[1] === outSize);
-    const out = (this.out = fits ? o : reuse(undefined, x.ndim === 1 ? [outSize] : [n, outSize], dtype));
+    const out = (this.out = x.ndim === 1 ? reuse(this.out, this.b.shape, dtype) : reuseMatrix(this.out, n, outSize, dtype));
     // out = x·W + b, the bias added in place on the product.
     kernels.gemm(false, false, n, outSize, inSize, x2.data, this.W.data, out.data);
     kernels.addRowVector(out.data, this.b.data, n, outSize, out.data);

@@ -7,7 +7,7 @@ import type { Layer } from '../layers/layer.ts';
 import { Relu } from '../layers/relu.ts';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
-import { formatShape } from '../tensor/shape.ts';
+import { formatShape, sameShape } from '../tensor/shape.ts';
 import { bufferTensor } from '../internal/buffers.ts';
 import { checkDtype, Tensor, type DType } from '../tensor/tensor.ts';
 
@@ -16,6 +16,11 @@ export const PARAM_KEYS = ['W1', 'b1', 'W2', 'b2'] as const;
 export type ParamKey = (typeof PARAM_KEYS)[number];
 /** Parameters or gradients by name: `params.W1`, `grads.b2`. */
 export type ParamMap = Readonly<Record<ParamKey, Tensor>>;
+
+/** The parameter shapes of TwoLayerNet(inputSize, hiddenSize, outputSize). */
+export function paramShapes(inputSize: number, hiddenSize: number, outputSize: number): Record<ParamKey, number[]> {
+  return { W1: [inputSize, hiddenSize], b1: [hiddenSize], W2: [hiddenSize, outputSize], b2: [outputSize] };
+}
 
 export interface TwoLayerNetOptions {
   /** Seed for the initial weights; a random one is chosen (and kept in `net.seed`) when omitted. */
@@ -75,10 +80,10 @@ export class TwoLayerNet {
     this.outputSize = outputSize;
     this.dtype = checkDtype('TwoLayerNet', options.params?.W1.dtype ?? options.dtype ?? 'float64');
     if (options.params) {
-      const expected: Record<ParamKey, number[]> = { W1: [inputSize, hiddenSize], b1: [hiddenSize], W2: [hiddenSize, outputSize], b2: [outputSize] };
+      const expected = paramShapes(inputSize, hiddenSize, outputSize);
       for (const key of PARAM_KEYS) {
         const p = options.params[key];
-        if (p.ndim !== expected[key].length || p.shape.some((d, i) => d !== expected[key][i]) || p.dtype !== this.dtype) {
+        if (!sameShape(p.shape, expected[key]) || p.dtype !== this.dtype) {
           throw new Error(`TwoLayerNet: shared ${key} of shape ${formatShape(p.shape)} ${p.dtype} does not fit (${expected[key].join(',')}) ${this.dtype}`);
         }
       }
@@ -183,7 +188,7 @@ export class TwoLayerNet {
       if (v === undefined) continue;
       const target = this.params[key];
       if (v instanceof Tensor) {
-        if (v.size !== target.size || v.ndim !== target.ndim || v.shape.some((d, i) => d !== target.shape[i])) {
+        if (!sameShape(v.shape, target.shape)) {
           throw new Error(`TwoLayerNet.setParams: ${key} of shape ${formatShape(v.shape)} does not match ${formatShape(target.shape)}`);
         }
         target.data.set(v.data);

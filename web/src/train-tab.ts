@@ -1,6 +1,6 @@
 /** The Train tab: controls, live charts and status for training in the Worker. */
 import embed from 'vega-embed';
-import { accuracySpec, lossSpec, type EpochRecord, type TrainConfig } from '../../src/index.ts';
+import { accuracySpec, lossSpec, validateConfig, type EpochRecord, type TrainConfig } from '../../src/index.ts';
 import { onLangChange, t } from './i18n.ts';
 import { netFromParams, setModel } from './model-store.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
@@ -26,6 +26,7 @@ export function setupTrain(): void {
 
   let state: State = 'loading';
   let readyText = '';
+  let trainCount = 0;
   let iters = 0;
   let iteration = 0;
   let itPerSec = 0;
@@ -69,6 +70,7 @@ export function setupTrain(): void {
     switch (m.type) {
       case 'ready':
         state = 'ready';
+        trainCount = m.trainCount;
         readyText = `${t('ready', { train: m.trainCount, test: m.testCount })} · ${m.kernels === 'wasm-simd' ? 'WASM SIMD' : 'TypeScript'}`;
         break;
       case 'progress':
@@ -104,7 +106,8 @@ export function setupTrain(): void {
     renderStatus();
   };
 
-  const readConfig = (): TrainConfig | null => {
+  /** The settings as a TrainConfig, or the library's own message saying what is not allowed. */
+  const readConfig = (): TrainConfig | string => {
     const v = (name: string) => Number((form.elements.namedItem(name) as HTMLInputElement).value);
     const config: TrainConfig = {
       iters: v('iters'),
@@ -118,15 +121,19 @@ export function setupTrain(): void {
       // Accuracy every epoch as in the book, and once more at the end so short runs show a result.
       evalAtEnd: true,
     };
-    const ok = Number.isInteger(config.iters) && config.iters >= 1 && Number.isInteger(config.batchSize) && config.batchSize >= 1 && config.lr > 0 && Number.isInteger(config.hiddenSize) && config.hiddenSize >= 1 && Number.isInteger(config.seed) && config.seed >= 0;
-    form.classList.toggle('invalid', !ok);
-    return ok ? config : null;
+    try {
+      validateConfig(config, trainCount);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return config;
   };
 
   startButton.addEventListener('click', () => {
     const config = readConfig();
-    if (!config) {
-      status.textContent = 'check the settings: whole numbers ≥ 1 (seed ≥ 0), learning rate > 0';
+    form.classList.toggle('invalid', typeof config === 'string');
+    if (typeof config === 'string') {
+      status.textContent = config;
       return;
     }
     iters = config.iters;

@@ -3,7 +3,7 @@
  * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets, runs the library's
  * `train()` loop, and posts progress, epoch records and the weights.
  */
-import { MnistSplit, PARAM_KEYS, TwoLayerNet, train, useWasmKernels, kernelBackend, zeros, type MnistSplits } from '../../src/index.ts';
+import { MnistSplit, TwoLayerNet, gradientCheck, train, useWasmKernels, kernelBackend, type MnistSplits } from '../../src/index.ts';
 import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
@@ -119,18 +119,6 @@ async function runTraining(config: Parameters<typeof train>[1]): Promise<void> {
 
 function gradcheck(seed: number): void {
   const t0 = performance.now();
-  const { train: trainSet } = data!;
-  const x = zeros([3, trainSet.pixels]);
-  trainSet.copyImages(0, 3, x.data);
-  const t = [...trainSet.labels.subarray(0, 3)];
-  const net = new TwoLayerNet(trainSet.pixels, 50, 10, 0.01, { seed });
-  const numerical = net.numericalGradient(x, t);
-  const backprop = net.gradient(x, t);
-  const diffs = {} as Record<(typeof PARAM_KEYS)[number], number>;
-  for (const key of PARAM_KEYS) {
-    let s = 0;
-    for (let i = 0; i < numerical[key].size; i++) s += Math.abs(backprop[key].data[i] - numerical[key].data[i]);
-    diffs[key] = s / numerical[key].size;
-  }
+  const diffs = gradientCheck(data!.train, { seed });
   post({ type: 'gradcheck', diffs, seconds: (performance.now() - t0) / 1000 });
 }

@@ -186,7 +186,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     } else if (k <= 64) {
       // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
       // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
-      const tBytes = (n * k * (f32 ? 4 : 8) + 15) & ~15;
+      const tBytes = (n * k * sz + 15) & ~15;
       const s = scratchFor(tBytes + listBytes(k, sz));
       (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
       NN(m, n, k, pa, s, pc, acc, s + tBytes);
