@@ -10,6 +10,11 @@
 import type { FloatArray } from '../types.ts';
 
 const ALIGN = 16;
+/**
+ * Bytes at the end of the memory that are never allocated: kernels may read a vector's worth past the
+ * end of a matrix (the partial last vector of a row) and must not fall off the memory.
+ */
+const END_SLACK = 64;
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
@@ -25,7 +30,7 @@ export class WasmHeap {
     this.memory = memory;
     this.heapBuffer = memory.buffer;
     const start = Math.ceil(base / ALIGN) * ALIGN;
-    this.free = [{ start, size: memory.buffer.byteLength - start }];
+    this.free = [{ start, size: memory.buffer.byteLength - END_SLACK - start }];
   }
 
   get buffer(): ArrayBuffer {

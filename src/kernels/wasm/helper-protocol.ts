@@ -5,7 +5,7 @@
 export const SEQ = 0;
 export const DONE = 1;
 export const OP = 2;
-/** Arguments of the task start here (up to 8 i32 values). */
+/** Arguments of the task start here (up to 10 i32 values). */
 export const ARGS = 3;
 export const READY = 15;
 export const CONTROL_INTS = 16;

@@ -16,8 +16,10 @@ interface Exports {
   heapBase(): number;
   gemmNN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
   gemmNN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
-  gemmTN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
-  gemmTN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
+  gemmTN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
+  gemmTN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
+  gemmNNScratch(k: number, sz: number): number;
+  gemmTNScratch(len: number, k: number, sz: number): number;
   gemmNT_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
   gemmNT_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
   axpy_f32(len: number, alpha: number, x: number, y: number): void;
@@ -90,9 +92,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const helper = options.helper?.(memory);
   let helperStopped = false;
 
-  // Scratch slots (0: this thread, 1: the helper, 2: the helper's partial product) for the kernels'
-  // lists of non-zeros and transposed copies.
-  const scratch = [0, 1, 2].map(() => ({ ptr: -1, bytes: 0 }));
+  // Scratch slots (0: this thread, 1: the helper) for the kernels' lists of non-zeros and transposed
+  // copies.
+  const scratch = [0, 1].map(() => ({ ptr: -1, bytes: 0 }));
   const scratchFor = (bytes: number, slot = 0): number => {
     const s = scratch[slot];
     if (s.bytes < bytes) {
@@ -138,11 +140,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const is64 = (a: FloatArray, b: FloatArray, c: FloatArray = a) => a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array;
   const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
 
-  /** Room for one row's (or column's) list of non-zeros: indices and values. */
-  const listBytes = (len: number, sz: number) => len * 4 + 16 + len * sz;
   // Argument lists for the helper thread, reused (no array per call).
-  const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0];
-  const setArgs = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number) => {
+  const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const setArgs = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8 = 0, a9 = 0) => {
     helperArgs[0] = a0;
     helperArgs[1] = a1;
     helperArgs[2] = a2;
@@ -151,6 +151,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     helperArgs[5] = a5;
     helperArgs[6] = a6;
     helperArgs[7] = a7;
+    helperArgs[8] = a8;
+    helperArgs[9] = a9;
     return helperArgs;
   };
 
@@ -159,35 +161,29 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const sz = f32 ? 4 : 8;
     const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
     const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
-    const split = helper !== undefined && m * n * k >= SPLIT_MIN;
+    const split = helper !== undefined && m >= 2 && m * n * k >= SPLIT_MIN && !helperStopped && helper.ready();
     if (!transA && !transB) {
-      if (split && m >= 2 && !helperStopped && helper.ready()) {
+      const nnScratch = x.gemmNNScratch(k, sz);
+      if (split) {
         // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
         const h = m >> 1;
-        helper.start(f32 ? 0 : 1, setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(listBytes(k, sz), 1)));
-        NN(h, n, k, pa, pb, pc, acc, scratchFor(listBytes(k, sz)));
+        helper.start(f32 ? 0 : 1, setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(nnScratch, 1)));
+        NN(h, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
         helper.join();
-      } else NN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(k, sz)));
+      } else NN(m, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
     } else if (transA) {
-      if (split && k >= 2) {
-        // The sum over k in two halves: C (+)= A[:h]ᵀ·B[:h], T = A[h:]ᵀ·B[h:], C += T — the same
-        // arithmetic whether the helper takes the second half or it runs here, so results never
-        // depend on thread timing.
-        const h = k >> 1;
-        const t = scratchFor(m * n * sz, 2);
-        const second = setArgs(m, n, k - h, pa + h * m * sz, pb + h * n * sz, t, 0, scratchFor(listBytes(m, sz), 1));
-        const parallel = !helperStopped && helper.ready();
-        if (parallel) helper.start(f32 ? 2 : 3, second);
-        TN(m, n, h, pa, pb, pc, acc, scratchFor(listBytes(m, sz)));
-        if (parallel) helper.join();
-        else TN(second[0], second[1], second[2], second[3], second[4], second[5], second[6], second[7]);
-        (f32 ? x.axpy_f32 : x.axpy_f64)(m * n, 1, t, pc);
-      } else TN(m, n, k, pa, pb, pc, acc, scratchFor(listBytes(m, sz)));
+      if (split) {
+        // Rows of C [0, h) here, [h, m) on the helper: again each row exactly as unsplit.
+        const h = m >> 1;
+        helper.start(f32 ? 2 : 3, setArgs(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m - h, k, sz), 1), h, m));
+        TN(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(h, k, sz)), 0, h);
+        helper.join();
+      } else TN(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m, k, sz)), 0, m);
     } else if (k <= 64) {
       // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
       // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
       const tBytes = (n * k * sz + 15) & ~15;
-      const s = scratchFor(tBytes + listBytes(k, sz));
+      const s = scratchFor(tBytes + x.gemmNNScratch(k, sz));
       (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
       NN(m, n, k, pa, s, pc, acc, s + tBytes);
     } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);

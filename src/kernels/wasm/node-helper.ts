@@ -26,7 +26,7 @@ for (;;) {
   const op = Atomics.load(control, at.OP);
   if (op === at.SHUTDOWN) break;
   const a = at.ARGS;
-  ops[op](control[a], control[a + 1], control[a + 2], control[a + 3], control[a + 4], control[a + 5], control[a + 6], control[a + 7]);
+  ops[op](control[a], control[a + 1], control[a + 2], control[a + 3], control[a + 4], control[a + 5], control[a + 6], control[a + 7], control[a + 8], control[a + 9]);
   Atomics.store(control, at.DONE, last);
   Atomics.notify(control, at.DONE);
 }

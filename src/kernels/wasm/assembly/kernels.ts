@@ -10,120 +10,323 @@
   return 16 / sizeof<T>();
 }
 
-/**
- * Compresses the non-zero entries of a row of `len` elements at `row` into (idx, val) lists, without
- * branches: every entry is written, and the write position advances only past non-zeros (a branch on
- * ~80 % zero pixels would mispredict constantly).
- */
+/** Byte shuffles that pack the 32-bit lanes selected by a 4-bit mask to the front of a vector. */
+const PACK32 = memory.data<u8>([
+  128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128,
+  8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 128, 128, 128, 128,
+  12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 128, 128, 128, 128,
+  8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+]);
+
+/** Byte shuffles that pack the 64-bit lanes selected by a 2-bit mask to the front of a vector. */
+const PACK64 = memory.data<u8>([
+  128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 128, 128, 128, 128, 128, 128, 128, 128,
+  8, 9, 10, 11, 12, 13, 14, 15, 128, 128, 128, 128, 128, 128, 128, 128,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+]);
+
+/** 13 vectors of zeros: where a row pass's accumulators start when it does not add to C. */
+const ZEROS = memory.data(13 * 16, 16);
+
 // @ts-ignore: decorator
-@inline function compress<T>(row: usize, len: i32, idx: usize, val: usize): i32 {
+@inline function splatFrom<T>(ptr: usize): v128 {
+  return sizeof<T>() == 4 ? v128.load32_splat(ptr) : v128.load64_splat(ptr);
+}
+
+/**
+ * Lists the non-zero entries of `len` elements at `row`: `vals[q]` the value, `offs[q]` its position
+ * times `scale` (a byte offset into the other operand, or the position itself with scale 1). Blocks of
+ * 16 zeros (MNIST's empty borders) are skipped with one test; in other blocks each vector is packed
+ * without branches (compare → lane mask → byte shuffle from a table), so a pixel costs no mispredicted
+ * branch. Writes up to 16 bytes past the last entry of each list. Returns the number of entries.
+ */
+function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32): i32 {
+  const sz = <usize>sizeof<T>();
   let count = 0;
-  for (let p = 0; p < len; p++) {
-    const v = load<T>(row + (<usize>p << alignof<T>()));
-    store<i32>(idx + (<usize>count << 2), p);
-    store<T>(val + (<usize>count << alignof<T>()), v);
+  let p = 0;
+  const lane = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(scale));
+  for (; p + 16 <= len; p += 16) {
+    const at = row + <usize>p * sz;
+    let any = v128.or(v128.or(v128.load(at), v128.load(at, 16)), v128.or(v128.load(at, 32), v128.load(at, 48)));
+    if (sz == 8) any = v128.or(any, v128.or(v128.or(v128.load(at, 64), v128.load(at, 80)), v128.or(v128.load(at, 96), v128.load(at, 112))));
+    if (!v128.any_true(any)) continue;
+    let pos = i32x4.add(lane, i32x4.splat(p * scale));
+    const step = i32x4.splat(4 * scale);
+    for (let g: usize = 0; g < 4; g++) {
+      if (sz == 4) {
+        const v = v128.load(at + (g << 4));
+        const m = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
+        const sh = v128.load(PACK32 + (<usize>m << 4));
+        v128.store(vals + (<usize>count << 2), i8x16.swizzle(v, sh));
+        v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, sh));
+        count += popcnt(m);
+      } else {
+        // Two f64x2 vectors per group of 4 offsets: the second packs the offsets' lanes 2 and 3.
+        const v0 = v128.load(at + (g << 5));
+        const v1 = v128.load(at + (g << 5), 16);
+        const m0 = i64x2.bitmask(f64x2.ne(v0, f64x2.splat(0)));
+        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v0, v128.load(PACK64 + (<usize>m0 << 4))));
+        v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m0 << 4))));
+        count += popcnt(m0);
+        const m1 = i64x2.bitmask(f64x2.ne(v1, f64x2.splat(0)));
+        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v1, v128.load(PACK64 + (<usize>m1 << 4))));
+        v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m1 << 6))));
+        count += popcnt(m1);
+      }
+      pos = i32x4.add(pos, step);
+    }
+  }
+  for (; p < len; p++) {
+    const v = load<T>(row + <usize>p * sz);
+    store<i32>(offs + (<usize>count << 2), p * scale);
+    store<T>(vals + <usize>count * sz, v);
     count += <i32>(v != 0);
   }
   return count;
 }
 
 /**
- * C (m×n) = A (m×k) · B (k×n) [+ C]. For each row of A its non-zeros are listed once, then every block
- * of 4 vectors of C's row is accumulated in registers over that list: zero pixels cost nothing.
- * `scratch` holds k i32 indices and k T values.
+ * Stores the last vector of a C row pass: only its first `n` lanes, since the last vector of a row
+ * whose length is not a multiple of the lane count must not touch the next row.
  */
 // @ts-ignore: decorator
-@inline function gemmNN<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32, scratch: usize): void {
-  const L = lanes<T>();
-  const sz = <usize>sizeof<T>();
-  const idx = scratch;
-  const val = scratch + ((<usize>k << 2) + 15) & ~15;
-  const rowB = <usize>n * sz;
-  for (let i = 0; i < m; i++) {
-    const cRow = c + <usize>i * rowB;
-    const count = compress<T>(a + <usize>i * <usize>k * sz, k, idx, val);
-    let j = 0;
-    for (; j + 4 * L <= n; j += 4 * L) {
-      let acc0 = v128.splat<T>(0);
-      let acc1 = v128.splat<T>(0);
-      let acc2 = v128.splat<T>(0);
-      let acc3 = v128.splat<T>(0);
-      const bCol = b + <usize>j * sz;
-      for (let q = 0; q < count; q++) {
-        const p = load<i32>(idx + (<usize>q << 2));
-        const av = v128.splat<T>(load<T>(val + <usize>q * sz));
-        const bp = bCol + <usize>p * rowB;
-        acc0 = v128.add<T>(acc0, v128.mul<T>(av, v128.load(bp)));
-        acc1 = v128.add<T>(acc1, v128.mul<T>(av, v128.load(bp, 16)));
-        acc2 = v128.add<T>(acc2, v128.mul<T>(av, v128.load(bp, 32)));
-        acc3 = v128.add<T>(acc3, v128.mul<T>(av, v128.load(bp, 48)));
-      }
-      const cp = cRow + <usize>j * sz;
-      if (accumulate) {
-        acc0 = v128.add<T>(acc0, v128.load(cp));
-        acc1 = v128.add<T>(acc1, v128.load(cp, 16));
-        acc2 = v128.add<T>(acc2, v128.load(cp, 32));
-        acc3 = v128.add<T>(acc3, v128.load(cp, 48));
-      }
-      v128.store(cp, acc0);
-      v128.store(cp, acc1, 16);
-      v128.store(cp, acc2, 32);
-      v128.store(cp, acc3, 48);
-    }
-    for (; j + L <= n; j += L) {
-      let acc = v128.splat<T>(0);
-      const bCol = b + <usize>j * sz;
-      for (let q = 0; q < count; q++) {
-        const p = load<i32>(idx + (<usize>q << 2));
-        acc = v128.add<T>(acc, v128.mul<T>(v128.splat<T>(load<T>(val + <usize>q * sz)), v128.load(bCol + <usize>p * rowB)));
-      }
-      const cp = cRow + <usize>j * sz;
-      if (accumulate) acc = v128.add<T>(acc, v128.load(cp));
-      v128.store(cp, acc);
-    }
-    for (; j < n; j++) {
-      let s: T = 0;
-      for (let q = 0; q < count; q++) {
-        const p = load<i32>(idx + (<usize>q << 2));
-        s += load<T>(val + <usize>q * sz) * load<T>(b + (<usize>p * <usize>n + <usize>j) * sz);
-      }
-      const cp = cRow + <usize>j * sz;
-      store<T>(cp, accumulate ? load<T>(cp) + s : s);
+@inline function putLast<T>(c: usize, v: v128, n: i32): void {
+  if (n == lanes<T>()) v128.store(c, v);
+  else if (sizeof<T>() == 8 || n == 2) v128.store64_lane(c, v, 0);
+  else {
+    v128.store32_lane(c, v, 0);
+    if (n == 3) {
+      v128.store32_lane(c, v, 1, 4);
+      v128.store32_lane(c, v, 2, 8);
     }
   }
 }
 
+// Row passes: C row (+)= Σ_q vals[q] · B[offs[q] bytes …] over a list of non-zeros, for 13, 8, 4, 2 or 1
+// vectors of the C row held in registers (13 + 2 temporaries fill the 15 vector registers V8 allocates
+// on x64). The accumulators start at C (`acc` = 1, as the reference's `c += …`) or at ZEROS — a branch
+// on `acc` around the stores made V8 spill accumulators inside the loop (1.4× slower). The
+// last vector of a row may be partial (`last` lanes): it reads a few bytes past the row — the heap
+// keeps a slack at its end for this — and stores only its lanes. The sum runs in list order: results
+// do not depend on how a product is split into passes or between threads.
+function pass13<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
+  const from = acc ? c : ZEROS;
+  let a0 = v128.load(from, 0), a1 = v128.load(from, 16), a2 = v128.load(from, 32), a3 = v128.load(from, 48), a4 = v128.load(from, 64), a5 = v128.load(from, 80), a6 = v128.load(from, 96), a7 = v128.load(from, 112), a8 = v128.load(from, 128), a9 = v128.load(from, 144), a10 = v128.load(from, 160), a11 = v128.load(from, 176), a12 = v128.load(from, 192);
+  for (let q = start; q < end; q++) {
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
+    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
+    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
+    a3 = v128.add<T>(a3, v128.mul<T>(av, v128.load(bp, 48)));
+    a4 = v128.add<T>(a4, v128.mul<T>(av, v128.load(bp, 64)));
+    a5 = v128.add<T>(a5, v128.mul<T>(av, v128.load(bp, 80)));
+    a6 = v128.add<T>(a6, v128.mul<T>(av, v128.load(bp, 96)));
+    a7 = v128.add<T>(a7, v128.mul<T>(av, v128.load(bp, 112)));
+    a8 = v128.add<T>(a8, v128.mul<T>(av, v128.load(bp, 128)));
+    a9 = v128.add<T>(a9, v128.mul<T>(av, v128.load(bp, 144)));
+    a10 = v128.add<T>(a10, v128.mul<T>(av, v128.load(bp, 160)));
+    a11 = v128.add<T>(a11, v128.mul<T>(av, v128.load(bp, 176)));
+    a12 = v128.add<T>(a12, v128.mul<T>(av, v128.load(bp, 192)));
+  }
+  v128.store(c, a0, 0);
+  v128.store(c, a1, 16);
+  v128.store(c, a2, 32);
+  v128.store(c, a3, 48);
+  v128.store(c, a4, 64);
+  v128.store(c, a5, 80);
+  v128.store(c, a6, 96);
+  v128.store(c, a7, 112);
+  v128.store(c, a8, 128);
+  v128.store(c, a9, 144);
+  v128.store(c, a10, 160);
+  v128.store(c, a11, 176);
+  putLast<T>(c + 192, a12, last);
+}
+
+function pass8<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
+  const from = acc ? c : ZEROS;
+  let a0 = v128.load(from, 0), a1 = v128.load(from, 16), a2 = v128.load(from, 32), a3 = v128.load(from, 48), a4 = v128.load(from, 64), a5 = v128.load(from, 80), a6 = v128.load(from, 96), a7 = v128.load(from, 112);
+  for (let q = start; q < end; q++) {
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
+    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
+    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
+    a3 = v128.add<T>(a3, v128.mul<T>(av, v128.load(bp, 48)));
+    a4 = v128.add<T>(a4, v128.mul<T>(av, v128.load(bp, 64)));
+    a5 = v128.add<T>(a5, v128.mul<T>(av, v128.load(bp, 80)));
+    a6 = v128.add<T>(a6, v128.mul<T>(av, v128.load(bp, 96)));
+    a7 = v128.add<T>(a7, v128.mul<T>(av, v128.load(bp, 112)));
+  }
+  v128.store(c, a0, 0);
+  v128.store(c, a1, 16);
+  v128.store(c, a2, 32);
+  v128.store(c, a3, 48);
+  v128.store(c, a4, 64);
+  v128.store(c, a5, 80);
+  v128.store(c, a6, 96);
+  putLast<T>(c + 112, a7, last);
+}
+
+function pass4<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
+  const from = acc ? c : ZEROS;
+  let a0 = v128.load(from, 0), a1 = v128.load(from, 16), a2 = v128.load(from, 32), a3 = v128.load(from, 48);
+  for (let q = start; q < end; q++) {
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
+    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
+    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
+    a3 = v128.add<T>(a3, v128.mul<T>(av, v128.load(bp, 48)));
+  }
+  v128.store(c, a0, 0);
+  v128.store(c, a1, 16);
+  v128.store(c, a2, 32);
+  putLast<T>(c + 48, a3, last);
+}
+
+function pass2<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
+  const from = acc ? c : ZEROS;
+  let a0 = v128.load(from, 0), a1 = v128.load(from, 16);
+  for (let q = start; q < end; q++) {
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
+    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
+  }
+  v128.store(c, a0, 0);
+  putLast<T>(c + 16, a1, last);
+}
+
+function pass1<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
+  const from = acc ? c : ZEROS;
+  let a0 = v128.load(from, 0);
+  for (let q = start; q < end; q++) {
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
+  }
+  putLast<T>(c + 0, a0, last);
+}
+
+/** One C row (n values at c) = the list's combination of B's rows, as few passes as possible. */
+// @ts-ignore: decorator
+@inline function rowPasses<T>(offs: usize, vals: usize, start: i32, end: i32, n: i32, b: usize, c: usize, acc: i32): void {
+  const L = lanes<T>();
+  const nv = (n + L - 1) / L;
+  const tail = n - (nv - 1) * L;
+  let j = 0;
+  for (; nv - j >= 13; j += 13) pass13<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 13 == nv ? tail : L);
+  if (nv - j >= 8) {
+    pass8<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 8 == nv ? tail : L);
+    j += 8;
+  }
+  if (nv - j >= 4) {
+    pass4<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 4 == nv ? tail : L);
+    j += 4;
+  }
+  if (nv - j >= 2) {
+    pass2<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 2 == nv ? tail : L);
+    j += 2;
+  }
+  if (nv - j >= 1) pass1<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, tail);
+}
+
+/** Bytes of scratch gemmNN needs for inner dimension k (one row's list). */
+export function gemmNNScratch(k: i32, sz: i32): i32 {
+  return ((k * 4 + 16 + 15) & ~15) + k * sz + 16;
+}
+
 /**
- * C (m×n) = Aᵀ · B [+ C] with A k×m and B k×n: for each row p of A and each non-zero A[p, i],
- * C[i, :] += A[p, i] · B[p, :]. Zero entries of A (empty pixels, for dW = xᵀ·dout) are skipped via the
- * same branch-free lists as gemmNN. `scratch` holds m i32 indices and m T values.
+ * C (m×n) = A (m×k) · B (k×n) [+ C]. Each row of A is listed once (its non-zeros), then C's row is
+ * accumulated in registers over the list: zero pixels cost nothing.
  */
 // @ts-ignore: decorator
-@inline function gemmTN<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32, scratch: usize): void {
-  const L = lanes<T>();
+@inline function gemmNN<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
   const sz = <usize>sizeof<T>();
-  const rowC = <usize>n * sz;
-  const idx = scratch;
-  const val = scratch + ((<usize>m << 2) + 15) & ~15;
-  if (!accumulate) memory.fill(c, 0, <usize>m * rowC);
+  const offs = scratch;
+  const vals = scratch + ((<usize>k * 4 + 16 + 15) & ~15);
+  const rowB = n * <i32>sz;
+  for (let i = 0; i < m; i++) {
+    const count = compress<T>(a + <usize>i * <usize>k * sz, k, offs, vals, rowB);
+    rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>i * <usize>rowB, acc);
+  }
+}
+
+/** Bytes of scratch gemmTN needs for `len` output rows and inner dimension k. */
+export function gemmTNScratch(len: i32, k: i32, sz: i32): i32 {
+  const cap = k * len + 16;
+  return 2 * (((cap * 4 + 15) & ~15) + ((cap * sz + 15) & ~15)) + (k + 4) * 4 + (len + 4) * 4;
+}
+
+/**
+ * Rows [i0, i1) of C (m×n) = Aᵀ · B [+ C], with A k×m and B k×n (dW = xᵀ·dout). A's non-zeros in those
+ * columns are listed row by row, regrouped by column (a counting sort), and then every C row is
+ * accumulated in registers over its column's list — no load and store of C per non-zero, and rows
+ * never touched (pixels empty in the whole batch) cost one pass over an empty list. Two threads take
+ * disjoint row ranges and compute every row exactly as one thread would.
+ */
+// @ts-ignore: decorator
+@inline function gemmTN<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void {
+  const sz = <usize>sizeof<T>();
+  const len = i1 - i0;
+  const cap = <usize>k * <usize>len + 16;
+  const byRowCol = scratch;
+  const byRowVal = byRowCol + ((cap * 4 + 15) & ~15);
+  const byColOff = byRowVal + ((cap * sz + 15) & ~15);
+  const byColVal = byColOff + ((cap * 4 + 15) & ~15);
+  const rowEnd = byColVal + ((cap * sz + 15) & ~15);
+  const next = rowEnd + ((<usize>k + 4) << 2);
+  // 1. A[p, i0:i1]'s non-zeros, row after row (column indices relative to i0).
+  let total = 0;
   for (let p = 0; p < k; p++) {
-    const bRow = b + <usize>p * rowC;
-    const count = compress<T>(a + <usize>p * <usize>m * sz, m, idx, val);
-    for (let q = 0; q < count; q++) {
-      const i = load<i32>(idx + (<usize>q << 2));
-      const av = load<T>(val + <usize>q * sz);
-      const avv = v128.splat<T>(av);
-      const cRow = c + <usize>i * rowC;
-      let j = 0;
-      for (; j + L <= n; j += L) {
-        const off = <usize>j * sz;
-        v128.store(cRow + off, v128.add<T>(v128.load(cRow + off), v128.mul<T>(avv, v128.load(bRow + off))));
-      }
-      for (; j < n; j++) {
-        const off = <usize>j * sz;
-        store<T>(cRow + off, load<T>(cRow + off) + av * load<T>(bRow + off));
-      }
+    total += compress<T>(a + (<usize>p * <usize>m + <usize>i0) * sz, len, byRowCol + (<usize>total << 2), byRowVal + <usize>total * sz, 1);
+    store<i32>(rowEnd + (<usize>p << 2), total);
+  }
+  // 2. Counting sort by column: next[i + 1] counts column i, then prefix sums give each column's start.
+  memory.fill(next, 0, (<usize>len + 1) << 2);
+  for (let q = 0; q < total; q++) {
+    const at = next + ((<usize>load<i32>(byRowCol + (<usize>q << 2)) + 1) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  for (let i = 0; i < len; i++) {
+    const at = next + ((<usize>i + 1) << 2);
+    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+  }
+  // 3. Scatter: rows in increasing order, so each column's list is in row order (the sum's order).
+  const rowB = n * <i32>sz;
+  let q = 0;
+  for (let p = 0; p < k; p++) {
+    const end = load<i32>(rowEnd + (<usize>p << 2));
+    const off = p * rowB;
+    for (; q < end; q++) {
+      const at = next + (<usize>load<i32>(byRowCol + (<usize>q << 2)) << 2);
+      const pos = load<i32>(at);
+      store<i32>(at, pos + 1);
+      store<i32>(byColOff + (<usize>pos << 2), off);
+      store<T>(byColVal + <usize>pos * sz, load<T>(byRowVal + <usize>q * sz));
     }
+  }
+  // 4. next[i] is now the end of column i's list (and the start of column i + 1's).
+  let start = 0;
+  for (let i = 0; i < len; i++) {
+    const end = load<i32>(next + (<usize>i << 2));
+    rowPasses<T>(byColOff, byColVal, start, end, n, b, c + <usize>(i0 + i) * <usize>rowB, acc);
+    start = end;
   }
 }
 
@@ -183,8 +386,8 @@
 
 export function gemmNN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void { gemmNN<f32>(m, n, k, a, b, c, acc, scratch); }
 export function gemmNN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void { gemmNN<f64>(m, n, k, a, b, c, acc, scratch); }
-export function gemmTN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void { gemmTN<f32>(m, n, k, a, b, c, acc, scratch); }
-export function gemmTN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void { gemmTN<f64>(m, n, k, a, b, c, acc, scratch); }
+export function gemmTN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f32>(m, n, k, a, b, c, acc, scratch, i0, i1); }
+export function gemmTN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f64>(m, n, k, a, b, c, acc, scratch, i0, i1); }
 export function gemmNT_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f32>(m, n, k, a, b, c, acc); }
 export function gemmNT_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f64>(m, n, k, a, b, c, acc); }
 export function axpy_f32(len: i32, alpha: f32, x: usize, y: usize): void { axpy<f32>(len, alpha, x, y); }
