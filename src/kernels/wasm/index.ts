@@ -26,6 +26,8 @@ interface Exports {
   axpy_f64(len: number, alpha: number, x: number, y: number): void;
   bytesToFloat_f32(len: number, src: number, dst: number, scale: number): void;
   bytesToFloat_f64(len: number, src: number, dst: number, scale: number): void;
+  gatherRows_f32(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): void;
+  gatherRows_f64(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): void;
   reluForward_f32(len: number, x: number, out: number, mask: number): void;
   reluForward_f64(len: number, x: number, out: number, mask: number): void;
   reluBackward_f32(len: number, dout: number, mask: number, dx: number): void;
@@ -233,10 +235,26 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     if (!ok) referenceKernels.bytesToFloat(src, dst, scale);
   };
 
-  // Rows are staged contiguously on the heap (a memcpy each), then converted in one SIMD pass.
+  // The row indices, copied to the heap for the kernel (a view kept across calls: no allocation per batch).
+  let indexView = new Uint32Array(0);
+  // Off-heap sources: rows are staged contiguously on the heap (a memcpy each), then converted.
   let staging: Uint8Array | undefined;
   const gatherRows: Kernels['gatherRows'] = (src, rowLen, indices, dst, scale) => {
-    const bytes = indices.length * rowLen;
+    const count = indices.length;
+    const f32 = dst instanceof Float32Array;
+    if (heap.owns(src) && heap.owns(dst) && dst.length >= count * rowLen) {
+      // The images live on the heap (loadMnist reads them there): one call converts the batch in place.
+      if (indexView.length < count) {
+        if (indexView.length > 0) heap.release(indexView.byteOffset);
+        const ptr = heap.alloc(count * 4);
+        if (ptr < 0) throw new Error(`WASM heap full: cannot reserve ${count * 4} bytes of scratch`);
+        indexView = new Uint32Array(heap.buffer, ptr, count);
+      }
+      for (let r = 0; r < count; r++) indexView[r] = indices[r];
+      (f32 ? x.gatherRows_f32 : x.gatherRows_f64)(count, rowLen, src.byteOffset, indexView.byteOffset, dst.byteOffset, scale);
+      return;
+    }
+    const bytes = count * rowLen;
     if (!staging || staging.length < bytes) {
       const ptr = heap.alloc(bytes);
       if (ptr < 0) {
@@ -250,12 +268,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     // elsewhere a subarray view per row it is (a byte loop would be ~3× slower).
     const stage = staging;
     const bufferCopy = (src as { copy?: (target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number }).copy;
-    for (let r = 0; r < indices.length; r++) {
+    for (let r = 0; r < count; r++) {
       const from = indices[r] * rowLen;
       if (bufferCopy) bufferCopy.call(src, stage, r * rowLen, from, from + rowLen);
       else stage.set(src.subarray(from, from + rowLen), r * rowLen);
     }
-    const f32 = dst instanceof Float32Array;
     if (heap.owns(dst)) (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(bytes, stage.byteOffset, dst.byteOffset, scale);
     else bytesToFloat(stage.subarray(0, bytes), dst, scale);
   };

@@ -20,7 +20,7 @@ for (;;) {
   // Tasks come in bursts (a training step is ~1 ms): spin a little before sleeping.
   let spins = 0;
   while (Atomics.load(control, at.SEQ) === last) {
-    if (++spins > 20000) { Atomics.wait(control, at.SEQ, last, 200); spins = 0; }
+    if (++spins > 200000) { Atomics.wait(control, at.SEQ, last, 200); spins = 0; }
   }
   last = Atomics.load(control, at.SEQ);
   const op = Atomics.load(control, at.OP);

@@ -393,11 +393,49 @@ export function gemmNT_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
 export function axpy_f32(len: i32, alpha: f32, x: usize, y: usize): void { axpy<f32>(len, alpha, x, y); }
 export function axpy_f64(len: i32, alpha: f64, x: usize, y: usize): void { axpy<f64>(len, alpha, x, y); }
 
-/** ReLU forward, branch-free: out = x > 0 ? x : 0, mask = x <= 0 (1/0 bytes), as the book's Relu. */
+/** Lane masks (all ones where x <= 0) of 4 elements at x, as i32 lanes: the ReLU test, 4 at a time. */
+// @ts-ignore: decorator
+@inline function lessEqualZero4<T>(x: usize): v128 {
+  if (sizeof<T>() == 4) return f32x4.le(v128.load(x), f32x4.splat(0));
+  const m0 = f64x2.le(v128.load(x), f64x2.splat(0));
+  const m1 = f64x2.le(v128.load(x, 16), f64x2.splat(0));
+  return i32x4.shuffle(m0, m1, 0, 2, 4, 6);
+}
+
+/** Stores x with the lanes of the i32 mask m (4 elements) cleared: x where m is 0, else +0. */
+// @ts-ignore: decorator
+@inline function clear4<T>(x: usize, m: v128, out: usize): void {
+  if (sizeof<T>() == 4) v128.store(out, v128.andnot(v128.load(x), m));
+  else {
+    v128.store(out, v128.andnot(v128.load(x), i64x2.extend_low_i32x4_s(m)));
+    v128.store(out, v128.andnot(v128.load(x, 16), i64x2.extend_high_i32x4_s(m)), 16);
+  }
+}
+
+/**
+ * ReLU forward, as the book's Relu: mask = x <= 0 (1/0 bytes), out = x where not masked, else 0 (NaN
+ * stays NaN, -0 becomes 0). 16 elements at a time: compares give lane masks, which clear the output
+ * lanes and narrow to the mask bytes.
+ */
 // @ts-ignore: decorator
 @inline function reluForward<T>(len: i32, x: usize, out: usize, mask: usize): void {
   const sz = <usize>sizeof<T>();
-  for (let i = 0; i < len; i++) {
+  let i = 0;
+  for (; i + 16 <= len; i += 16) {
+    const at = <usize>i * sz;
+    const step = 4 * sz;
+    const m0 = lessEqualZero4<T>(x + at);
+    const m1 = lessEqualZero4<T>(x + at + step);
+    const m2 = lessEqualZero4<T>(x + at + 2 * step);
+    const m3 = lessEqualZero4<T>(x + at + 3 * step);
+    clear4<T>(x + at, m0, out + at);
+    clear4<T>(x + at + step, m1, out + at + step);
+    clear4<T>(x + at + 2 * step, m2, out + at + 2 * step);
+    clear4<T>(x + at + 3 * step, m3, out + at + 3 * step);
+    const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+    v128.store(mask + <usize>i, v128.and(bytes, i8x16.splat(1)));
+  }
+  for (; i < len; i++) {
     const v = load<T>(x + <usize>i * sz);
     const m = v <= 0;
     store<u8>(mask + <usize>i, <u8>m);
@@ -405,11 +443,23 @@ export function axpy_f64(len: i32, alpha: f64, x: usize, y: usize): void { axpy<
   }
 }
 
-/** ReLU backward, branch-free: dx = mask ? 0 : dout (dout is only read). */
+/** ReLU backward: dx = mask ? 0 : dout (dout is only read), 16 elements at a time. */
 // @ts-ignore: decorator
 @inline function reluBackward<T>(len: i32, dout: usize, mask: usize, dx: usize): void {
   const sz = <usize>sizeof<T>();
-  for (let i = 0; i < len; i++) {
+  let i = 0;
+  for (; i + 16 <= len; i += 16) {
+    const at = <usize>i * sz;
+    const step = 4 * sz;
+    const m = i8x16.ne(v128.load(mask + <usize>i), i8x16.splat(0));
+    const lo = i16x8.extend_low_i8x16_s(m);
+    const hi = i16x8.extend_high_i8x16_s(m);
+    clear4<T>(dout + at, i32x4.extend_low_i16x8_s(lo), dx + at);
+    clear4<T>(dout + at + step, i32x4.extend_high_i16x8_s(lo), dx + at + step);
+    clear4<T>(dout + at + 2 * step, i32x4.extend_low_i16x8_s(hi), dx + at + 2 * step);
+    clear4<T>(dout + at + 3 * step, i32x4.extend_high_i16x8_s(hi), dx + at + 3 * step);
+  }
+  for (; i < len; i++) {
     store<T>(dx + <usize>i * sz, select<T>(0, load<T>(dout + <usize>i * sz), load<u8>(mask + <usize>i) != 0));
   }
 }
@@ -474,7 +524,8 @@ export function transpose_f32(rows: i32, cols: i32, src: usize, dst: usize): voi
 export function transpose_f64(rows: i32, cols: i32, src: usize, dst: usize): void { transpose<f64>(rows, cols, src, dst); }
 
 /** dst[i] = src[i] * scale: bytes (pixels) to floats, 16 at a time. */
-export function bytesToFloat_f32(len: i32, src: usize, dst: usize, scale: f32): void {
+// @ts-ignore: decorator
+@inline function toFloat32(len: i32, src: usize, dst: usize, scale: f32): void {
   const sv = f32x4.splat(scale);
   let i = 0;
   for (; i + 16 <= len; i += 16) {
@@ -490,7 +541,8 @@ export function bytesToFloat_f32(len: i32, src: usize, dst: usize, scale: f32): 
   for (; i < len; i++) store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i) * scale);
 }
 
-export function bytesToFloat_f64(len: i32, src: usize, dst: usize, scale: f64): void {
+// @ts-ignore: decorator
+@inline function toFloat64(len: i32, src: usize, dst: usize, scale: f64): void {
   const sv = f64x2.splat(scale);
   let i = 0;
   for (; i + 4 <= len; i += 4) {
@@ -500,6 +552,21 @@ export function bytesToFloat_f64(len: i32, src: usize, dst: usize, scale: f64): 
     v128.store(d, f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sv), 16);
   }
   for (; i < len; i++) store<f64>(dst + (<usize>i << 3), <f64>load<u8>(src + <usize>i) * scale);
+}
+
+export function bytesToFloat_f32(len: i32, src: usize, dst: usize, scale: f32): void { toFloat32(len, src, dst, scale); }
+export function bytesToFloat_f64(len: i32, src: usize, dst: usize, scale: f64): void { toFloat64(len, src, dst, scale); }
+
+/** Row r of dst (rowLen floats) = row idx[r] of src (bytes) · scale, for `count` rows: a batch of images. */
+export function gatherRows_f32(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f32): void {
+  for (let r = 0; r < count; r++) {
+    toFloat32(rowLen, src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen, dst + <usize>r * <usize>rowLen * 4, scale);
+  }
+}
+export function gatherRows_f64(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f64): void {
+  for (let r = 0; r < count; r++) {
+    toFloat64(rowLen, src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen, dst + <usize>r * <usize>rowLen * 8, scale);
+  }
 }
 
 /** The first byte after the module's own static data: JS manages memory from here on. */
