@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PARAM_KEYS, TwoLayerNet, loadMnistSplits, referenceKernels, zeros, type FloatArray } from '../src/node.ts';
+import { PARAM_KEYS, TwoLayerNet, evaluateAccuracy, loadMnistSplits, referenceKernels, zeros, type FloatArray, type Kernels } from '../src/node.ts';
 import { KERNELS_WASM_BASE64 } from '../src/kernels/wasm/binary.ts';
 import { activeWasmHeap, createWasmKernels, kernelBackend, useTypeScriptKernels, useWasmKernels, wasmSimdSupported } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
@@ -22,6 +22,24 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, f32
   for (let i = 0; i < expected.length; i++) {
     assert.ok(Math.abs(actual[i] - expected[i]) <= tol * scale, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
   }
+}
+
+/** The book's TwoLayerNet inference on image bytes, layer by layer through the kernels `k`: argmax per image. */
+function layered(k: Kernels, heap: WasmHeap, images: Uint8Array, count: number, [W1, b1, W2, b2]: FloatArray[]): Int32Array {
+  const f32 = W1 instanceof Float32Array;
+  const [pixels, hidden, classes] = [images.length / count, b1.length, b2.length];
+  const x = heap.allocate(f32, count * pixels)!;
+  const h = heap.allocate(f32, count * hidden)!;
+  const s = heap.allocate(f32, count * classes)!;
+  const best = new Float64Array(count);
+  k.bytesToFloat(images, x, 1 / 255);
+  k.gemm(false, false, count, hidden, pixels, x, W1, h);
+  k.addRowVector(h, b1, count, hidden, h);
+  k.reluForward(h, h, new Uint8Array(count * hidden));
+  k.gemm(false, false, count, classes, hidden, h, W2, s);
+  k.addRowVector(s, b2, count, classes, s);
+  k.argmaxAxis(s, count, classes, 1, best);
+  return Int32Array.from(best);
 }
 
 const dims = fc.integer({ min: 1, max: 40 });
@@ -156,6 +174,66 @@ describe('WASM SIMD kernels', () => {
     }
   });
 
+  it('gatherRows from images on the heap (the batch in one kernel call) equals the TypeScript kernel', () => {
+    const rowLen = 37;
+    const src = wasm.heap.allocateKind('uint8', 60 * rowLen) as Uint8Array;
+    for (let i = 0; i < src.length; i++) src[i] = (i * 29 + 7) & 255;
+    const idx = Uint32Array.of(59, 0, 17, 17, 3);
+    for (const f32 of [true, false]) {
+      const a = new (f32 ? Float32Array : Float64Array)(idx.length * rowLen);
+      const b = wasm.heap.allocate(f32, idx.length * rowLen)!;
+      referenceKernels.gatherRows(src, rowLen, idx, a, 1 / 255);
+      wasm.kernels.gatherRows(src, rowLen, idx, b, 1 / 255);
+      if (f32) assertClose(b, a, true, 'gatherRows (float32, heap)');
+      else assert.deepEqual(b, a, 'gatherRows (float64, heap) is exact');
+    }
+  });
+
+  it('softmaxRows equals the TypeScript kernel (same f64 steps; exp may differ by an ulp)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 30 }), fc.boolean(), fc.integer(), (rows, cols, f32, seed) => {
+        const xs = arrayOf(rows * cols, f32, true, 0, seed).subarray(0, rows * cols) as FloatArray;
+        for (let i = 0; i < xs.length; i++) xs[i] *= 20; // scores up to ±40: the max subtraction matters
+        const y1 = new (f32 ? Float32Array : Float64Array)(rows * cols);
+        const y2 = wasm.heap.allocate(f32, rows * cols)!;
+        referenceKernels.softmaxRows(xs, rows, cols, y1);
+        wasm.kernels.softmaxRows(xs, rows, cols, y2);
+        for (let i = 0; i < y1.length; i++) {
+          const ulp = f32 ? 2 ** -23 : 2 ** -52;
+          assert.ok(Math.abs(y2[i] - y1[i]) <= 4 * ulp * Math.abs(y1[i]), `softmax[${i}]: ${y2[i]} vs ${y1[i]}`);
+        }
+        wasm.kernels.softmaxRows(xs, rows, cols, xs); // in place
+        assert.deepEqual(xs, y2, 'in place');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('predictTwoLayer (fused inference on image bytes) predicts exactly what the layer-by-layer kernels predict', () => {
+    const { test } = loadMnistSplits();
+    const count = 700;
+    const [pixels, hidden, classes] = [784, 50, 10];
+    const images = wasm.heap.allocateKind('uint8', count * pixels) as Uint8Array;
+    images.set(test.images.subarray(0, count * pixels));
+    for (const f32 of [true, false]) {
+      const param = (len: number, seed: number, amp: number) => {
+        const a = wasm.heap.allocate(f32, len)!;
+        for (let i = 0; i < len; i++) a[i] = amp * Math.sin(seed + i * 0.7);
+        return a;
+      };
+      const [W1, b1, W2, b2] = [param(pixels * hidden, 1, 0.1), param(hidden, 2, 0.2), param(hidden * classes, 3, 0.5), param(classes, 4, 0.1)];
+      const fused = new Int32Array(count);
+      wasm.kernels.predictTwoLayer(images, count, pixels, 1 / 255, W1, b1, W2, b2, hidden, classes, fused);
+      const expected = layered({ ...referenceKernels, ...wasm.kernels }, wasm.heap, images, count, [W1, b1, W2, b2]);
+      assert.deepEqual(fused, expected, `fused = layers (${f32 ? 'float32' : 'float64'})`);
+      assert.ok(new Set(fused).size >= 5, 'the predictions are varied (the test can fail)');
+      const reference = new Int32Array(count);
+      referenceKernels.predictTwoLayer(images, count, pixels, 1 / 255, W1, b1, W2, b2, hidden, classes, reference);
+      assert.deepEqual(reference, layered(referenceKernels, wasm.heap, images, count, [W1, b1, W2, b2]), 'the TypeScript reference = its layers');
+      if (!f32) assert.deepEqual(fused, reference, 'float64: WASM = TypeScript');
+    }
+  });
+
   it('with WASM kernels on, backprop still matches numerical gradients (float64, 3 real images)', () => {
     assert.ok(useWasmKernels());
     try {
@@ -169,6 +247,10 @@ describe('WASM SIMD kernels', () => {
       const numerical = net.numericalGradient(x, t);
       const backprop = net.gradient(x, t);
       for (const key of PARAM_KEYS) assert.ok(meanAbsDiff(backprop[key].data, numerical[key].data) < 1e-6, key);
+      // Evaluation (one fused kernel on the bytes) agrees with net.accuracy on float tensors.
+      const slice = train.slice(0, 400);
+      const [xs, ts] = slice.toTensors({});
+      assert.equal(evaluateAccuracy(net, slice, 150), net.accuracy(xs, ts));
     } finally {
       useTypeScriptKernels();
     }
@@ -201,6 +283,14 @@ describe('WASM kernels on two threads', () => {
       }
       const late = run();
       assert.deepEqual(late, early, 'the same bits with or without the helper');
+      const images = two.heap.allocateKind('uint8', 300 * 784) as Uint8Array;
+      images.set(train.images.subarray(0, 300 * 784));
+      const [b1, W2, b2] = [two.heap.allocate(f32, 50)!, two.heap.allocate(f32, 500)!, two.heap.allocate(f32, 10)!];
+      for (let i = 0; i < W2.length; i++) W2[i] = Math.cos(i);
+      const split = new Int32Array(300);
+      two.kernels.predictTwoLayer(images, 300, 784, 1 / 255, W, b1, W2, b2, 50, 10, split);
+      const whole = layered({ ...referenceKernels, ...two.kernels }, two.heap, images, 300, [W, b1, W2, b2]);
+      assert.deepEqual(split, whole, 'predictions split between threads = layer by layer');
       const h = new (f32 ? Float32Array : Float64Array)(100 * 50);
       const dW = new (f32 ? Float32Array : Float64Array)(784 * 50);
       referenceKernels.gemm(false, false, 100, 50, 784, x, W, h);

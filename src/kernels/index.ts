@@ -9,6 +9,7 @@
  */
 import * as elementwise from './elementwise.ts';
 import * as matmul from './matmul.ts';
+import * as predict from './predict.ts';
 import * as reduce from './reduce.ts';
 
 import type { FloatArray } from './types.ts';
@@ -16,7 +17,7 @@ import type { FloatArray } from './types.ts';
 export type { FloatArray } from './types.ts';
 export { BinaryOp, CompareOp } from './elementwise.ts';
 
-export const referenceKernels = Object.freeze({ ...elementwise, ...matmul, ...reduce });
+export const referenceKernels = Object.freeze({ ...elementwise, ...matmul, ...reduce, ...predict });
 
 export type Kernels = typeof referenceKernels;
 

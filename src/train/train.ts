@@ -123,8 +123,8 @@ export function validateConfig(c: TrainConfig, trainSize: number): void {
   for (const [ok, message] of checks) if (!ok) throw new Error(`train: ${message}`);
 }
 
-/** Evaluation converts and predicts this many images at a time. */
-const EVAL_CHUNK = 1000;
+/** Evaluation predicts this many images per kernel call. */
+const EVAL_CHUNK = 10000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -141,9 +141,6 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   // One generator, as the book's global np.random: first the weights, then the batch draws.
   const rng = new Random(config.seed);
   const net = new TwoLayerNet(trainSet.pixels, config.hiddenSize, 10, config.weightInitStd, { rng, dtype: config.dtype });
-  // Evaluation runs EVAL_CHUNK-row chunks through its own layers on the same weights, so neither network's
-  // buffers are ever resized (and reallocated) between training batches and evaluation chunks.
-  const evalNet = new TwoLayerNet(trainSet.pixels, config.hiddenSize, 10, 0, { params: net.params });
   const optimizer = new SGD(config.lr);
   const { iters, batchSize } = config;
 
@@ -151,7 +148,6 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   const batchMask = new Uint32Array(batchSize);
   const xBatch = bufferTensor([batchSize, trainSet.pixels], config.dtype);
   const tBatch = new Uint8Array(batchSize);
-  const evalScratch = bufferTensor([EVAL_CHUNK, trainSet.pixels], config.dtype);
   const losses = new Float64Array(iters);
 
   const perEpoch = config.evalEvery ?? iterPerEpoch(trainSet.count, batchSize);
@@ -195,8 +191,8 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
 
     if (i % perEpoch === 0 || (config.evalAtEnd && i === iters - 1)) {
       const t0 = now();
-      const trainAcc = evaluateAccuracy(evalNet, trainSet, EVAL_CHUNK, evalScratch);
-      const testAcc = evaluateAccuracy(evalNet, testSet, EVAL_CHUNK, evalScratch);
+      const trainAcc = evaluateAccuracy(net, trainSet, EVAL_CHUNK);
+      const testAcc = evaluateAccuracy(net, testSet, EVAL_CHUNK);
       const t1 = now();
       evalMs += t1 - t0;
       const record: EpochRecord = {

@@ -5,16 +5,16 @@
 export const SEQ = 0;
 export const DONE = 1;
 export const OP = 2;
-/** Arguments of the task start here (up to 10 i32 values). */
+/** Arguments of the task start here (up to 12 i32 values, up to READY). */
 export const ARGS = 3;
 export const READY = 15;
 export const CONTROL_INTS = 16;
 
 /** Task codes: which exported kernel the helper runs. */
-export const HELPER_OPS = ['gemmNN_f32', 'gemmNN_f64', 'gemmTN_f32', 'gemmTN_f64'] as const;
+export const HELPER_OPS = ['gemmNN_f32', 'gemmNN_f64', 'gemmTN_f32', 'gemmTN_f64', 'predictTwoLayer_f32', 'predictTwoLayer_f64'] as const;
 export const OP_SHUTDOWN = -1;
 
-/** The second thread of the WASM kernels: runs one half of a large gemm while the caller does the other. */
+/** The second thread of the WASM kernels: runs one half of a large product (or prediction) while the caller does the other. */
 export interface KernelHelper {
   /** True once the helper thread is waiting for work (tasks are only ever given to a ready helper). */
   ready(): boolean;

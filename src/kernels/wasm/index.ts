@@ -19,6 +19,11 @@ interface Exports {
   gemmTN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
   gemmTN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
   gemmNNScratch(k: number, sz: number): number;
+  softmaxRows_f32(rows: number, cols: number, x: number, out: number): void;
+  softmaxRows_f64(rows: number, cols: number, x: number, out: number): void;
+  predictScratch(pixels: number, hidden: number, classes: number, sz: number): number;
+  predictTwoLayer_f32(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
+  predictTwoLayer_f64(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
   gemmTNScratch(len: number, k: number, sz: number): number;
   gemmNT_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
   gemmNT_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
@@ -26,8 +31,8 @@ interface Exports {
   axpy_f64(len: number, alpha: number, x: number, y: number): void;
   bytesToFloat_f32(len: number, src: number, dst: number, scale: number): void;
   bytesToFloat_f64(len: number, src: number, dst: number, scale: number): void;
-  gatherRows_f32(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): void;
-  gatherRows_f64(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): void;
+  gatherRows_f32(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): number;
+  gatherRows_f64(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): number;
   reluForward_f32(len: number, x: number, out: number, mask: number): void;
   reluForward_f64(len: number, x: number, out: number, mask: number): void;
   reluBackward_f32(len: number, dout: number, mask: number, dx: number): void;
@@ -69,7 +74,7 @@ export interface WasmKernels {
   /** Stops the helper thread; products are then computed here, with the same arithmetic. */
   stopHelper: () => void;
   /** The kernels, with the signatures of `referenceKernels`. */
-  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows'>;
+  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer'>;
 }
 
 export interface WasmKernelOptions {
@@ -94,9 +99,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const helper = options.helper?.(memory);
   let helperStopped = false;
 
-  // Scratch slots (0: this thread, 1: the helper) for the kernels' lists of non-zeros and transposed
-  // copies.
-  const scratch = [0, 1].map(() => ({ ptr: -1, bytes: 0 }));
+  // Scratch slots (0: this thread, 1: the helper, 2: outputs) for the kernels' lists of non-zeros,
+  // transposed copies and predictions.
+  const scratch = [0, 1, 2].map(() => ({ ptr: -1, bytes: 0 }));
   const scratchFor = (bytes: number, slot = 0): number => {
     const s = scratch[slot];
     if (s.bytes < bytes) {
@@ -143,8 +148,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
 
   // Argument lists for the helper thread, reused (no array per call).
-  const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const setArgs = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8 = 0, a9 = 0) => {
+  const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const setArgs = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8 = 0, a9 = 0, a10 = 0, a11 = 0) => {
     helperArgs[0] = a0;
     helperArgs[1] = a1;
     helperArgs[2] = a2;
@@ -155,6 +160,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     helperArgs[7] = a7;
     helperArgs[8] = a8;
     helperArgs[9] = a9;
+    helperArgs[10] = a10;
+    helperArgs[11] = a11;
     return helperArgs;
   };
 
@@ -277,6 +284,38 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     else bytesToFloat(stage.subarray(0, bytes), dst, scale);
   };
 
+  const predictTwoLayer: Kernels['predictTwoLayer'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
+    const f32 = is32(W1, b1) && is32(W2, b2);
+    const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
+    const ok = (f32 || (is64(W1, b1) && is64(W2, b2))) && div > 0 && onHeap(images, W1, b1) && onHeap(W2, b2) && count > 0;
+    if (!ok) {
+      referenceKernels.predictTwoLayer(images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out);
+      return;
+    }
+    const sz = f32 ? 4 : 8;
+    const run = f32 ? x.predictTwoLayer_f32 : x.predictTwoLayer_f64;
+    const need = x.predictScratch(pixels, hidden, classes, sz);
+    const pOut = heap.owns(out) ? out.byteOffset : scratchFor(count * 4, 2);
+    const src = images.byteOffset;
+    if (helper !== undefined && count >= 2 && count * pixels * hidden >= SPLIT_MIN && !helperStopped && helper.ready()) {
+      // Images [0, h) here, [h, count) on the helper: each prediction is independent of the split.
+      const h = count >> 1;
+      helper.start(f32 ? 4 : 5, setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, scratchFor(need, 1)));
+      run(h, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need));
+      helper.join();
+    } else run(count, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need));
+    if (!heap.owns(out)) out.set(new Int32Array(heap.buffer, pOut, count));
+  };
+
+  const softmaxRows: Kernels['softmaxRows'] = (xs, rows, cols, out) => {
+    const f32 = is32(xs, out);
+    if ((f32 || is64(xs, out)) && onHeap(xs, out) && xs.length >= rows * cols && out.length >= rows * cols) {
+      (f32 ? x.softmaxRows_f32 : x.softmaxRows_f64)(rows, cols, xs.byteOffset, out.byteOffset);
+      return;
+    }
+    referenceKernels.softmaxRows(xs, rows, cols, out);
+  };
+
   const reluForward: Kernels['reluForward'] = (xs, out, mask) => {
     const f32 = is32(xs, out);
     if ((f32 || is64(xs, out)) && onHeap(xs, out, mask)) {
@@ -331,7 +370,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (helper && !helperStopped) helper.close();
       helperStopped = true;
     },
-    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows },
+    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer },
   };
 }
 

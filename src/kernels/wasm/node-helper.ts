@@ -20,13 +20,13 @@ for (;;) {
   // Tasks come in bursts (a training step is ~1 ms): spin a little before sleeping.
   let spins = 0;
   while (Atomics.load(control, at.SEQ) === last) {
-    if (++spins > 200000) { Atomics.wait(control, at.SEQ, last, 200); spins = 0; }
+    if (++spins > 20000) { Atomics.wait(control, at.SEQ, last, 200); spins = 0; }
   }
   last = Atomics.load(control, at.SEQ);
   const op = Atomics.load(control, at.OP);
   if (op === at.SHUTDOWN) break;
   const a = at.ARGS;
-  ops[op](control[a], control[a + 1], control[a + 2], control[a + 3], control[a + 4], control[a + 5], control[a + 6], control[a + 7], control[a + 8], control[a + 9]);
+  ops[op](control[a], control[a + 1], control[a + 2], control[a + 3], control[a + 4], control[a + 5], control[a + 6], control[a + 7], control[a + 8], control[a + 9], control[a + 10], control[a + 11]);
   Atomics.store(control, at.DONE, last);
   Atomics.notify(control, at.DONE);
 }

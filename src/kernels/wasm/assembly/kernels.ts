@@ -557,16 +557,131 @@ export function transpose_f64(rows: i32, cols: i32, src: usize, dst: usize): voi
 export function bytesToFloat_f32(len: i32, src: usize, dst: usize, scale: f32): void { toFloat32(len, src, dst, scale); }
 export function bytesToFloat_f64(len: i32, src: usize, dst: usize, scale: f64): void { toFloat64(len, src, dst, scale); }
 
+/**
+ * Touches every 64-byte line of the `count` source rows first — independent loads the CPU overlaps, where
+ * converting row after row would wait for each row's first miss in turn (batches are random rows of a
+ * 47 MB set, so they come from DRAM). Returns a value that depends on the loads so they are kept.
+ */
+// @ts-ignore: decorator
+@inline function touchRows(count: i32, rowLen: i32, src: usize, idx: usize): i32 {
+  let sink = 0;
+  for (let r = 0; r < count; r++) {
+    const row = src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen;
+    for (let j = 0; j < rowLen; j += 64) sink |= load<u8>(row + <usize>j);
+  }
+  return sink;
+}
+
 /** Row r of dst (rowLen floats) = row idx[r] of src (bytes) · scale, for `count` rows: a batch of images. */
-export function gatherRows_f32(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f32): void {
+export function gatherRows_f32(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f32): i32 {
+  const sink = touchRows(count, rowLen, src, idx);
   for (let r = 0; r < count; r++) {
     toFloat32(rowLen, src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen, dst + <usize>r * <usize>rowLen * 4, scale);
   }
+  return sink;
 }
-export function gatherRows_f64(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f64): void {
+export function gatherRows_f64(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f64): i32 {
+  const sink = touchRows(count, rowLen, src, idx);
   for (let r = 0; r < count; r++) {
     toFloat64(rowLen, src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen, dst + <usize>r * <usize>rowLen * 8, scale);
   }
+  return sink;
+}
+
+/**
+ * Softmax over each row of a rows×cols matrix, the max subtracted first (the book's overflow guard);
+ * `out` may be `x`. Computed in f64 and rounded on store exactly as the TypeScript kernel does (exp of
+ * x - max, the sum of the unrounded exps, then each stored value times 1/sum).
+ */
+// @ts-ignore: decorator
+@inline function softmaxRows<T>(rows: i32, cols: i32, x: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * <usize>cols * sz;
+    const or = out + <usize>r * <usize>cols * sz;
+    let m = -Infinity;
+    for (let j = 0; j < cols; j++) {
+      const v = <f64>load<T>(xr + <usize>j * sz);
+      if (v > m) m = v;
+    }
+    let sum = 0.0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(<f64>load<T>(xr + <usize>j * sz) - m);
+      store<T>(or + <usize>j * sz, <T>e);
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < cols; j++) store<T>(or + <usize>j * sz, <T>(<f64>load<T>(or + <usize>j * sz) * inv));
+  }
+}
+
+export function softmaxRows_f32(rows: i32, cols: i32, x: usize, out: usize): void { softmaxRows<f32>(rows, cols, x, out); }
+export function softmaxRows_f64(rows: i32, cols: i32, x: usize, out: usize): void { softmaxRows<f64>(rows, cols, x, out); }
+
+// @ts-ignore: decorator
+@inline function align16(bytes: i32): i32 {
+  return (bytes + 15) & ~15;
+}
+
+/** Bytes of scratch predictTwoLayer needs (one image, its list of non-zeros, one hidden and one score row). */
+export function predictScratch(pixels: i32, hidden: i32, classes: i32, sz: i32): i32 {
+  const inner = pixels > hidden ? pixels : hidden;
+  return align16(pixels * sz + 16) + align16(gemmNNScratch(inner, sz)) + align16(hidden * sz + 16) + align16(classes * sz + 16);
+}
+
+/**
+ * out[r] = argmax(relu((images[r] / div)·W1 + b1)·W2 + b2) for `count` images of `pixels` bytes: the
+ * book's two-layer net, inference only, one image at a time with every row in L1. The arithmetic is the
+ * layer-by-layer path's (bytesToFloat, gemmNN, addRowVector, ReLU, gemmNN, addRowVector, argmax — the
+ * same functions), so predictions equal `TwoLayerNet.predict` on the WASM kernels bit for bit.
+ * `div` is 255 (pixels scaled to [0, 1]) or 1.
+ */
+// @ts-ignore: decorator
+@inline function predictTwoLayer<T>(count: i32, pixels: i32, hidden: i32, classes: i32, src: usize, div: i32, w1: usize, b1: usize, w2: usize, b2: usize, out: usize, scratch: usize): void {
+  const sz = sizeof<T>();
+  const inner = pixels > hidden ? pixels : hidden;
+  const xs = scratch;
+  const list = xs + <usize>align16(pixels * <i32>sz + 16);
+  const offs = list;
+  const vals = list + <usize>((inner * 4 + 16 + 15) & ~15);
+  const h = list + <usize>align16(gemmNNScratch(inner, <i32>sz));
+  const sc = h + <usize>align16(hidden * <i32>sz + 16);
+  for (let r = 0; r < count; r++) {
+    const image = src + <usize>r * <usize>pixels;
+    if (sz == 4) toFloat32(pixels, image, xs, <f32>(1.0 / <f64>div));
+    else toFloat64(pixels, image, xs, 1.0 / <f64>div);
+    const n1 = compress<T>(xs, pixels, offs, vals, hidden * <i32>sz);
+    rowPasses<T>(offs, vals, 0, n1, hidden, w1, h, 0);
+    addRowVector<T>(1, hidden, h, b1, h);
+    for (let j = 0; j < hidden; j++) {
+      const v = load<T>(h + <usize>j * sz);
+      store<T>(h + <usize>j * sz, select<T>(0, v, v <= 0));
+    }
+    const n2 = compress<T>(h, hidden, offs, vals, classes * <i32>sz);
+    rowPasses<T>(offs, vals, 0, n2, classes, w2, sc, 0);
+    addRowVector<T>(1, classes, sc, b2, sc);
+    // argmaxAxis: the first maximum; a NaN wins at once (as NumPy).
+    let best = 0;
+    let m = load<T>(sc);
+    if (m == m) {
+      for (let c = 1; c < classes; c++) {
+        const v = load<T>(sc + <usize>c * sz);
+        if (v > m || v != v) {
+          m = v;
+          best = c;
+          if (v != v) break;
+        }
+      }
+    }
+    store<i32>(out + (<usize>r << 2), best);
+  }
+}
+
+export function predictTwoLayer_f32(count: i32, pixels: i32, hidden: i32, classes: i32, src: usize, div: i32, w1: usize, b1: usize, w2: usize, b2: usize, out: usize, scratch: usize): void {
+  predictTwoLayer<f32>(count, pixels, hidden, classes, src, div, w1, b1, w2, b2, out, scratch);
+}
+export function predictTwoLayer_f64(count: i32, pixels: i32, hidden: i32, classes: i32, src: usize, div: i32, w1: usize, b1: usize, w2: usize, b2: usize, out: usize, scratch: usize): void {
+  predictTwoLayer<f64>(count, pixels, hidden, classes, src, div, w1, b1, w2, b2, out, scratch);
 }
 
 /** The first byte after the module's own static data: JS manages memory from here on. */
