@@ -65,7 +65,7 @@ export { parseIdx, encodeIdx } from './data/idx.ts';
 export type { IdxArray } from './data/idx.ts';
 export { MnistSplit, MNIST_CLASSES } from './data/mnist.ts';
 export type { LoadMnistOptions, MnistSplits, MnistTensors } from './data/mnist.ts';
-export { kernels, referenceKernels, useKernels } from './kernels/index.ts';
+export { kernels, referenceKernels, useKernels, allocateBytes } from './kernels/index.ts';
 export type { Kernels, FloatArray } from './kernels/index.ts';
 export { buyApple, buyAppleOrange, buyAppleLines, buyAppleOrangeLines } from './examples.ts';
 export type { BuyAppleResult, BuyAppleOrangeResult } from './examples.ts';

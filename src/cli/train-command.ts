@@ -9,9 +9,10 @@ import type { MnistSplits } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { saveModel } from '../io/model-file.ts';
 import { accuracySpec, lossSpec } from '../plot/specs.ts';
-import { stopKernelThreads } from '../kernels/wasm/index.ts';
+import { stopKernelThreads, useTypeScriptKernels } from '../kernels/wasm/index.ts';
 import { randomSeed } from '../tensor/random.ts';
 import type { DType } from '../tensor/tensor.ts';
+import { TwoLayerNet } from '../nets/two-layer-net.ts';
 import { BOOK_CONFIG, train, type EpochRecord, type TrainConfig, type TrainResult } from '../train/train.ts';
 import { VERSION } from '../version.ts';
 import { RunError } from './errors.ts';
@@ -80,18 +81,33 @@ export function formatEpochLine(e: EpochRecord): string {
 }
 
 /**
- * Asks V8 for a full collection now, so the freed images are returned to the system before the plots
- * are drawn (otherwise whether they are depends on GC timing, and the run's peak memory with it).
- * V8 releases array-buffer memory on a background thread: a short pause lets that finish.
+ * Asks V8 for full collections now, so the freed images and WASM memory are returned to the system
+ * before the plots are drawn (otherwise whether they are depends on GC timing, and the run's peak memory
+ * with it). V8 releases array-buffer memory on a background thread, and the WASM memory only after a
+ * second collection (measured): two rounds, each with a short pause.
  */
 async function collectGarbage(): Promise<void> {
   try {
     v8.setFlagsFromString('--expose-gc');
-    (vm.runInNewContext('gc') as () => void)();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const gc = vm.runInNewContext('gc') as () => void;
+    for (let round = 0; round < 2; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } catch {
     // Not essential: only the peak memory depends on it.
   }
+}
+
+/**
+ * Training is over. Before the plots are drawn (peak memory): stop the helper thread, go back to the
+ * TypeScript kernels and keep a copy of the network off the WASM heap — once the caller drops the data
+ * too, nothing references the WASM memory, and it is freed with the ~55 MB of images read into it.
+ */
+async function offTheWasmHeap(result: TrainResult): Promise<TrainResult> {
+  await stopKernelThreads();
+  useTypeScriptKernels();
+  return { ...result, net: TwoLayerNet.load(result.net.toJSON()) };
 }
 
 function peakRssMB(): number {
@@ -154,10 +170,8 @@ async function runTrain(flags: TrainFlags): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await trainWithProgress(data, config, out, () => stopRequested, (l) => (log = l));
-    // Training is over: free the images and the kernels' helper thread before the plots are drawn.
+    const result = await offTheWasmHeap(await trainWithProgress(data, config, out, () => stopRequested, (l) => (log = l)));
     data = undefined;
-    stopKernelThreads();
     await collectGarbage();
     const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt);
     const written = await writeOutputs(outDir, result, history);

@@ -3,7 +3,7 @@
  * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets, runs the library's
  * `train()` loop, and posts progress, epoch records and the weights.
  */
-import { MnistSplit, TwoLayerNet, gradientCheck, train, useWasmKernels, kernelBackend, type MnistSplits } from '../../src/index.ts';
+import { MnistSplit, TwoLayerNet, allocateBytes, gradientCheck, train, useWasmKernels, kernelBackend, type MnistSplits } from '../../src/index.ts';
 import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
@@ -25,7 +25,12 @@ async function fetchGz(name: string): Promise<Uint8Array> {
 
 async function loadData(): Promise<MnistSplits> {
   const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-  const [trI, trL, teI, teL] = await Promise.all(names.map(fetchGz));
+  // Into long-lived buffers — the WASM heap — so the kernels gather batches and evaluate on the bytes in place.
+  const [trI, trL, teI, teL] = (await Promise.all(names.map(fetchGz))).map((bytes) => {
+    const kept = allocateBytes(bytes.length);
+    kept.set(bytes);
+    return kept;
+  });
   return {
     train: MnistSplit.fromIdx(trI, trL, names[0], names[1]),
     test: MnistSplit.fromIdx(teI, teL, names[2], names[3]),

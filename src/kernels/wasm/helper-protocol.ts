@@ -22,6 +22,6 @@ export interface KernelHelper {
   start(op: number, args: readonly number[]): void;
   /** Waits until the started task has finished. */
   join(): void;
-  /** Stops the thread. */
-  close(): void;
+  /** Stops the thread; resolves once it is gone (and no longer holds the shared memory). */
+  close(): Promise<void>;
 }

@@ -71,8 +71,8 @@ export interface WasmKernels {
   heap: WasmHeap;
   /** True when a helper thread exists and is taking half of the large products. */
   helperReady: () => boolean;
-  /** Stops the helper thread; products are then computed here, with the same arithmetic. */
-  stopHelper: () => void;
+  /** Stops the helper thread (resolves once it is gone); products are then computed here, with the same arithmetic. */
+  stopHelper: () => Promise<void>;
   /** The kernels, with the signatures of `referenceKernels`. */
   kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer'>;
 }
@@ -367,14 +367,15 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     heap,
     helperReady: () => !helperStopped && (helper?.ready() ?? false),
     stopHelper: () => {
-      if (helper && !helperStopped) helper.close();
+      const closed = helper && !helperStopped ? helper.close() : Promise.resolve();
       helperStopped = true;
+      return closed;
     },
     kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer },
   };
 }
 
-let active: { restore: () => void; heap: WasmHeap; stopHelper: () => void } | undefined;
+let active: { restore: () => void; heap: WasmHeap; stopHelper: () => Promise<void> } | undefined;
 
 /**
  * Switches ScratchNet to the WASM SIMD kernels and puts long-lived buffers (layer outputs, parameters,
@@ -392,7 +393,7 @@ export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
     heap,
     stopHelper,
     restore: () => {
-      stopHelper();
+      void stopHelper();
       restoreKernels();
       restoreAllocator();
     },
@@ -400,12 +401,16 @@ export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
   return true;
 }
 
-/** Stops the active backend's helper thread, if any (e.g. when the heavy work is done). */
-export function stopKernelThreads(): void {
-  active?.stopHelper();
+/** Stops the active backend's helper thread, if any (e.g. when the heavy work is done); resolves once it is gone. */
+export function stopKernelThreads(): Promise<void> {
+  return active?.stopHelper() ?? Promise.resolve();
 }
 
-/** Back to the TypeScript kernels (existing heap buffers stay valid). */
+/**
+ * Back to the TypeScript kernels. Existing heap buffers stay valid while referenced; once nothing
+ * references them (nor a helper thread the memory), the whole WASM memory — with the MNIST images
+ * `loadMnist` read into it — is garbage and returned to the system.
+ */
 export function useTypeScriptKernels(): void {
   active?.restore();
   active = undefined;

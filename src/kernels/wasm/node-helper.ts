@@ -64,7 +64,7 @@ export function createNodeHelper(memory: WebAssembly.Memory): KernelHelper {
       Atomics.store(control, OP, OP_SHUTDOWN);
       Atomics.store(control, SEQ, ++seq);
       Atomics.notify(control, SEQ);
-      void worker.terminate();
+      return worker.terminate().then(() => undefined);
     },
   };
 }
