@@ -81,6 +81,23 @@ describe('WASM SIMD kernels', () => {
     );
   });
 
+  it('Aᵀ·B with a large C (regrouped by column) equals the TypeScript kernel, for any shape', () => {
+    fc.assert(
+      // C of more than 16 KB takes the regrouping path (small ones add in place): m·n·8 > 16384.
+      fc.property(fc.integer({ min: 300, max: 700 }), fc.integer({ min: 7, max: 70 }), fc.integer({ min: 1, max: 12 }), fc.boolean(), fc.boolean(), fc.double({ min: 0, max: 0.95, noNaN: true }), fc.integer(), (m, n, k, f32, acc, zeroShare, seed) => {
+        const a = arrayOf(k * m, f32, true, zeroShare, seed);
+        const b = arrayOf(k * n, f32, true, 0, seed + 1);
+        const c1 = arrayOf(m * n, f32, true, 0, seed + 2);
+        const c2 = c1.slice() as FloatArray;
+        referenceKernels.gemm(true, false, m, n, k, a, b, c1, acc);
+        wasm.kernels.gemm(true, false, m, n, k, a, b, c2, acc);
+        if (f32) assertClose(c2, c1, true, `gemm(T,N) ${m}×${n}×${k}`);
+        else assert.deepEqual(c2, c1, `gemm(T,N) ${m}×${n}×${k} float64`);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('the MNIST shapes: x·W1, xᵀ·dout, dout·W2ᵀ on a real batch', () => {
     const { train } = loadMnistSplits();
     for (const f32 of [true, false]) {

@@ -31,8 +31,8 @@ interface Exports {
   axpy_f64(len: number, alpha: number, x: number, y: number): void;
   bytesToFloat_f32(len: number, src: number, dst: number, scale: number): void;
   bytesToFloat_f64(len: number, src: number, dst: number, scale: number): void;
-  gatherRows_f32(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): number;
-  gatherRows_f64(count: number, rowLen: number, src: number, idx: number, dst: number, scale: number): number;
+  gatherRows_f32(count: number, rowLen: number, src: number, idx: number, dst: number, div: number): number;
+  gatherRows_f64(count: number, rowLen: number, src: number, idx: number, dst: number, div: number): number;
   reluForward_f32(len: number, x: number, out: number, mask: number): void;
   reluForward_f64(len: number, x: number, out: number, mask: number): void;
   reluBackward_f32(len: number, dout: number, mask: number, dx: number): void;
@@ -249,8 +249,10 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const gatherRows: Kernels['gatherRows'] = (src, rowLen, indices, dst, scale) => {
     const count = indices.length;
     const f32 = dst instanceof Float32Array;
-    if (heap.owns(src) && heap.owns(dst) && dst.length >= count * rowLen) {
-      // The images live on the heap (loadMnist reads them there): one call converts the batch in place.
+    const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
+    if (div > 0 && heap.owns(src) && heap.owns(dst) && dst.length >= count * rowLen) {
+      // The images live on the heap (loadMnist reads them there): converted in place by one call — two
+      // with the helper thread, which then has its half of the batch in its own cache for the products.
       if (indexView.length < count) {
         if (indexView.length > 0) heap.release(indexView.byteOffset);
         const ptr = heap.alloc(count * 4);
@@ -258,7 +260,15 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         indexView = new Uint32Array(heap.buffer, ptr, count);
       }
       for (let r = 0; r < count; r++) indexView[r] = indices[r];
-      (f32 ? x.gatherRows_f32 : x.gatherRows_f64)(count, rowLen, src.byteOffset, indexView.byteOffset, dst.byteOffset, scale);
+      const run = f32 ? x.gatherRows_f32 : x.gatherRows_f64;
+      const [pIdx, pDst, rowBytes] = [indexView.byteOffset, dst.byteOffset, rowLen * (f32 ? 4 : 8)];
+      if (helper !== undefined && count >= 2 && !helperStopped && helper.ready()) {
+        // Rows [0, h) here, [h, count) there: the same split as the products' (gemmAt).
+        const h = count >> 1;
+        helper.start(f32 ? 6 : 7, setArgs(count - h, rowLen, src.byteOffset, pIdx + h * 4, pDst + h * rowBytes, div, 0, 0));
+        run(h, rowLen, src.byteOffset, pIdx, pDst, div);
+        helper.join();
+      } else run(count, rowLen, src.byteOffset, pIdx, pDst, div);
       return;
     }
     const bytes = count * rowLen;

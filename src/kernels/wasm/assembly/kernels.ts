@@ -115,8 +115,8 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32)
   }
 }
 
-// Row passes: C row (+)= Σ_q vals[q] · B[offs[q] bytes …] over a list of non-zeros, for 13, 8, 4, 2 or 1
-// vectors of the C row held in registers (13 + 2 temporaries fill the 15 vector registers V8 allocates
+// Row passes: C row (+)= Σ_q vals[q] · B[offs[q] bytes …] over a list of non-zeros, for 13, 8, 4, 3, 2 or
+// 1 vectors of the C row held in registers (13 + 2 temporaries fill the 15 vector registers V8 allocates
 // on x64). The accumulators start at C (`acc` = 1, as the reference's `c += …`) or at ZEROS — a branch
 // on `acc` around the stores made V8 spill accumulators inside the loop (1.4× slower). The
 // last vector of a row may be partial (`last` lanes): it reads a few bytes past the row — the heap
@@ -199,6 +199,21 @@ function pass4<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   putLast<T>(c + 48, a3, last);
 }
 
+function pass3<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
+  const from = acc ? c : ZEROS;
+  let a0 = v128.load(from, 0), a1 = v128.load(from, 16), a2 = v128.load(from, 32);
+  for (let q = start; q < end; q++) {
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
+    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
+    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
+  }
+  v128.store(c, a0, 0);
+  v128.store(c, a1, 16);
+  putLast<T>(c + 32, a2, last);
+}
+
 function pass2<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
   const from = acc ? c : ZEROS;
   let a0 = v128.load(from, 0), a1 = v128.load(from, 16);
@@ -239,11 +254,10 @@ function pass1<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
     pass4<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 4 == nv ? tail : L);
     j += 4;
   }
-  if (nv - j >= 2) {
-    pass2<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 2 == nv ? tail : L);
-    j += 2;
-  }
-  if (nv - j >= 1) pass1<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, tail);
+  // At most 3 vectors are left: one pass.
+  if (nv - j == 3) pass3<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, tail);
+  else if (nv - j == 2) pass2<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, tail);
+  else if (nv - j == 1) pass1<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, tail);
 }
 
 /** Bytes of scratch gemmNN needs for inner dimension k (one row's list). */
@@ -267,6 +281,37 @@ export function gemmNNScratch(k: i32, sz: i32): i32 {
   }
 }
 
+/**
+ * Rows [i0, i1) of C = Aᵀ · B [+ C] for a C small enough to stay in L1 (hᵀ·dout: 50×10): A's rows are
+ * listed one after another and each non-zero adds its multiple of B's row to C's row in place — no
+ * regrouping by column, which costs more than it saves when C is small. The same sums in the same
+ * order (p ascending) as the regrouped path and the reference.
+ */
+// @ts-ignore: decorator
+@inline function gemmTNInPlace<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const nv = (n + L - 1) / L;
+  const tail = n - (nv - 1) * L;
+  const rowC = n * <i32>sz;
+  const len = i1 - i0;
+  const cBase = c + <usize>i0 * <usize>rowC;
+  const offs = scratch;
+  const vals = scratch + ((<usize>len * 4 + 16 + 15) & ~15);
+  if (!acc) memory.fill(cBase, 0, <usize>len * <usize>rowC);
+  const lastAt = <usize>(nv - 1) << 4;
+  for (let p = 0; p < k; p++) {
+    const bRow = b + <usize>p * <usize>rowC;
+    const count = compress<T>(a + (<usize>p * <usize>m + <usize>i0) * sz, len, offs, vals, rowC);
+    for (let q = 0; q < count; q++) {
+      const cp = cBase + <usize>load<i32>(offs + (<usize>q << 2));
+      const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+      for (let v: usize = 0; v < lastAt; v += 16) v128.store(cp + v, v128.add<T>(v128.load(cp + v), v128.mul<T>(av, v128.load(bRow + v))));
+      putLast<T>(cp + lastAt, v128.add<T>(v128.load(cp + lastAt), v128.mul<T>(av, v128.load(bRow + lastAt))), tail);
+    }
+  }
+}
+
 /** Bytes of scratch gemmTN needs for `len` output rows and inner dimension k. */
 export function gemmTNScratch(len: i32, k: i32, sz: i32): i32 {
   const cap = k * len + 16;
@@ -283,6 +328,10 @@ export function gemmTNScratch(len: i32, k: i32, sz: i32): i32 {
 // @ts-ignore: decorator
 @inline function gemmTN<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void {
   const sz = <usize>sizeof<T>();
+  if ((i1 - i0) * n * <i32>sz <= 16384) {
+    gemmTNInPlace<T>(m, n, k, a, b, c, acc, scratch, i0, i1);
+    return;
+  }
   const len = i1 - i0;
   const cap = <usize>k * <usize>len + 16;
   const byRowCol = scratch;
@@ -572,16 +621,21 @@ export function bytesToFloat_f64(len: i32, src: usize, dst: usize, scale: f64): 
   return sink;
 }
 
-/** Row r of dst (rowLen floats) = row idx[r] of src (bytes) · scale, for `count` rows: a batch of images. */
-export function gatherRows_f32(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f32): i32 {
+/**
+ * Row r of dst (rowLen floats) = row idx[r] of src (bytes) / div, for `count` rows: a batch of images.
+ * `div` is 255 (pixels scaled to [0, 1]) or 1; the values are bytesToFloat's with scale 1/div.
+ */
+export function gatherRows_f32(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, div: i32): i32 {
   const sink = touchRows(count, rowLen, src, idx);
+  const scale = <f32>(1.0 / <f64>div);
   for (let r = 0; r < count; r++) {
     toFloat32(rowLen, src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen, dst + <usize>r * <usize>rowLen * 4, scale);
   }
   return sink;
 }
-export function gatherRows_f64(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, scale: f64): i32 {
+export function gatherRows_f64(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, div: i32): i32 {
   const sink = touchRows(count, rowLen, src, idx);
+  const scale = 1.0 / <f64>div;
   for (let r = 0; r < count; r++) {
     toFloat64(rowLen, src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen, dst + <usize>r * <usize>rowLen * 8, scale);
   }
