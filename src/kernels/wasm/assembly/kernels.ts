@@ -98,6 +98,62 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32)
   return count;
 }
 
+/** Appends the non-zeros of 4 pixels `w` (i32 lanes) as floats `w · sv`, with their offsets `pos`; returns the new count. */
+// @ts-ignore: decorator
+@inline function packFloats<T>(w: v128, pos: v128, sv: v128, offs: usize, vals: usize, count: i32): i32 {
+  if (sizeof<T>() == 4) {
+    const v = f32x4.mul(f32x4.convert_i32x4_u(w), sv);
+    const m = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
+    const sh = v128.load(PACK32 + (<usize>m << 4));
+    v128.store(vals + (<usize>count << 2), i8x16.swizzle(v, sh));
+    v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, sh));
+    return count + popcnt(m);
+  }
+  const v0 = f64x2.mul(f64x2.convert_low_i32x4_u(w), sv);
+  const v1 = f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sv);
+  const m0 = i64x2.bitmask(f64x2.ne(v0, f64x2.splat(0)));
+  v128.store(vals + (<usize>count << 3), i8x16.swizzle(v0, v128.load(PACK64 + (<usize>m0 << 4))));
+  v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m0 << 4))));
+  count += popcnt(m0);
+  const m1 = i64x2.bitmask(f64x2.ne(v1, f64x2.splat(0)));
+  v128.store(vals + (<usize>count << 3), i8x16.swizzle(v1, v128.load(PACK64 + (<usize>m1 << 4))));
+  v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m1 << 6))));
+  return count + popcnt(m1);
+}
+
+/**
+ * `compress` for a row of bytes (an image) read as floats `byte · scale`: the values bytesToFloat would
+ * write (the same conversions and multiplication), listed without writing the float row first. A block of
+ * 16 pixels is one vector, so empty blocks cost one test.
+ */
+// @ts-ignore: decorator
+@inline function compressBytes<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, valueScale: T): i32 {
+  const sz = <usize>sizeof<T>();
+  let count = 0;
+  let p = 0;
+  const lane = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(scale));
+  const sv = v128.splat<T>(valueScale);
+  for (; p + 16 <= len; p += 16) {
+    const bytes = v128.load(row + <usize>p);
+    if (!v128.any_true(bytes)) continue;
+    const lo = i16x8.extend_low_i8x16_u(bytes);
+    const hi = i16x8.extend_high_i8x16_u(bytes);
+    const pos = i32x4.add(lane, i32x4.splat(p * scale));
+    const step = i32x4.splat(4 * scale);
+    count = packFloats<T>(i32x4.extend_low_i16x8_u(lo), pos, sv, offs, vals, count);
+    count = packFloats<T>(i32x4.extend_high_i16x8_u(lo), i32x4.add(pos, step), sv, offs, vals, count);
+    count = packFloats<T>(i32x4.extend_low_i16x8_u(hi), i32x4.add(pos, i32x4.add(step, step)), sv, offs, vals, count);
+    count = packFloats<T>(i32x4.extend_high_i16x8_u(hi), i32x4.add(pos, i32x4.mul(step, i32x4.splat(3))), sv, offs, vals, count);
+  }
+  for (; p < len; p++) {
+    const v = <T>load<u8>(row + <usize>p) * valueScale;
+    store<i32>(offs + (<usize>count << 2), p * scale);
+    store<T>(vals + <usize>count * sz, v);
+    count += <i32>(v != 0);
+  }
+  return count;
+}
+
 /**
  * Stores the last vector of a C row pass: only its first `n` lanes, since the last vector of a row
  * whose length is not a multiple of the lane count must not touch the next row.
@@ -677,10 +733,10 @@ export function softmaxRows_f64(rows: i32, cols: i32, x: usize, out: usize): voi
   return (bytes + 15) & ~15;
 }
 
-/** Bytes of scratch predictTwoLayer needs (one image, its list of non-zeros, one hidden and one score row). */
+/** Bytes of scratch predictTwoLayer needs (a list of non-zeros, one hidden and one score row). */
 export function predictScratch(pixels: i32, hidden: i32, classes: i32, sz: i32): i32 {
   const inner = pixels > hidden ? pixels : hidden;
-  return align16(pixels * sz + 16) + align16(gemmNNScratch(inner, sz)) + align16(hidden * sz + 16) + align16(classes * sz + 16);
+  return align16(gemmNNScratch(inner, sz)) + align16(hidden * sz + 16) + align16(classes * sz + 16);
 }
 
 /**
@@ -694,17 +750,14 @@ export function predictScratch(pixels: i32, hidden: i32, classes: i32, sz: i32):
 @inline function predictTwoLayer<T>(count: i32, pixels: i32, hidden: i32, classes: i32, src: usize, div: i32, w1: usize, b1: usize, w2: usize, b2: usize, out: usize, scratch: usize): void {
   const sz = sizeof<T>();
   const inner = pixels > hidden ? pixels : hidden;
-  const xs = scratch;
-  const list = xs + <usize>align16(pixels * <i32>sz + 16);
+  const list = scratch;
   const offs = list;
   const vals = list + <usize>((inner * 4 + 16 + 15) & ~15);
   const h = list + <usize>align16(gemmNNScratch(inner, <i32>sz));
   const sc = h + <usize>align16(hidden * <i32>sz + 16);
   for (let r = 0; r < count; r++) {
     const image = src + <usize>r * <usize>pixels;
-    if (sz == 4) toFloat32(pixels, image, xs, <f32>(1.0 / <f64>div));
-    else toFloat64(pixels, image, xs, 1.0 / <f64>div);
-    const n1 = compress<T>(xs, pixels, offs, vals, hidden * <i32>sz);
+    const n1 = compressBytes<T>(image, pixels, offs, vals, hidden * <i32>sz, sz == 4 ? <T>(<f32>(1.0 / <f64>div)) : <T>(1.0 / <f64>div));
     rowPasses<T>(offs, vals, 0, n1, hidden, w1, h, 0);
     addRowVector<T>(1, hidden, h, b1, h);
     for (let j = 0; j < hidden; j++) {
