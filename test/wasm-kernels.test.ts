@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PARAM_KEYS, TwoLayerNet, evaluateAccuracy, loadMnistSplits, referenceKernels, zeros, type FloatArray, type Kernels } from '../src/node.ts';
+import { PARAM_KEYS, TwoLayerNet, evaluateAccuracy, train as trainNet, loadMnistSplits, referenceKernels, zeros, type FloatArray, type Kernels } from '../src/node.ts';
 import { KERNELS_WASM_BASE64 } from '../src/kernels/wasm/binary.ts';
-import { activeWasmHeap, createWasmKernels, kernelBackend, useTypeScriptKernels, useWasmKernels, wasmSimdSupported } from '../src/kernels/wasm/index.ts';
+import { activeWasmHeap, createWasmKernels, kernelBackend, kernelThreadReady, stopKernelThreads, useTypeScriptKernels, useWasmKernels, wasmSimdSupported } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
 import { WasmHeap } from '../src/kernels/wasm/heap.ts';
 import { binaryModule, compileWasm } from '../scripts/build-wasm.ts';
@@ -314,6 +314,36 @@ describe('WASM kernels on two threads', () => {
       referenceKernels.gemm(true, false, 784, 50, 100, x, h, dW);
       assertClose(late[0], h, f32, 'x·W (rows split)');
       assertClose(late[1], dW, f32, 'xᵀ·dout (rows of dW split)');
+    }
+  });
+});
+
+describe('training with the helper thread', () => {
+  it('evaluating on the helper while training goes on gives the records and losses of a run without it', async () => {
+    assert.ok(useWasmKernels({ helper: createNodeHelper }));
+    try {
+      const { train, test } = loadMnistSplits();
+      const data = { train: train.slice(0, 6000), test: test.slice(0, 2000) };
+      for (let waited = 0; !kernelThreadReady(); waited += 10) {
+        assert.ok(waited < 10000, 'the helper thread starts');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const config = { iters: 700, batchSize: 100, lr: 0.1, hiddenSize: 50, weightInitStd: 0.01, seed: 5, dtype: 'float32' as const, evalEvery: 150, evalAtEnd: true };
+      const evaluated: TwoLayerNet[] = [];
+      const withHelper = await trainNet(data, config, { onEpoch: (_, net) => evaluated.push(net) });
+      // The helper evaluated a copy of the weights (not the training network itself).
+      assert.ok(evaluated.every((net) => net !== withHelper.net && net.params !== withHelper.net.params));
+      await stopKernelThreads();
+      const evaluatedAlone: TwoLayerNet[] = [];
+      const alone = await trainNet(data, config, { onEpoch: (_, net) => evaluatedAlone.push(net) });
+      assert.ok(evaluatedAlone.every((net) => net === alone.net), 'without the helper: the training network, at once');
+      const strip = (r: typeof alone) => r.epochs.map(({ iteration, trainAcc, testAcc, loss }) => ({ iteration, trainAcc, testAcc, loss }));
+      assert.equal(withHelper.epochs.length, 6);
+      assert.deepEqual(strip(withHelper), strip(alone));
+      assert.deepEqual(withHelper.losses, alone.losses);
+      assert.ok(withHelper.epochs.at(-1)!.testAcc > 0.8, 'it learned');
+    } finally {
+      useTypeScriptKernels();
     }
   });
 });

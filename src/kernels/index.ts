@@ -14,7 +14,7 @@ import * as reduce from './reduce.ts';
 
 import type { FloatArray } from './types.ts';
 
-export type { FloatArray } from './types.ts';
+export type { FloatArray, PendingWork } from './types.ts';
 export { BinaryOp, CompareOp } from './elementwise.ts';
 
 export const referenceKernels = Object.freeze({ ...elementwise, ...matmul, ...reduce, ...predict });

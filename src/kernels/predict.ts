@@ -1,7 +1,7 @@
 import { bytesToFloat, reluForward } from './elementwise.ts';
 import { addRowVector, gemm } from './matmul.ts';
 import { argmaxAxis } from './reduce.ts';
-import type { FloatArray } from './types.ts';
+import type { FloatArray, PendingWork } from './types.ts';
 
 /** Rows per chunk of the reference `predictTwoLayer`. */
 const CHUNK = 100;
@@ -48,4 +48,25 @@ export function predictTwoLayer(
     argmaxAxis(s, n, classes, 1, best);
     for (let r = 0; r < n; r++) out[start + r] = best[r];
   }
+}
+
+/**
+ * `predictTwoLayer` started on another thread, so the caller can go on (training) meanwhile: returns the
+ * pending work, whose `done()`/`wait()` write the predictions to `out`; or undefined where no thread is
+ * free — as here, in the reference: then call `predictTwoLayer`. The weights must not change until done.
+ */
+export function predictTwoLayerAsync(
+  _images: Uint8Array,
+  _count: number,
+  _pixels: number,
+  _scale: number,
+  _W1: FloatArray,
+  _b1: FloatArray,
+  _W2: FloatArray,
+  _b2: FloatArray,
+  _hidden: number,
+  _classes: number,
+  _out: Int32Array,
+): PendingWork | undefined {
+  return undefined;
 }

@@ -13,7 +13,7 @@ import { SGD } from '../optimizers/sgd.ts';
 import { Random } from '../tensor/random.ts';
 import { bufferTensor } from '../internal/buffers.ts';
 import type { DType } from '../tensor/tensor.ts';
-import { evaluateAccuracy } from './evaluate.ts';
+import { Evaluator, type PendingEvaluation } from './evaluate.ts';
 
 export interface TrainConfig {
   /** Number of SGD steps (the book: 10 000). */
@@ -84,7 +84,10 @@ export interface TrainResult {
 
 export interface TrainHooks {
   onIteration?: (iteration: number, loss: number) => void;
-  /** After each evaluation, with the network as it is now (e.g. to snapshot its weights). */
+  /**
+   * After each evaluation, with the network evaluated (its weights as at `record.iteration`; the record
+   * may arrive a few iterations later when another thread evaluated while training went on).
+   */
   onEpoch?: (record: EpochRecord, net: TwoLayerNet) => void;
   /** Polled between iterations; return true to stop cleanly after the current one. */
   shouldStop?: () => boolean;
@@ -168,6 +171,30 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   let divergedAt: number | undefined;
   let done = 0;
 
+  // Evaluations: on the kernels' other thread while training goes on, where there is one.
+  const evaluator = new Evaluator(trainSet, testSet);
+  let pending: { iteration: number; loss: number; evaluation: PendingEvaluation } | undefined;
+  const finishEvaluation = (p: NonNullable<typeof pending>) => {
+    const t0 = now();
+    const { trainAcc, testAcc } = p.evaluation.wait();
+    const t1 = now();
+    evalMs += t1 - t0;
+    const record: EpochRecord = {
+      epoch: records.length + 1,
+      epochs,
+      iteration: p.iteration,
+      trainAcc,
+      testAcc,
+      loss: p.loss,
+      seconds: (t1 - lastEpochAt) / 1000,
+      elapsed: (t1 - start) / 1000,
+    };
+    records.push(record);
+    lastEpochAt = t1;
+    pending = undefined;
+    hooks.onEpoch?.(record, p.evaluation.net);
+  };
+
   for (let i = 0; i < iters; i++) {
     const wait = hooks.beforeIteration?.();
     if (wait) await wait;
@@ -194,33 +221,23 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
     lossSum += loss;
     lossCount++;
 
+    if (pending?.evaluation.poll()) finishEvaluation(pending);
     if (i % perEpoch === 0 || (config.evalAtEnd && i === iters - 1)) {
+      // One evaluation at a time: a previous one still running is waited for first.
+      if (pending) finishEvaluation(pending);
       const t0 = now();
-      const trainAcc = evaluateAccuracy(net, trainSet, EVAL_CHUNK);
-      const testAcc = evaluateAccuracy(net, testSet, EVAL_CHUNK);
-      const t1 = now();
-      evalMs += t1 - t0;
-      const record: EpochRecord = {
-        epoch: records.length + 1,
-        epochs,
-        iteration: i,
-        trainAcc,
-        testAcc,
-        loss: lossSum / lossCount,
-        seconds: (t1 - lastEpochAt) / 1000,
-        elapsed: (t1 - start) / 1000,
-      };
-      records.push(record);
-      lastEpochAt = t1;
+      pending = { iteration: i, loss: lossSum / lossCount, evaluation: evaluator.start(net, EVAL_CHUNK) };
+      evalMs += now() - t0;
       lossSum = 0;
       lossCount = 0;
-      hooks.onEpoch?.(record, net);
+      if (pending.evaluation.poll()) finishEvaluation(pending);
     }
     if (now() - lastYield >= yieldEvery) {
       await yieldToEventLoop();
       lastYield = now();
     }
   }
+  if (pending) finishEvaluation(pending);
   const seconds = (now() - start) / 1000;
   const result: TrainResult = {
     status,

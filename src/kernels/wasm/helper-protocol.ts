@@ -22,6 +22,8 @@ export interface KernelHelper {
   start(op: number, args: readonly number[]): void;
   /** Waits until the started task has finished. */
   join(): void;
+  /** True when the started task has finished (never blocks). */
+  done(): boolean;
   /** Stops the thread; resolves once it is gone (and no longer holds the shared memory). */
   close(): Promise<void>;
 }

@@ -74,7 +74,7 @@ export interface WasmKernels {
   /** Stops the helper thread (resolves once it is gone); products are then computed here, with the same arithmetic. */
   stopHelper: () => Promise<void>;
   /** The kernels, with the signatures of `referenceKernels`. */
-  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer'>;
+  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync'>;
 }
 
 export interface WasmKernelOptions {
@@ -98,10 +98,13 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const heap = new WasmHeap(memory, x.heapBase());
   const helper = options.helper?.(memory);
   let helperStopped = false;
+  /** True while the helper runs work of its own (predictTwoLayerAsync): products are then not split. */
+  let helperBusy = false;
+  const helperFree = (h: KernelHelper | undefined): h is KernelHelper => h !== undefined && !helperStopped && !helperBusy && h.ready();
 
-  // Scratch slots (0: this thread, 1: the helper, 2: outputs) for the kernels' lists of non-zeros,
-  // transposed copies and predictions.
-  const scratch = [0, 1, 2].map(() => ({ ptr: -1, bytes: 0 }));
+  // Scratch slots (0: this thread, 1: the helper, 2: outputs, 3: the helper's own work's outputs) for the
+  // kernels' lists of non-zeros, transposed copies and predictions.
+  const scratch = [0, 1, 2, 3].map(() => ({ ptr: -1, bytes: 0 }));
   const scratchFor = (bytes: number, slot = 0): number => {
     const s = scratch[slot];
     if (s.bytes < bytes) {
@@ -170,7 +173,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const sz = f32 ? 4 : 8;
     const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
     const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
-    const split = helper !== undefined && m >= 2 && m * n * k >= SPLIT_MIN && !helperStopped && helper.ready();
+    const split = m >= 2 && m * n * k >= SPLIT_MIN && helperFree(helper);
     if (!transA && !transB) {
       const nnScratch = x.gemmNNScratch(k, sz);
       if (split) {
@@ -262,7 +265,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       for (let r = 0; r < count; r++) indexView[r] = indices[r];
       const run = f32 ? x.gatherRows_f32 : x.gatherRows_f64;
       const [pIdx, pDst, rowBytes] = [indexView.byteOffset, dst.byteOffset, rowLen * (f32 ? 4 : 8)];
-      if (helper !== undefined && count >= 2 && !helperStopped && helper.ready()) {
+      if (count >= 2 && helperFree(helper)) {
         // Rows [0, h) here, [h, count) there: the same split as the products' (gemmAt).
         const h = count >> 1;
         helper.start(f32 ? 6 : 7, setArgs(count - h, rowLen, src.byteOffset, pIdx + h * 4, pDst + h * rowBytes, div, 0, 0));
@@ -307,7 +310,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const need = x.predictScratch(pixels, hidden, classes, sz);
     const pOut = heap.owns(out) ? out.byteOffset : scratchFor(count * 4, 2);
     const src = images.byteOffset;
-    if (helper !== undefined && count >= 2 && count * pixels * hidden >= SPLIT_MIN && !helperStopped && helper.ready()) {
+    if (count >= 2 && count * pixels * hidden >= SPLIT_MIN && helperFree(helper)) {
       // Images [0, h) here, [h, count) on the helper: each prediction is independent of the split.
       const h = count >> 1;
       helper.start(f32 ? 4 : 5, setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, scratchFor(need, 1)));
@@ -315,6 +318,34 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       helper.join();
     } else run(count, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need));
     if (!heap.owns(out)) out.set(new Int32Array(heap.buffer, pOut, count));
+  };
+
+  const predictTwoLayerAsync: Kernels['predictTwoLayerAsync'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
+    const f32 = is32(W1, b1) && is32(W2, b2);
+    const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
+    const ok = (f32 || (is64(W1, b1) && is64(W2, b2))) && div > 0 && onHeap(images, W1, b1) && onHeap(W2, b2) && count > 0;
+    if (!ok || !helperFree(helper)) return undefined;
+    const pOut = scratchFor(count * 4, 3);
+    const need = x.predictScratch(pixels, hidden, classes, f32 ? 4 : 8);
+    helper.start(f32 ? 4 : 5, setArgs(count, pixels, hidden, classes, images.byteOffset, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need, 1)));
+    helperBusy = true;
+    let finished = false;
+    const finish = () => {
+      out.set(new Int32Array(heap.buffer, pOut, count));
+      finished = true;
+      helperBusy = false;
+    };
+    return {
+      done: () => {
+        if (!finished && helper.done()) finish();
+        return finished;
+      },
+      wait: () => {
+        if (finished) return;
+        helper.join();
+        finish();
+      },
+    };
   };
 
   const softmaxRows: Kernels['softmaxRows'] = (xs, rows, cols, out) => {
@@ -381,11 +412,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       helperStopped = true;
       return closed;
     },
-    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer },
+    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer, predictTwoLayerAsync },
   };
 }
 
-let active: { restore: () => void; heap: WasmHeap; stopHelper: () => Promise<void> } | undefined;
+let active: { restore: () => void; heap: WasmHeap; stopHelper: () => Promise<void>; helperReady: () => boolean } | undefined;
 
 /**
  * Switches ScratchNet to the WASM SIMD kernels and puts long-lived buffers (layer outputs, parameters,
@@ -396,12 +427,13 @@ let active: { restore: () => void; heap: WasmHeap; stopHelper: () => Promise<voi
 export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
   if (active) return true;
   if (!wasmSimdSupported()) return false;
-  const { heap, kernels, stopHelper } = createWasmKernels(options);
+  const { heap, kernels, stopHelper, helperReady } = createWasmKernels(options);
   const restoreKernels = useKernels(kernels);
   const restoreAllocator = setBufferAllocator((kind, length) => heap.allocateKind(kind, length));
   active = {
     heap,
     stopHelper,
+    helperReady,
     restore: () => {
       void stopHelper();
       restoreKernels();
@@ -409,6 +441,11 @@ export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
     },
   };
   return true;
+}
+
+/** True once the active backend's helper thread (if any) has started and takes work. */
+export function kernelThreadReady(): boolean {
+  return active?.helperReady() ?? false;
 }
 
 /** Stops the active backend's helper thread, if any (e.g. when the heavy work is done); resolves once it is gone. */

@@ -60,6 +60,10 @@ export function createNodeHelper(memory: WebAssembly.Memory): KernelHelper {
         if (++spins > 2000) Atomics.wait(control, DONE, Atomics.load(control, DONE), 1);
       }
     },
+    done() {
+      if (failure) throw new Error(`kernel helper thread failed: ${failure.message}`);
+      return Atomics.load(control, DONE) === seq;
+    },
     close() {
       Atomics.store(control, OP, OP_SHUTDOWN);
       Atomics.store(control, SEQ, ++seq);
