@@ -81,3 +81,11 @@ export function sumRows(x: FloatArray, m: number, n: number, out: FloatArray): v
     for (let j = 0; j < n; j++) out[j] += x[row + j];
   }
 }
+
+/**
+ * A promise from the caller: `data` (rows×cols) will be read by several products and not written until
+ * it is written by a kernel again (the training batch: x·W1, xᵀ·dout, x·W1 after the update). A faster
+ * backend may then list its non-zeros once and reuse the lists; writing it by other means (a JS loop) in
+ * between breaks the promise. Here, in the reference, nothing is kept.
+ */
+export function keepRows(_data: FloatArray, _rows: number, _cols: number): void {}

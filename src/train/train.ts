@@ -205,6 +205,9 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
     rng.choice(trainSet.count, batchSize, batchMask);
     trainSet.gatherImages(batchMask, xBatch.data);
     trainSet.gatherLabels(batchMask, tBatch);
+    // The batch is not written again before the next gather: its non-zeros may be listed once for the
+    // step's three products.
+    kernels.keepRows(xBatch.data, batchSize, trainSet.pixels);
 
     const grads = net.gradient(xBatch, tBatch);
     optimizer.update(net.params, grads);

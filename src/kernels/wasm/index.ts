@@ -19,6 +19,12 @@ interface Exports {
   gemmTN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
   gemmTN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
   gemmNNScratch(k: number, sz: number): number;
+  keptRowsBytes(rows: number, cols: number, sz: number): number;
+  gemmTNKeptScratch(len: number, k: number, sz: number): number;
+  gemmNNKept_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number, build: number): void;
+  gemmNNKept_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number, build: number): void;
+  gemmTNKept_f32(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
+  gemmTNKept_f64(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
   softmaxRows_f32(rows: number, cols: number, x: number, out: number): void;
   softmaxRows_f64(rows: number, cols: number, x: number, out: number): void;
   predictScratch(pixels: number, hidden: number, classes: number, sz: number): number;
@@ -74,7 +80,7 @@ export interface WasmKernels {
   /** Stops the helper thread (resolves once it is gone); products are then computed here, with the same arithmetic. */
   stopHelper: () => Promise<void>;
   /** The kernels, with the signatures of `referenceKernels`. */
-  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync'>;
+  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync' | 'keepRows'>;
 }
 
 export interface WasmKernelOptions {
@@ -102,9 +108,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   let helperBusy = false;
   const helperFree = (h: KernelHelper | undefined): h is KernelHelper => h !== undefined && !helperStopped && !helperBusy && h.ready();
 
-  // Scratch slots (0: this thread, 1: the helper, 2: outputs, 3: the helper's own work's outputs) for the
-  // kernels' lists of non-zeros, transposed copies and predictions.
-  const scratch = [0, 1, 2, 3].map(() => ({ ptr: -1, bytes: 0 }));
+  // Scratch slots (0: this thread, 1: the helper, 2: outputs, 3: the helper's own work's outputs, 4: the
+  // lists of the kept rows) for the kernels' lists of non-zeros, transposed copies and predictions.
+  const scratch = [0, 1, 2, 3, 4].map(() => ({ ptr: -1, bytes: 0 }));
   const scratchFor = (bytes: number, slot = 0): number => {
     const s = scratch[slot];
     if (s.bytes < bytes) {
@@ -168,6 +174,52 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     return helperArgs;
   };
 
+  /**
+   * The rows the caller promised not to change (`keepRows`: the training batch). Their non-zeros are
+   * listed by the first product that reads them (x·W1) and reused by x·W1 after the update and xᵀ·dout.
+   * Any kernel writing over them forgets them.
+   */
+  let kept: { ptr: number; bytes: number; rows: number; cols: number; f32: boolean; listed: boolean } | undefined;
+  const keepRows: Kernels['keepRows'] = (data, rows, cols) => {
+    kept = heap.owns(data) && data.length >= rows * cols && rows > 0 && cols > 0 ? { ptr: data.byteOffset, bytes: rows * cols * data.BYTES_PER_ELEMENT, rows, cols, f32: data instanceof Float32Array, listed: false } : undefined;
+  };
+  /** Called with every array a kernel writes: written-over kept rows are forgotten. */
+  const forget = (out: ArrayBufferView): void => {
+    if (kept && heap.owns(out) && out.byteOffset < kept.ptr + kept.bytes && kept.ptr < out.byteOffset + out.byteLength) kept = undefined;
+  };
+
+  /** A·B or Aᵀ·B where A is the kept matrix: true when done (from or into its lists). */
+  const gemmKept = (f32: boolean, transA: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): boolean => {
+    if (!kept || kept.ptr !== pa || kept.f32 !== f32) return false;
+    const sz = f32 ? 4 : 8;
+    const split = m >= 2 && m * n * k >= SPLIT_MIN && helperFree(helper);
+    if (!transA && m === kept.rows && k === kept.cols) {
+      const cache = scratchFor(x.keptRowsBytes(m, k, sz), 4);
+      const build = kept.listed ? 0 : 1;
+      const NN = f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64;
+      if (split) {
+        const h = m >> 1;
+        helper.start(f32 ? 8 : 9, setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build));
+        NN(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
+        helper.join();
+      } else NN(m, n, k, pa, pb, pc, acc, cache, m, 0, build);
+      kept.listed = true;
+      return true;
+    }
+    if (transA && kept.listed && k === kept.rows && m === kept.cols) {
+      const cache = scratchFor(x.keptRowsBytes(k, m, sz), 4);
+      const TN = f32 ? x.gemmTNKept_f32 : x.gemmTNKept_f64;
+      if (split) {
+        const h = m >> 1;
+        helper.start(f32 ? 10 : 11, setArgs(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m - h, k, sz), 1), h, m, cache));
+        TN(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(h, k, sz)), 0, h, cache);
+        helper.join();
+      } else TN(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m, k, sz)), 0, m, cache);
+      return true;
+    }
+    return false;
+  };
+
   /** The product on heap addresses (what both the direct and the copying paths run). */
   const gemmAt = (f32: boolean, transA: boolean, transB: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
     const sz = f32 ? 4 : 8;
@@ -208,7 +260,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       return;
     }
     const acc = accumulate ? 1 : 0;
+    forget(c);
     if (onHeap(a, b, c)) {
+      if (!transB && gemmKept(f32, transA, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc)) return;
       gemmAt(f32, transA, transB, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc);
       return;
     }
@@ -220,6 +274,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   const axpy: Kernels['axpy'] = (alpha, xs, y) => {
+    forget(y);
     const f32 = is32(xs, y);
     if ((!f32 && !is64(xs, y)) || xs.length < y.length) {
       referenceKernels.axpy(alpha, xs, y);
@@ -235,6 +290,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   const bytesToFloat: Kernels['bytesToFloat'] = (src, dst, scale) => {
+    forget(dst);
     const f32 = dst instanceof Float32Array;
     if (onHeap(src, dst)) {
       (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(src.length, src.byteOffset, dst.byteOffset, scale);
@@ -250,6 +306,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   // Off-heap sources: rows are staged contiguously on the heap (a memcpy each), then converted.
   let staging: Uint8Array | undefined;
   const gatherRows: Kernels['gatherRows'] = (src, rowLen, indices, dst, scale) => {
+    forget(dst);
     const count = indices.length;
     const f32 = dst instanceof Float32Array;
     const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
@@ -298,6 +355,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   const predictTwoLayer: Kernels['predictTwoLayer'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
+    forget(out);
     const f32 = is32(W1, b1) && is32(W2, b2);
     const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
     const ok = (f32 || (is64(W1, b1) && is64(W2, b2))) && div > 0 && onHeap(images, W1, b1) && onHeap(W2, b2) && count > 0;
@@ -321,6 +379,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   const predictTwoLayerAsync: Kernels['predictTwoLayerAsync'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
+    forget(out);
     const f32 = is32(W1, b1) && is32(W2, b2);
     const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
     const ok = (f32 || (is64(W1, b1) && is64(W2, b2))) && div > 0 && onHeap(images, W1, b1) && onHeap(W2, b2) && count > 0;
@@ -349,6 +408,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   const softmaxRows: Kernels['softmaxRows'] = (xs, rows, cols, out) => {
+    forget(out);
     const f32 = is32(xs, out);
     if ((f32 || is64(xs, out)) && onHeap(xs, out) && xs.length >= rows * cols && out.length >= rows * cols) {
       (f32 ? x.softmaxRows_f32 : x.softmaxRows_f64)(rows, cols, xs.byteOffset, out.byteOffset);
@@ -358,6 +418,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   };
 
   const reluForward: Kernels['reluForward'] = (xs, out, mask) => {
+    forget(out);
+    forget(mask);
     const f32 = is32(xs, out);
     if ((f32 || is64(xs, out)) && onHeap(xs, out, mask)) {
       (f32 ? x.reluForward_f32 : x.reluForward_f64)(xs.length, xs.byteOffset, out.byteOffset, mask.byteOffset);
@@ -368,6 +430,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     }
   };
   const reluBackward: Kernels['reluBackward'] = (dout, mask, dx) => {
+    forget(dx);
     const f32 = is32(dout, dx);
     if ((f32 || is64(dout, dx)) && onHeap(dout, mask, dx)) {
       (f32 ? x.reluBackward_f32 : x.reluBackward_f64)(dout.length, dout.byteOffset, mask.byteOffset, dx.byteOffset);
@@ -378,6 +441,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     }
   };
   const addRowVector: Kernels['addRowVector'] = (xs, bias, m, n, out) => {
+    forget(out);
     const f32 = is32(xs, bias, out);
     if ((f32 || is64(xs, bias, out)) && onHeap(xs, bias, out)) {
       (f32 ? x.addRowVector_f32 : x.addRowVector_f64)(m, n, xs.byteOffset, bias.byteOffset, out.byteOffset);
@@ -395,6 +459,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     if (!ok) referenceKernels.addRowVector(xs, bias, m, n, out);
   };
   const sumRows: Kernels['sumRows'] = (xs, m, n, out) => {
+    forget(out);
     const f32 = is32(xs, out);
     if ((f32 || is64(xs, out)) && onHeap(xs, out)) {
       (f32 ? x.sumRows_f32 : x.sumRows_f64)(m, n, xs.byteOffset, out.byteOffset);
@@ -412,7 +477,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       helperStopped = true;
       return closed;
     },
-    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer, predictTwoLayerAsync },
+    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer, predictTwoLayerAsync, keepRows },
   };
 }
 

@@ -368,10 +368,119 @@ export function gemmNNScratch(k: i32, sz: i32): i32 {
   }
 }
 
+// ---- Kept rows: a matrix the caller promised not to change (a training batch, used by three products) ----
+// Its rows' non-zeros are listed once, by the first product (x·W1), into one slot per row: byte offsets
+// into W1's rows (for the row passes), plain column indices (for xᵀ·dout's regrouping) and the values.
+// x·W1 after the update and xᵀ·dout then read the lists instead of compressing x again.
+
+// @ts-ignore: decorator
+@inline function listSlot(len: i32, width: i32): i32 {
+  return ((len + 4) * width + 15) & ~15;
+}
+
+/** Bytes of the lists of `rows` kept rows of `cols` values of `sz` bytes. */
+export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
+  return rows * (2 * listSlot(cols, 4) + listSlot(cols, sz)) + ((rows * 4 + 15) & ~15);
+}
+
+/** `compress` writing both offsets (position · scale) and positions (for kept rows). */
+// @ts-ignore: decorator
+@inline function compressBoth<T>(row: usize, len: i32, offs: usize, idx: usize, vals: usize, scale: i32): i32 {
+  const sz = <usize>sizeof<T>();
+  let count = 0;
+  let p = 0;
+  const lane = i32x4(0, 1, 2, 3);
+  const sc = i32x4.splat(scale);
+  for (; p + 16 <= len; p += 16) {
+    const at = row + <usize>p * sz;
+    let any = v128.or(v128.or(v128.load(at), v128.load(at, 16)), v128.or(v128.load(at, 32), v128.load(at, 48)));
+    if (sz == 8) any = v128.or(any, v128.or(v128.or(v128.load(at, 64), v128.load(at, 80)), v128.or(v128.load(at, 96), v128.load(at, 112))));
+    if (!v128.any_true(any)) continue;
+    let pos = i32x4.add(lane, i32x4.splat(p));
+    for (let g: usize = 0; g < 4; g++) {
+      const scaled = i32x4.mul(pos, sc);
+      if (sz == 4) {
+        const v = v128.load(at + (g << 4));
+        const m = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
+        const sh = v128.load(PACK32 + (<usize>m << 4));
+        v128.store(vals + (<usize>count << 2), i8x16.swizzle(v, sh));
+        v128.store(offs + (<usize>count << 2), i8x16.swizzle(scaled, sh));
+        v128.store(idx + (<usize>count << 2), i8x16.swizzle(pos, sh));
+        count += popcnt(m);
+      } else {
+        const v0 = v128.load(at + (g << 5));
+        const v1 = v128.load(at + (g << 5), 16);
+        const m0 = i64x2.bitmask(f64x2.ne(v0, f64x2.splat(0)));
+        const sh0 = v128.load(PACK32 + (<usize>m0 << 4));
+        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v0, v128.load(PACK64 + (<usize>m0 << 4))));
+        v128.store(offs + (<usize>count << 2), i8x16.swizzle(scaled, sh0));
+        v128.store(idx + (<usize>count << 2), i8x16.swizzle(pos, sh0));
+        count += popcnt(m0);
+        const m1 = i64x2.bitmask(f64x2.ne(v1, f64x2.splat(0)));
+        const sh1 = v128.load(PACK32 + (<usize>m1 << 6));
+        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v1, v128.load(PACK64 + (<usize>m1 << 4))));
+        v128.store(offs + (<usize>count << 2), i8x16.swizzle(scaled, sh1));
+        v128.store(idx + (<usize>count << 2), i8x16.swizzle(pos, sh1));
+        count += popcnt(m1);
+      }
+      pos = i32x4.add(pos, i32x4.splat(4));
+    }
+  }
+  for (; p < len; p++) {
+    const v = load<T>(row + <usize>p * sz);
+    store<i32>(offs + (<usize>count << 2), p * scale);
+    store<i32>(idx + (<usize>count << 2), p);
+    store<T>(vals + <usize>count * sz, v);
+    count += <i32>(v != 0);
+  }
+  return count;
+}
+
+/**
+ * gemmNN for rows [row0, row0 + m) of a kept matrix (`rows` × k, at `cache`): with `build`, each row is
+ * listed into its slot first (this is x·W1's forward); otherwise the lists are read. The same sums as
+ * gemmNN.
+ */
+// @ts-ignore: decorator
+@inline function gemmNNKept<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void {
+  const sz = <usize>sizeof<T>();
+  const oSlot = <usize>listSlot(k, 4);
+  const vSlot = <usize>listSlot(k, <i32>sz);
+  const offsBase = cache;
+  const idxBase = offsBase + <usize>rows * oSlot;
+  const valsBase = idxBase + <usize>rows * oSlot;
+  const counts = valsBase + <usize>rows * vSlot;
+  const rowB = n * <i32>sz;
+  for (let i = 0; i < m; i++) {
+    const r = <usize>(row0 + i);
+    const offs = offsBase + r * oSlot;
+    const vals = valsBase + r * vSlot;
+    let count: i32;
+    if (build) {
+      count = compressBoth<T>(a + <usize>i * <usize>k * sz, k, offs, idxBase + r * oSlot, vals, rowB);
+      store<i32>(counts + (r << 2), count);
+    } else count = load<i32>(counts + (r << 2));
+    rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>i * <usize>rowB, acc);
+  }
+}
+
+/** The first position in the sorted list [at, at + count) that is >= v. */
+// @ts-ignore: decorator
+@inline function lowerBound(at: usize, count: i32, v: i32): i32 {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (load<i32>(at + (<usize>mid << 2)) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Bytes of scratch gemmTN needs for `len` output rows and inner dimension k. */
 export function gemmTNScratch(len: i32, k: i32, sz: i32): i32 {
   const cap = k * len + 16;
-  return 2 * (((cap * 4 + 15) & ~15) + ((cap * sz + 15) & ~15)) + (k + 4) * 4 + (len + 4) * 4;
+  return 2 * (((cap * 4 + 15) & ~15) + ((cap * sz + 15) & ~15)) + 4 * (k + 4) * 4 + (len + 4) * 4;
 }
 
 /**
@@ -392,21 +501,79 @@ export function gemmTNScratch(len: i32, k: i32, sz: i32): i32 {
   const cap = <usize>k * <usize>len + 16;
   const byRowCol = scratch;
   const byRowVal = byRowCol + ((cap * 4 + 15) & ~15);
-  const byColOff = byRowVal + ((cap * sz + 15) & ~15);
-  const byColVal = byColOff + ((cap * 4 + 15) & ~15);
-  const rowEnd = byColVal + ((cap * sz + 15) & ~15);
-  const next = rowEnd + ((<usize>k + 4) << 2);
+  const rest = byRowVal + ((cap * sz + 15) & ~15);
+  const rowIdx = rest;
+  const rowVal = rowIdx + ((<usize>k + 4) << 2);
+  const rowCount = rowVal + ((<usize>k + 4) << 2);
   // 1. A[p, i0:i1]'s non-zeros, row after row (column indices relative to i0).
   let total = 0;
   for (let p = 0; p < k; p++) {
-    total += compress<T>(a + (<usize>p * <usize>m + <usize>i0) * sz, len, byRowCol + (<usize>total << 2), byRowVal + <usize>total * sz, 1);
-    store<i32>(rowEnd + (<usize>p << 2), total);
+    const count = compress<T>(a + (<usize>p * <usize>m + <usize>i0) * sz, len, byRowCol + (<usize>total << 2), byRowVal + <usize>total * sz, 1);
+    store<u32>(rowIdx + (<usize>p << 2), <u32>(byRowCol + (<usize>total << 2)));
+    store<u32>(rowVal + (<usize>p << 2), <u32>(byRowVal + <usize>total * sz));
+    store<i32>(rowCount + (<usize>p << 2), count);
+    total += count;
   }
+  regroup<T>(n, k, b, c, acc, i0, i1, 0, rowIdx, rowVal, rowCount, total, rowCount + ((<usize>k + 4) << 2));
+}
+
+/**
+ * Rows [i0, i1) of C = Aᵀ·B [+ C] from the rows of a kept matrix (its lists, `rows` = k of them, `cols` =
+ * m values each): each row's entries in [i0, i1) are found by binary search, then regrouped as in gemmTN.
+ */
+// @ts-ignore: decorator
+@inline function gemmTNKept<T>(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void {
+  const sz = <usize>sizeof<T>();
+  const oSlot = <usize>listSlot(m, 4);
+  const vSlot = <usize>listSlot(m, <i32>sz);
+  const idxBase = cache + <usize>k * oSlot;
+  const valsBase = idxBase + <usize>k * oSlot;
+  const counts = valsBase + <usize>k * vSlot;
+  const rowIdx = scratch;
+  const rowVal = rowIdx + ((<usize>k + 4) << 2);
+  const rowCount = rowVal + ((<usize>k + 4) << 2);
+  let total = 0;
+  for (let p = 0; p < k; p++) {
+    const idx = idxBase + <usize>p * oSlot;
+    const count = load<i32>(counts + (<usize>p << 2));
+    const lo = lowerBound(idx, count, i0);
+    const hi = lowerBound(idx, count, i1);
+    store<u32>(rowIdx + (<usize>p << 2), <u32>(idx + (<usize>lo << 2)));
+    store<u32>(rowVal + (<usize>p << 2), <u32>(valsBase + <usize>p * vSlot + <usize>lo * sz));
+    store<i32>(rowCount + (<usize>p << 2), hi - lo);
+    total += hi - lo;
+  }
+  regroup<T>(n, k, b, c, acc, i0, i1, i0, rowIdx, rowVal, rowCount, total, rowCount + ((<usize>k + 4) << 2));
+}
+
+/** Bytes of scratch gemmTNKept needs. */
+export function gemmTNKeptScratch(len: i32, k: i32, sz: i32): i32 {
+  const cap = k * len + 16;
+  return 3 * (k + 4) * 4 + ((cap * 4 + 15) & ~15) + ((cap * sz + 15) & ~15) + (len + 4) * 4;
+}
+
+/**
+ * gemmTN's steps 2–4 on per-row lists (rowIdx[p], rowVal[p]: addresses of row p's column indices and
+ * values; rowCount[p] entries; column = index - base, in [0, i1 - i0)): regroup by column with a counting
+ * sort, then accumulate each C row in registers.
+ */
+// @ts-ignore: decorator
+@inline function regroup<T>(n: i32, k: i32, b: usize, c: usize, acc: i32, i0: i32, i1: i32, base: i32, rowIdx: usize, rowVal: usize, rowCount: usize, total: i32, scratch: usize): void {
+  const sz = <usize>sizeof<T>();
+  const len = i1 - i0;
+  const cap = <usize>total + 16;
+  const byColOff = scratch;
+  const byColVal = byColOff + ((cap * 4 + 15) & ~15);
+  const next = byColVal + ((cap * sz + 15) & ~15);
   // 2. Counting sort by column: next[i + 1] counts column i, then prefix sums give each column's start.
   memory.fill(next, 0, (<usize>len + 1) << 2);
-  for (let q = 0; q < total; q++) {
-    const at = next + ((<usize>load<i32>(byRowCol + (<usize>q << 2)) + 1) << 2);
-    store<i32>(at, load<i32>(at) + 1);
+  for (let p = 0; p < k; p++) {
+    const idx = <usize>load<u32>(rowIdx + (<usize>p << 2));
+    const count = load<i32>(rowCount + (<usize>p << 2));
+    for (let q = 0; q < count; q++) {
+      const at = next + ((<usize>(load<i32>(idx + (<usize>q << 2)) - base) + 1) << 2);
+      store<i32>(at, load<i32>(at) + 1);
+    }
   }
   for (let i = 0; i < len; i++) {
     const at = next + ((<usize>i + 1) << 2);
@@ -414,16 +581,17 @@ export function gemmTNScratch(len: i32, k: i32, sz: i32): i32 {
   }
   // 3. Scatter: rows in increasing order, so each column's list is in row order (the sum's order).
   const rowB = n * <i32>sz;
-  let q = 0;
   for (let p = 0; p < k; p++) {
-    const end = load<i32>(rowEnd + (<usize>p << 2));
+    const idx = <usize>load<u32>(rowIdx + (<usize>p << 2));
+    const val = <usize>load<u32>(rowVal + (<usize>p << 2));
+    const count = load<i32>(rowCount + (<usize>p << 2));
     const off = p * rowB;
-    for (; q < end; q++) {
-      const at = next + (<usize>load<i32>(byRowCol + (<usize>q << 2)) << 2);
+    for (let q = 0; q < count; q++) {
+      const at = next + (<usize>(load<i32>(idx + (<usize>q << 2)) - base) << 2);
       const pos = load<i32>(at);
       store<i32>(at, pos + 1);
       store<i32>(byColOff + (<usize>pos << 2), off);
-      store<T>(byColVal + <usize>pos * sz, load<T>(byRowVal + <usize>q * sz));
+      store<T>(byColVal + <usize>pos * sz, load<T>(val + <usize>q * sz));
     }
   }
   // 4. next[i] is now the end of column i's list (and the start of column i + 1's).
@@ -493,6 +661,10 @@ export function gemmNN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
 export function gemmNN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void { gemmNN<f64>(m, n, k, a, b, c, acc, scratch); }
 export function gemmTN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f32>(m, n, k, a, b, c, acc, scratch, i0, i1); }
 export function gemmTN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f64>(m, n, k, a, b, c, acc, scratch, i0, i1); }
+export function gemmNNKept_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f32>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
+export function gemmNNKept_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f64>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
+export function gemmTNKept_f32(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f32>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
+export function gemmTNKept_f64(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f64>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
 export function gemmNT_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f32>(m, n, k, a, b, c, acc); }
 export function gemmNT_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f64>(m, n, k, a, b, c, acc); }
 export function axpy_f32(len: i32, alpha: f32, x: usize, y: usize): void { axpy<f32>(len, alpha, x, y); }
