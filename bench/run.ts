@@ -6,94 +6,29 @@
  *
  *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { browserBench } from './browser.ts';
 import { kernelBench } from './kernels.ts';
+import { median, numpy, root, scratchNet, tfjs, type BenchSystem, type Run } from './systems.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '3' }, iters: { type: 'string', default: '10000' }, 'skip-tfjs': { type: 'boolean', default: false } },
 });
 const rounds = Number(values.rounds);
 const iters = Number(values.iters);
-const root = fileURLToPath(new URL('..', import.meta.url));
-const TIME = '/usr/bin/time';
-
-interface Run {
-  seconds: number;
-  testAcc: number;
-  peakRssMB: number;
-}
-
-/** Runs a command, returns its last JSON line and its peak RSS (from /usr/bin/time when present). */
-async function measure(cmd: string, args: string[]): Promise<Record<string, unknown> & { peakRssMB: number }> {
-  const useTime = existsSync(TIME);
-  const argv = useTime ? [TIME, '-f', 'MAXRSS_KB=%M', cmd, ...args] : [cmd, ...args];
-  const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${code}): ${err.slice(-2000)}`);
-  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
-  if (!line) throw new Error(`${cmd}: no JSON result in ${out.slice(-500)}`);
-  const result = JSON.parse(line) as Record<string, unknown>;
-  const rss = /MAXRSS_KB=(\d+)/.exec(err);
-  return { ...result, peakRssMB: rss ? Number(rss[1]) / 1024 : Number(result.peakRssMB) };
-}
-
-const systems: { name: string; dtype: string; run: (seed: number) => Promise<Run> }[] = [
-  {
-    name: 'ScratchNet (WASM SIMD)',
-    dtype: 'float32',
-    run: async (seed) => {
-      const dir = mkdtempSync(join(tmpdir(), 'scratchnet-bench-'));
-      try {
-        const r = await measure(process.execPath, [join(root, 'dist/cli/bin.js'), 'train', '--seed', String(seed), '--iters', String(iters), '--dtype', 'float32', '--json', '--out', dir]);
-        // Data loading included, as the NumPy and TF.js timers include theirs.
-        return { seconds: Number(r.loadSeconds) + Number(r.seconds), testAcc: Number(r.testAcc), peakRssMB: r.peakRssMB };
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  },
-  {
-    name: 'NumPy, the book’s code',
-    dtype: 'float64',
-    run: async (seed) => {
-      const r = await measure('python3', [join(root, 'bench/numpy_train.py'), '--seed', String(seed), '--iters', String(iters)]);
-      return { seconds: Number(r.seconds), testAcc: Number(r.testAcc), peakRssMB: r.peakRssMB };
-    },
-  },
-];
-if (!values['skip-tfjs']) {
-  systems.push({
-    name: 'TF.js 4.22, wasm backend',
-    dtype: 'float32',
-    run: async (seed) => {
-      const r = await measure(process.execPath, ['--import', 'tsx', join(root, 'bench/tfjs_train.ts'), '--seed', String(seed), '--iters', String(iters)]);
-      return { seconds: Number(r.seconds), testAcc: Number(r.testAcc), peakRssMB: r.peakRssMB };
-    },
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const systems: BenchSystem[] = [scratchNet, numpy];
+if (!values['skip-tfjs']) systems.push(tfjs);
 
 console.log(`building dist/ …`);
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const results = new Map<string, Run[]>(systems.map((s) => [s.name, []]));
 for (let round = 1; round <= rounds; round++) {
   for (const system of systems) {
-    const r = await system.run(round);
+    const r = await system.run(round, iters);
     results.get(system.name)!.push(r);
     console.log(`round ${round}/${rounds}  ${system.name.padEnd(26)} ${r.seconds.toFixed(2).padStart(7)} s  test acc ${r.testAcc.toFixed(4)}  peak RSS ${r.peakRssMB.toFixed(0)} MB`);
   }

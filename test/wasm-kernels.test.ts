@@ -107,10 +107,11 @@ describe('WASM SIMD kernels', () => {
         load(0);
         const W = arrayOf(k * n, f32, true, 0, 11);
         const dout = arrayOf(m * n, f32, true, 0.3, 12);
+        // Outputs on the heap too: the kept lists are only used when no operand needs copying.
         const products = (k2: Pick<Kernels, 'gemm'>) => {
-          const h1 = new (f32 ? Float32Array : Float64Array)(m * n);
-          const dW = new (f32 ? Float32Array : Float64Array)(k * n);
-          const h2 = new (f32 ? Float32Array : Float64Array)(m * n);
+          const h1 = wasm.heap.allocate(f32, m * n)!;
+          const dW = wasm.heap.allocate(f32, k * n)!;
+          const h2 = wasm.heap.allocate(f32, m * n)!;
           k2.gemm(false, false, m, n, k, x, W, h1);
           k2.gemm(true, false, k, n, m, x, dout, dW);
           for (let i = 0; i < W.length; i++) W[i] -= 0.5 * dW[i]; // an update between the products, as SGD
@@ -128,12 +129,21 @@ describe('WASM SIMD kernels', () => {
         }
         // A kernel writes other images into x: the lists are forgotten, the next product reads x anew.
         load(m);
-        const h = new (f32 ? Float32Array : Float64Array)(m * n);
-        const hRef = h.slice();
+        const h = wasm.heap.allocate(f32, m * n)!;
+        const hRef = new (f32 ? Float32Array : Float64Array)(m * n);
         wasm.kernels.gemm(false, false, m, n, k, x, W, h);
         referenceKernels.gemm(false, false, m, n, k, x, W, hRef);
         if (f32) assertClose(h, hRef, true, 'after the write');
         else assert.deepEqual(h, hRef, 'after the write');
+        // Kept again, then times a B of another width (the lists hold offsets into B's rows).
+        wasm.kernels.keepRows(x, m, k);
+        wasm.kernels.gemm(false, false, m, n, k, x, W, h);
+        const V = arrayOf(k * (n + 3), f32, true, 0, 13);
+        const [v1, v2] = [new (f32 ? Float32Array : Float64Array)(m * (n + 3)), wasm.heap.allocate(f32, m * (n + 3))!];
+        referenceKernels.gemm(false, false, m, n + 3, k, x, V, v1);
+        wasm.kernels.gemm(false, false, m, n + 3, k, x, V, v2);
+        if (f32) assertClose(v2, v1, true, 'another width');
+        else assert.deepEqual(v2, v1, 'another width');
       }
     }
   });

@@ -179,9 +179,10 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
    * listed by the first product that reads them (x·W1) and reused by x·W1 after the update and xᵀ·dout.
    * Any kernel writing over them forgets them.
    */
-  let kept: { ptr: number; bytes: number; rows: number; cols: number; f32: boolean; listed: boolean } | undefined;
+  // `listedFor`: the width of the B the lists' offsets were computed for (0: not listed yet).
+  let kept: { ptr: number; bytes: number; rows: number; cols: number; f32: boolean; listedFor: number } | undefined;
   const keepRows: Kernels['keepRows'] = (data, rows, cols) => {
-    kept = heap.owns(data) && data.length >= rows * cols && rows > 0 && cols > 0 ? { ptr: data.byteOffset, bytes: rows * cols * data.BYTES_PER_ELEMENT, rows, cols, f32: data instanceof Float32Array, listed: false } : undefined;
+    kept = heap.owns(data) && data.length >= rows * cols && rows > 0 && cols > 0 ? { ptr: data.byteOffset, bytes: rows * cols * data.BYTES_PER_ELEMENT, rows, cols, f32: data instanceof Float32Array, listedFor: 0 } : undefined;
   };
   /** Called with every array a kernel writes: written-over kept rows are forgotten. */
   const forget = (out: ArrayBufferView): void => {
@@ -195,7 +196,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const split = m >= 2 && m * n * k >= SPLIT_MIN && helperFree(helper);
     if (!transA && m === kept.rows && k === kept.cols) {
       const cache = scratchFor(x.keptRowsBytes(m, k, sz), 4);
-      const build = kept.listed ? 0 : 1;
+      // The lists hold offsets into B's rows: listed again for a B of another width.
+      const build = kept.listedFor === n ? 0 : 1;
       const NN = f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64;
       if (split) {
         const h = m >> 1;
@@ -203,10 +205,10 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         NN(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
         helper.join();
       } else NN(m, n, k, pa, pb, pc, acc, cache, m, 0, build);
-      kept.listed = true;
+      kept.listedFor = n;
       return true;
     }
-    if (transA && kept.listed && k === kept.rows && m === kept.cols) {
+    if (transA && kept.listedFor > 0 && k === kept.rows && m === kept.cols) {
       const cache = scratchFor(x.keptRowsBytes(k, m, sz), 4);
       const TN = f32 ? x.gemmTNKept_f32 : x.gemmTNKept_f64;
       if (split) {
