@@ -48,77 +48,77 @@ const ZEROS = memory.data(13 * 16, 16);
 
 /**
  * Lists the non-zero entries of `len` elements at `row`: `vals[q]` the value, `offs[q]` its position
- * times `scale` (a byte offset into the other operand, or the position itself with scale 1). Blocks of
- * 16 zeros (MNIST's empty borders) are skipped with one test; in other blocks each vector is packed
- * without branches (compare → lane mask → byte shuffle from a table), so a pixel costs no mispredicted
- * branch. Writes up to 16 bytes past the last entry of each list. Returns the number of entries.
+ * times `scale` (a byte offset into the other operand, or the position itself with scale 1) and, when
+ * `idx` is not 0, `idx[q]` its position. Blocks of 16 zeros (MNIST's empty borders) are skipped with one
+ * test; the others are packed without a branch per value (packNonZeros). Writes up to 16 bytes past the
+ * last entry of each list. Returns the number of entries.
  */
-function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32): i32 {
+function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, idx: usize = 0): i32 {
   const sz = <usize>sizeof<T>();
   let count = 0;
   let p = 0;
-  const lane = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(scale));
+  const sc = i32x4.splat(scale);
   for (; p + 16 <= len; p += 16) {
     const at = row + <usize>p * sz;
     let any = v128.or(v128.or(v128.load(at), v128.load(at, 16)), v128.or(v128.load(at, 32), v128.load(at, 48)));
     if (sz == 8) any = v128.or(any, v128.or(v128.or(v128.load(at, 64), v128.load(at, 80)), v128.or(v128.load(at, 96), v128.load(at, 112))));
     if (!v128.any_true(any)) continue;
-    let pos = i32x4.add(lane, i32x4.splat(p * scale));
-    const step = i32x4.splat(4 * scale);
+    let plain = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(p));
     for (let g: usize = 0; g < 4; g++) {
-      if (sz == 4) {
-        const v = v128.load(at + (g << 4));
-        const m = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
-        const sh = v128.load(PACK32 + (<usize>m << 4));
-        v128.store(vals + (<usize>count << 2), i8x16.swizzle(v, sh));
-        v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, sh));
-        count += popcnt(m);
-      } else {
-        // Two f64x2 vectors per group of 4 offsets: the second packs the offsets' lanes 2 and 3.
-        const v0 = v128.load(at + (g << 5));
-        const v1 = v128.load(at + (g << 5), 16);
-        const m0 = i64x2.bitmask(f64x2.ne(v0, f64x2.splat(0)));
-        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v0, v128.load(PACK64 + (<usize>m0 << 4))));
-        v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m0 << 4))));
-        count += popcnt(m0);
-        const m1 = i64x2.bitmask(f64x2.ne(v1, f64x2.splat(0)));
-        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v1, v128.load(PACK64 + (<usize>m1 << 4))));
-        v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m1 << 6))));
-        count += popcnt(m1);
-      }
-      pos = i32x4.add(pos, step);
+      const v = at + g * 4 * sz;
+      const v0 = v128.load(v);
+      count = packNonZeros<T>(v0, sz == 4 ? v0 : v128.load(v, 16), i32x4.mul(plain, sc), plain, offs, idx, vals, count);
+      plain = i32x4.add(plain, i32x4.splat(4));
     }
   }
   for (; p < len; p++) {
     const v = load<T>(row + <usize>p * sz);
     store<i32>(offs + (<usize>count << 2), p * scale);
+    if (idx) store<i32>(idx + (<usize>count << 2), p);
     store<T>(vals + <usize>count * sz, v);
     count += <i32>(v != 0);
   }
   return count;
 }
 
-/** Appends the non-zeros of 4 pixels `w` (i32 lanes) as floats `w · sv`, with their offsets `pos`; returns the new count. */
+/**
+ * Appends the non-zero lanes among 4 values (f32: all in v0; f64: v0 then v1) to the lists: the values to
+ * `vals`, their lanes of `pos` to `offs` and, when `idx` is not 0, their lanes of `plain` to `idx`. One
+ * compare gives the lane mask, the mask picks a byte shuffle from a table, and the shuffled vectors are
+ * stored whole at the end of the lists (up to 16 bytes past it) — no branch per value. Returns the new count.
+ */
 // @ts-ignore: decorator
-@inline function packFloats<T>(w: v128, pos: v128, sv: v128, offs: usize, vals: usize, count: i32): i32 {
+@inline function packNonZeros<T>(v0: v128, v1: v128, pos: v128, plain: v128, offs: usize, idx: usize, vals: usize, count: i32): i32 {
   if (sizeof<T>() == 4) {
-    const v = f32x4.mul(f32x4.convert_i32x4_u(w), sv);
-    const m = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
+    const m = i32x4.bitmask(f32x4.ne(v0, f32x4.splat(0)));
     const sh = v128.load(PACK32 + (<usize>m << 4));
-    v128.store(vals + (<usize>count << 2), i8x16.swizzle(v, sh));
+    v128.store(vals + (<usize>count << 2), i8x16.swizzle(v0, sh));
     v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, sh));
+    if (idx) v128.store(idx + (<usize>count << 2), i8x16.swizzle(plain, sh));
     return count + popcnt(m);
   }
-  const v0 = f64x2.mul(f64x2.convert_low_i32x4_u(w), sv);
-  const v1 = f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sv);
+  // f64: two vectors per 4 positions; the second packs the positions' lanes 2 and 3.
   const m0 = i64x2.bitmask(f64x2.ne(v0, f64x2.splat(0)));
+  const sh0 = v128.load(PACK32 + (<usize>m0 << 4));
   v128.store(vals + (<usize>count << 3), i8x16.swizzle(v0, v128.load(PACK64 + (<usize>m0 << 4))));
-  v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m0 << 4))));
+  v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, sh0));
+  if (idx) v128.store(idx + (<usize>count << 2), i8x16.swizzle(plain, sh0));
   count += popcnt(m0);
   const m1 = i64x2.bitmask(f64x2.ne(v1, f64x2.splat(0)));
+  const sh1 = v128.load(PACK32 + (<usize>m1 << 6));
   v128.store(vals + (<usize>count << 3), i8x16.swizzle(v1, v128.load(PACK64 + (<usize>m1 << 4))));
-  v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, v128.load(PACK32 + (<usize>m1 << 6))));
+  v128.store(offs + (<usize>count << 2), i8x16.swizzle(pos, sh1));
+  if (idx) v128.store(idx + (<usize>count << 2), i8x16.swizzle(plain, sh1));
   return count + popcnt(m1);
+}
+
+/** packNonZeros for 4 pixels `w` (u32 lanes) read as floats `w · sv` — bytesToFloat's conversion. */
+// @ts-ignore: decorator
+@inline function packPixels<T>(w: v128, sv: v128, pos: v128, offs: usize, vals: usize, count: i32): i32 {
+  if (sizeof<T>() == 4) return packNonZeros<T>(f32x4.mul(f32x4.convert_i32x4_u(w), sv), w, pos, pos, offs, 0, vals, count);
+  const v0 = f64x2.mul(f64x2.convert_low_i32x4_u(w), sv);
+  const v1 = f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sv);
+  return packNonZeros<T>(v0, v1, pos, pos, offs, 0, vals, count);
 }
 
 /**
@@ -140,10 +140,10 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32)
     const hi = i16x8.extend_high_i8x16_u(bytes);
     const pos = i32x4.add(lane, i32x4.splat(p * scale));
     const step = i32x4.splat(4 * scale);
-    count = packFloats<T>(i32x4.extend_low_i16x8_u(lo), pos, sv, offs, vals, count);
-    count = packFloats<T>(i32x4.extend_high_i16x8_u(lo), i32x4.add(pos, step), sv, offs, vals, count);
-    count = packFloats<T>(i32x4.extend_low_i16x8_u(hi), i32x4.add(pos, i32x4.add(step, step)), sv, offs, vals, count);
-    count = packFloats<T>(i32x4.extend_high_i16x8_u(hi), i32x4.add(pos, i32x4.mul(step, i32x4.splat(3))), sv, offs, vals, count);
+    count = packPixels<T>(i32x4.extend_low_i16x8_u(lo), sv, pos, offs, vals, count);
+    count = packPixels<T>(i32x4.extend_high_i16x8_u(lo), sv, i32x4.add(pos, step), offs, vals, count);
+    count = packPixels<T>(i32x4.extend_low_i16x8_u(hi), sv, i32x4.add(pos, i32x4.add(step, step)), offs, vals, count);
+    count = packPixels<T>(i32x4.extend_high_i16x8_u(hi), sv, i32x4.add(pos, i32x4.mul(step, i32x4.splat(3))), offs, vals, count);
   }
   for (; p < len; p++) {
     const v = <T>load<u8>(row + <usize>p) * valueScale;
@@ -383,59 +383,6 @@ export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
   return rows * (2 * listSlot(cols, 4) + listSlot(cols, sz)) + ((rows * 4 + 15) & ~15);
 }
 
-/** `compress` writing both offsets (position · scale) and positions (for kept rows). */
-// @ts-ignore: decorator
-@inline function compressBoth<T>(row: usize, len: i32, offs: usize, idx: usize, vals: usize, scale: i32): i32 {
-  const sz = <usize>sizeof<T>();
-  let count = 0;
-  let p = 0;
-  const lane = i32x4(0, 1, 2, 3);
-  const sc = i32x4.splat(scale);
-  for (; p + 16 <= len; p += 16) {
-    const at = row + <usize>p * sz;
-    let any = v128.or(v128.or(v128.load(at), v128.load(at, 16)), v128.or(v128.load(at, 32), v128.load(at, 48)));
-    if (sz == 8) any = v128.or(any, v128.or(v128.or(v128.load(at, 64), v128.load(at, 80)), v128.or(v128.load(at, 96), v128.load(at, 112))));
-    if (!v128.any_true(any)) continue;
-    let pos = i32x4.add(lane, i32x4.splat(p));
-    for (let g: usize = 0; g < 4; g++) {
-      const scaled = i32x4.mul(pos, sc);
-      if (sz == 4) {
-        const v = v128.load(at + (g << 4));
-        const m = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
-        const sh = v128.load(PACK32 + (<usize>m << 4));
-        v128.store(vals + (<usize>count << 2), i8x16.swizzle(v, sh));
-        v128.store(offs + (<usize>count << 2), i8x16.swizzle(scaled, sh));
-        v128.store(idx + (<usize>count << 2), i8x16.swizzle(pos, sh));
-        count += popcnt(m);
-      } else {
-        const v0 = v128.load(at + (g << 5));
-        const v1 = v128.load(at + (g << 5), 16);
-        const m0 = i64x2.bitmask(f64x2.ne(v0, f64x2.splat(0)));
-        const sh0 = v128.load(PACK32 + (<usize>m0 << 4));
-        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v0, v128.load(PACK64 + (<usize>m0 << 4))));
-        v128.store(offs + (<usize>count << 2), i8x16.swizzle(scaled, sh0));
-        v128.store(idx + (<usize>count << 2), i8x16.swizzle(pos, sh0));
-        count += popcnt(m0);
-        const m1 = i64x2.bitmask(f64x2.ne(v1, f64x2.splat(0)));
-        const sh1 = v128.load(PACK32 + (<usize>m1 << 6));
-        v128.store(vals + (<usize>count << 3), i8x16.swizzle(v1, v128.load(PACK64 + (<usize>m1 << 4))));
-        v128.store(offs + (<usize>count << 2), i8x16.swizzle(scaled, sh1));
-        v128.store(idx + (<usize>count << 2), i8x16.swizzle(pos, sh1));
-        count += popcnt(m1);
-      }
-      pos = i32x4.add(pos, i32x4.splat(4));
-    }
-  }
-  for (; p < len; p++) {
-    const v = load<T>(row + <usize>p * sz);
-    store<i32>(offs + (<usize>count << 2), p * scale);
-    store<i32>(idx + (<usize>count << 2), p);
-    store<T>(vals + <usize>count * sz, v);
-    count += <i32>(v != 0);
-  }
-  return count;
-}
-
 /**
  * gemmNN for rows [row0, row0 + m) of a kept matrix (`rows` × k, at `cache`): with `build`, each row is
  * listed into its slot first (this is x·W1's forward); otherwise the lists are read. The same sums as
@@ -457,7 +404,7 @@ export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
     const vals = valsBase + r * vSlot;
     let count: i32;
     if (build) {
-      count = compressBoth<T>(a + <usize>i * <usize>k * sz, k, offs, idxBase + r * oSlot, vals, rowB);
+      count = compress<T>(a + <usize>i * <usize>k * sz, k, offs, vals, rowB, idxBase + r * oSlot);
       store<i32>(counts + (r << 2), count);
     } else count = load<i32>(counts + (r << 2));
     rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>i * <usize>rowB, acc);
