@@ -20,9 +20,16 @@ export function evaluateAccuracy(net: TwoLayerNet, split: MnistSplit, chunk = 10
   for (let start = 0; start < split.count; start += rows) {
     const n = Math.min(rows, split.count - start);
     kernels.predictTwoLayer(split.images.subarray(start * p, (start + n) * p), n, p, 1 / 255, W1.data, b1.data, W2.data, b2.data, net.hiddenSize, net.outputSize, predicted);
-    for (let i = 0; i < n; i++) if (predicted[i] === split.labels[start + i]) correct++;
+    correct += countCorrect(predicted, split.labels.subarray(start, start + n));
   }
   return split.count === 0 ? 0 : correct / split.count;
+}
+
+/** How many of `labels` the predictions (same order) got right. */
+function countCorrect(predicted: Int32Array, labels: Uint8Array): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
+  return correct;
 }
 
 /** The accuracies of one evaluation, possibly still being computed on another thread. */
@@ -61,11 +68,7 @@ export class Evaluator {
       const out = predicted.subarray(0, split.count);
       return kernels.predictTwoLayerAsync(split.images, split.count, split.pixels, 1 / 255, W1.data, b1.data, W2.data, b2.data, snapshot.hiddenSize, snapshot.outputSize, out);
     };
-    const countCorrect = (split: MnistSplit) => {
-      let correct = 0;
-      for (let i = 0; i < split.count; i++) if (predicted[i] === split.labels[i]) correct++;
-      return split.count === 0 ? 0 : correct / split.count;
-    };
+    const accuracy = (split: MnistSplit) => (split.count === 0 ? 0 : countCorrect(predicted, split.labels) / split.count);
     let work = startOn(this.train);
     if (work === undefined) {
       // No free thread: now, on the caller's thread.
@@ -80,10 +83,10 @@ export class Evaluator {
         if (block) work!.wait();
         else if (!work!.done()) return false;
         if (trainAcc === undefined) {
-          trainAcc = countCorrect(this.train);
+          trainAcc = accuracy(this.train);
           work = startOn(this.test);
           if (work === undefined) testAcc = evaluateAccuracy(snapshot, this.test, chunk);
-        } else testAcc = countCorrect(this.test);
+        } else testAcc = accuracy(this.test);
       }
       return true;
     };
