@@ -316,7 +316,10 @@ function printSummary(out: Output, result: TrainResult, history: History, writte
   const status = result.status === 'completed' ? 'done' : result.status;
   const lines = [
     '',
-    `${status}: ${result.iterationsDone} iterations in ${seconds.toFixed(1)} s (${iterationsPerSecond.toFixed(0)} it/s; training ${trainSeconds.toFixed(1)} s, evaluation ${evalSeconds.toFixed(1)} s)`,
+    `${status}: ${result.iterationsDone} iterations in ${seconds.toFixed(1)} s (${iterationsPerSecond.toFixed(0)} it/s; ` +
+      (history.config.threads > 1
+        ? `the evaluations ran on the second thread alongside training; waiting for them took ${evalSeconds.toFixed(1)} s)`
+        : `training ${trainSeconds.toFixed(1)} s, evaluation ${evalSeconds.toFixed(1)} s)`),
     last ? `final accuracy: train ${last.trainAcc.toFixed(4)}  test ${last.testAcc.toFixed(4)}  (epoch ${last.epoch}, iteration ${last.iteration})` : 'no epoch was evaluated',
     `peak memory: ${peak} MB (RSS, whole run)`,
     'wrote:',
