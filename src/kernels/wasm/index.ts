@@ -3,8 +3,11 @@
  * the module is embedded (`binary.ts`), so no file or fetch is needed.
  *
  * Arrays living on the WASM heap are passed by address (zero-copy); others are copied through scratch
- * memory, so every call is correct, and the hot paths — layer buffers, parameters and batches, which
- * `useWasmKernels()` moves onto the heap — cost no copies. Mixed dtypes fall back to TypeScript.
+ * memory, so every call is correct, and the hot paths — layer buffers, parameters, batches and the MNIST
+ * bytes, which `useWasmKernels()` moves onto the heap — cost no copies. Mixed dtypes fall back to
+ * TypeScript. With a helper thread (Node), large products, batch gathers and predictions are split by
+ * rows between the threads — each row computed exactly as on one thread — and whole evaluations can run
+ * on the helper while the caller trains (`predictTwoLayerAsync`).
  */
 import { referenceKernels, setBufferAllocator, useKernels, type Kernels } from '../index.ts';
 import type { FloatArray } from '../types.ts';
@@ -94,7 +97,7 @@ export interface WasmKernelOptions {
 /** Large products are split between two threads; below this many multiply-adds it does not pay. */
 const SPLIT_MIN = 200_000;
 
-/** Instantiates the module (synchronously: it is 5 KB) and builds kernel wrappers around it. */
+/** Instantiates the module (synchronously: it is ~26 KB) and builds kernel wrappers around it. */
 export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
   const shared = options.helper !== undefined;
   const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES, shared } as WebAssembly.MemoryDescriptor);
