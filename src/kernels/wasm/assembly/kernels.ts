@@ -177,7 +177,10 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
 // on `acc` around the stores made V8 spill accumulators inside the loop (1.4× slower). The
 // last vector of a row may be partial (`last` lanes): it reads a few bytes past the row — the heap
 // keeps a slack at its end for this — and stores only its lanes. The sum runs in list order: results
-// do not depend on how a product is split into passes or between threads.
+// do not depend on how a product is split into passes or between threads. The widths are written out one
+// by one on purpose: AssemblyScript has no macros, and separate locals are what V8 keeps in registers
+// (an array of accumulators would live in memory); they are not inlined into their callers, which made
+// V8 spill them (measured 1.5× slower).
 function pass13<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
   const from = acc ? c : ZEROS;
   let a0 = v128.load(from, 0), a1 = v128.load(from, 16), a2 = v128.load(from, 32), a3 = v128.load(from, 48), a4 = v128.load(from, 64), a5 = v128.load(from, 80), a6 = v128.load(from, 96), a7 = v128.load(from, 112), a8 = v128.load(from, 128), a9 = v128.load(from, 144), a10 = v128.load(from, 160), a11 = v128.load(from, 176), a12 = v128.load(from, 192);
