@@ -12,7 +12,7 @@
 import { referenceKernels, setBufferAllocator, useKernels, type Kernels } from '../index.ts';
 import type { FloatArray } from '../types.ts';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './binary.ts';
-import type { KernelHelper } from './helper-protocol.ts';
+import { HELPER_OPS, type KernelHelper } from './helper-protocol.ts';
 import { WasmHeap } from './heap.ts';
 
 interface Exports {
@@ -93,6 +93,16 @@ export interface WasmKernelOptions {
    */
   helper?: (memory: WebAssembly.Memory) => KernelHelper;
 }
+
+/** The helper's task codes, by kernel name: [float32, float64] (looked up once; no string per call). */
+const HELPER_CODES = new Map<string, [number, number]>();
+HELPER_OPS.forEach((op, code) => {
+  const [name, type] = op.split('_');
+  const codes = HELPER_CODES.get(name) ?? [-1, -1];
+  codes[type === 'f32' ? 0 : 1] = code;
+  HELPER_CODES.set(name, codes);
+});
+const helperOp = (name: string, f32: boolean): number => HELPER_CODES.get(name)![f32 ? 0 : 1];
 
 /** Large products are split between two threads; below this many multiply-adds it does not pay. */
 const SPLIT_MIN = 200_000;
@@ -204,7 +214,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       const NN = f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64;
       if (split) {
         const h = m >> 1;
-        helper.start(f32 ? 8 : 9, setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build));
+        helper.start(helperOp('gemmNNKept', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build));
         NN(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
         helper.join();
       } else NN(m, n, k, pa, pb, pc, acc, cache, m, 0, build);
@@ -216,7 +226,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       const TN = f32 ? x.gemmTNKept_f32 : x.gemmTNKept_f64;
       if (split) {
         const h = m >> 1;
-        helper.start(f32 ? 10 : 11, setArgs(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m - h, k, sz), 1), h, m, cache));
+        helper.start(helperOp('gemmTNKept', f32), setArgs(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m - h, k, sz), 1), h, m, cache));
         TN(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(h, k, sz)), 0, h, cache);
         helper.join();
       } else TN(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m, k, sz)), 0, m, cache);
@@ -236,7 +246,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (split) {
         // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
         const h = m >> 1;
-        helper.start(f32 ? 0 : 1, setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(nnScratch, 1)));
+        helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(nnScratch, 1)));
         NN(h, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
         helper.join();
       } else NN(m, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
@@ -244,7 +254,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (split) {
         // Rows of C [0, h) here, [h, m) on the helper: again each row exactly as unsplit.
         const h = m >> 1;
-        helper.start(f32 ? 2 : 3, setArgs(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m - h, k, sz), 1), h, m));
+        helper.start(helperOp('gemmTN', f32), setArgs(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m - h, k, sz), 1), h, m));
         TN(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(h, k, sz)), 0, h);
         helper.join();
       } else TN(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m, k, sz)), 0, m);
@@ -330,7 +340,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (count >= 2 && helperFree(helper)) {
         // Rows [0, h) here, [h, count) there: the same split as the products' (gemmAt).
         const h = count >> 1;
-        helper.start(f32 ? 6 : 7, setArgs(count - h, rowLen, src.byteOffset, pIdx + h * 4, pDst + h * rowBytes, div, 0, 0));
+        helper.start(helperOp('gatherRows', f32), setArgs(count - h, rowLen, src.byteOffset, pIdx + h * 4, pDst + h * rowBytes, div, 0, 0));
         run(h, rowLen, src.byteOffset, pIdx, pDst, div);
         helper.join();
       } else run(count, rowLen, src.byteOffset, pIdx, pDst, div);
@@ -376,7 +386,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     if (count >= 2 && count * pixels * hidden >= SPLIT_MIN && helperFree(helper)) {
       // Images [0, h) here, [h, count) on the helper: each prediction is independent of the split.
       const h = count >> 1;
-      helper.start(f32 ? 4 : 5, setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, scratchFor(need, 1)));
+      helper.start(helperOp('predictTwoLayer', f32), setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, scratchFor(need, 1)));
       run(h, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need));
       helper.join();
     } else run(count, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need));
@@ -391,7 +401,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     if (!ok || !helperFree(helper)) return undefined;
     const pOut = scratchFor(count * 4, 3);
     const need = x.predictScratch(pixels, hidden, classes, f32 ? 4 : 8);
-    helper.start(f32 ? 4 : 5, setArgs(count, pixels, hidden, classes, images.byteOffset, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need, 1)));
+    helper.start(helperOp('predictTwoLayer', f32), setArgs(count, pixels, hidden, classes, images.byteOffset, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need, 1)));
     helperBusy = true;
     let finished = false;
     const finish = () => {
