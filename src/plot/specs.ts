@@ -41,6 +41,11 @@ export function movingAverage(values: ArrayLike<number>, window: number): Float6
   return out;
 }
 
+/** The frame the training charts share: a 560×300 chart on white with the common config, of `rows`. */
+function chartFrame(title: string, rows: object[]) {
+  return { $schema: SCHEMA, title, width: 560, height: 300, background: 'white', config: BASE_CONFIG, data: { values: rows } };
+}
+
 /**
  * The training loss per iteration: raw (faint) and smoothed. At most `maxPoints` points are drawn per
  * line (every k-th iteration): a 10 000-point path looks the same and costs far more to render.
@@ -60,13 +65,7 @@ export function lossSpec(losses: ArrayLike<number>, options: { title?: string; w
   for (const i of indices) rows.push({ ...at(i, losses[i]), series: raw });
   for (const i of indices) rows.push({ ...at(i, smooth[i]), series: avg });
   return {
-    $schema: SCHEMA,
-    title: options.title ?? 'Training loss',
-    width: 560,
-    height: 300,
-    background: 'white',
-    config: BASE_CONFIG,
-    data: { values: rows },
+    ...chartFrame(options.title ?? 'Training loss', rows),
     encoding: {
       x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
       y: { field: 'loss', type: 'quantitative', title: 'loss (cross-entropy)', scale: { zero: true } },
@@ -87,13 +86,7 @@ export function accuracySpec(epochs: readonly Pick<EpochRecord, 'epoch' | 'train
     { epoch: e.epoch - 1, accuracy: e.testAcc, set: 'test acc' },
   ]);
   return {
-    $schema: SCHEMA,
-    title: options.title ?? 'Accuracy per epoch',
-    width: 560,
-    height: 300,
-    background: 'white',
-    config: BASE_CONFIG,
-    data: { values: rows },
+    ...chartFrame(options.title ?? 'Accuracy per epoch', rows),
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epochs', axis: { tickMinStep: 1 } },

@@ -168,6 +168,14 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const is32 = (a: FloatArray, b: FloatArray, c: FloatArray = a) => a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array;
   const is64 = (a: FloatArray, b: FloatArray, c: FloatArray = a) => a instanceof Float64Array && b instanceof Float64Array && c instanceof Float64Array;
   const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+  /** bytesToFloat's scale as the byte kernels take it: 255 (pixels to [0, 1]) or 1; 0 for any other scale. */
+  const divisorOf = (scale: number): number => (scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0);
+  /** Whether the predict kernels run these operands in place: their dtype (true: float32), or undefined. */
+  const predictDtype = (images: Uint8Array, count: number, scale: number, W1: FloatArray, b1: FloatArray, W2: FloatArray, b2: FloatArray): boolean | undefined => {
+    const f32 = is32(W1, b1) && is32(W2, b2);
+    const ok = (f32 || (is64(W1, b1) && is64(W2, b2))) && divisorOf(scale) > 0 && onHeap(images, W1, b1) && onHeap(W2, b2) && count > 0;
+    return ok ? f32 : undefined;
+  };
 
   // Argument lists for the helper thread, reused (no array per call).
   const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -324,7 +332,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     forget(dst);
     const count = indices.length;
     const f32 = dst instanceof Float32Array;
-    const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
+    const div = divisorOf(scale);
     if (div > 0 && heap.owns(src) && heap.owns(dst) && dst.length >= count * rowLen) {
       // The images live on the heap (loadMnist reads them there): converted in place by one call — two
       // with the helper thread, which then has its half of the batch in its own cache for the products.
@@ -371,13 +379,12 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
 
   const predictTwoLayer: Kernels['predictTwoLayer'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
     forget(out);
-    const f32 = is32(W1, b1) && is32(W2, b2);
-    const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
-    const ok = (f32 || (is64(W1, b1) && is64(W2, b2))) && div > 0 && onHeap(images, W1, b1) && onHeap(W2, b2) && count > 0;
-    if (!ok) {
+    const f32 = predictDtype(images, count, scale, W1, b1, W2, b2);
+    if (f32 === undefined) {
       referenceKernels.predictTwoLayer(images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out);
       return;
     }
+    const div = divisorOf(scale);
     const sz = f32 ? 4 : 8;
     const run = f32 ? x.predictTwoLayer_f32 : x.predictTwoLayer_f64;
     const need = x.predictScratch(pixels, hidden, classes, sz);
@@ -395,10 +402,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
 
   const predictTwoLayerAsync: Kernels['predictTwoLayerAsync'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
     forget(out);
-    const f32 = is32(W1, b1) && is32(W2, b2);
-    const div = scale === 1 / 255 ? 255 : scale === 1 ? 1 : 0;
-    const ok = (f32 || (is64(W1, b1) && is64(W2, b2))) && div > 0 && onHeap(images, W1, b1) && onHeap(W2, b2) && count > 0;
-    if (!ok || !helperFree(helper)) return undefined;
+    const f32 = predictDtype(images, count, scale, W1, b1, W2, b2);
+    if (f32 === undefined || !helperFree(helper)) return undefined;
+    const div = divisorOf(scale);
     const pOut = scratchFor(count * 4, 3);
     const need = x.predictScratch(pixels, hidden, classes, f32 ? 4 : 8);
     helper.start(helperOp('predictTwoLayer', f32), setArgs(count, pixels, hidden, classes, images.byteOffset, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need, 1)));
