@@ -24,6 +24,21 @@ export class Affine implements ParamLayer {
   private out: Tensor | undefined;
   private dx: Tensor | undefined;
 
+  /** The parameters by the book's attribute names (see `ParamLayer`). */
+  readonly paramKeys = ['W', 'b'] as const;
+
+  param(key: string): Tensor {
+    if (key === 'W') return this.W;
+    if (key === 'b') return this.b;
+    throw new Error(`Affine: no parameter '${key}' (it has W, b)`);
+  }
+
+  grad(key: string): Tensor | undefined {
+    if (key === 'W') return this.dW;
+    if (key === 'b') return this.db;
+    throw new Error(`Affine: no parameter '${key}' (it has W, b)`);
+  }
+
   constructor(W: Tensor, b: Tensor) {
     if (W.ndim !== 2) throw new Error(`Affine: W must be 2-D, got shape ${formatShape(W.shape)}`);
     if (b.ndim !== 1 || b.shape[0] !== W.shape[1]) {
