@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the book's full training run (TwoLayerNet(784, 50, 10), 10 000 iterations, batch 100,
  * lr 0.1, accuracy every 600 iterations) in ScratchNet, NumPy (the book's code, bench/numpy_train.py) and
- * TF.js with the WASM backend (bench/tfjs_train.ts), alternating, several rounds; then the gradient check
+ * TF.js with the WASM backend (bench/tfjs/train.ts, installed on first use by
+ * `npm ci --prefix bench/tfjs`), alternating, several rounds; then the gradient check
  * in ScratchNet and NumPy, and kernel micro-benchmarks. Prints a table and writes bench/results.md.
  *
  *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs]
@@ -13,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { browserBench } from './browser.ts';
 import { kernelBench } from './kernels.ts';
-import { median, numpy, root, scratchNet, tfjs, type BenchSystem, type Run } from './systems.ts';
+import { ensureTfjsInstalled, median, numpy, root, scratchNet, tfjs, type BenchSystem, type Run } from './systems.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '3' }, iters: { type: 'string', default: '10000' }, 'skip-tfjs': { type: 'boolean', default: false } },
@@ -21,7 +22,10 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const iters = Number(values.iters);
 const systems: BenchSystem[] = [scratchNet, numpy];
-if (!values['skip-tfjs']) systems.push(tfjs);
+if (!values['skip-tfjs']) {
+  ensureTfjsInstalled();
+  systems.push(tfjs);
+}
 
 console.log(`building dist/ …`);
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });

@@ -1,5 +1,5 @@
 /** The systems the benchmarks run, each as a child process timed by its own clock (shared by run.ts and accuracy.ts). */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,11 +62,24 @@ export const numpy: BenchSystem = {
   },
 };
 
+/**
+ * TF.js is installed for the benchmark only, in bench/tfjs (its own package.json and lock file), so the
+ * root `npm ci` does not download it (~300 MB). Installs it there when bench/tfjs/node_modules is missing
+ * (offline runs work once it is installed). `npm run typecheck:bench` type-checks bench/tfjs.
+ */
+export function ensureTfjsInstalled(): void {
+  const dir = join(root, 'bench/tfjs');
+  if (!existsSync(join(dir, 'node_modules/@tensorflow/tfjs-backend-wasm/package.json'))) {
+    console.log('installing TF.js for the benchmark into bench/tfjs/node_modules (npm ci --prefix bench/tfjs) …');
+    execFileSync('npm', ['ci', '--prefix', dir, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  }
+}
+
 export const tfjs: BenchSystem = {
   name: 'TF.js 4.22, wasm backend',
   dtype: 'float32',
   run: async (seed, iters) => {
-    const r = await measure(process.execPath, ['--import', 'tsx', join(root, 'bench/tfjs_train.ts'), '--seed', String(seed), '--iters', String(iters)]);
+    const r = await measure(process.execPath, ['--import', 'tsx', join(root, 'bench/tfjs/train.ts'), '--seed', String(seed), '--iters', String(iters)]);
     return { seconds: Number(r.seconds), testAcc: Number(r.testAcc), peakRssMB: r.peakRssMB };
   },
 };

@@ -2,14 +2,14 @@
  * The book's TwoLayerNet and train_neuralnet.py loop in TF.js with the WASM backend (tfjs-node cannot
  * install here), for the side-by-side benchmark: same sizes, init (std 0.01), batches of 100 drawn with
  * replacement, SGD lr 0.1, the loss recomputed after each update, and train/test accuracy every 600
- * iterations. Prints one JSON line. Run: node --import tsx bench/tfjs_train.ts [--seed N] [--iters N]
+ * iterations. Prints one JSON line. Run: node --import tsx bench/tfjs/train.ts [--seed N] [--iters N]
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { Random, loadMnistSplits } from '../src/node.ts';
+import { Random, loadMnistSplits } from '../../src/node.ts';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, iters: { type: 'string', default: '10000' } } });
 const seed = Number(values.seed);
