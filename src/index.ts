@@ -37,6 +37,9 @@ export {
 } from './tensor/ops.ts';
 export type { AxisOptions, DotOptions } from './tensor/ops.ts';
 export { formatShape } from './tensor/shape.ts';
+export { setPrintOptions, getPrintOptions, array2string, arrayStr, arrayRepr, arrayRepr as repr, scalarString } from './tensor/format.ts';
+export type { PrintOptions, Printable, PrintDtype } from './tensor/format.ts';
+export { round, rint } from './tensor/round.ts';
 export { Random, randomSeed } from './tensor/random.ts';
 export { randn, uniform } from './tensor/random-tensors.ts';
 export type { RandomOptions } from './tensor/random-tensors.ts';

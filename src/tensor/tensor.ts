@@ -1,6 +1,10 @@
 import type { FloatArray } from '../kernels/types.ts';
 import { checkShape, formatShape, resolveReshape, shapeSize, type Shape } from './shape.ts';
 import * as ops from './ops.ts';
+import { arrayRepr, arrayStr } from './format.ts';
+
+/** Node's `util.inspect.custom`, by its registered name (no Node import: the core stays browser-safe). */
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
 
 /** The element types a tensor can hold. `float64` is the default (gradient checks need it). */
 export type DType = 'float64' | 'float32';
@@ -125,8 +129,19 @@ export class Tensor {
     return dtype === this.dtype ? this : this.copy(dtype);
   }
 
+  /** What NumPy's `print(a)` prints for the same array: `[[ 1.  -0.5]\n [ 0.   3. ]]` (see `setPrintOptions`). */
   toString(): string {
-    return `tensor(${JSON.stringify(this.toArray())}, shape=${formatShape(this.shape)}, dtype=${this.dtype})`;
+    return arrayStr(this);
+  }
+
+  /** What NumPy's `repr(a)` prints: `array([[ 1. , -0.5],\n       [ 0. ,  3. ]])`, `dtype=float32` where NumPy shows it. */
+  repr(): string {
+    return arrayRepr(this);
+  }
+
+  /** `console.log(t)` and Node's REPL print the tensor as NumPy's `print(a)` does. */
+  [INSPECT](): string {
+    return arrayStr(this);
   }
 
   // --- NumPy-style sugar; each delegates to the op of the same name ---
@@ -226,6 +241,26 @@ export class Mask {
     let n = 0;
     for (let i = 0; i < this.data.length; i++) n += this.data[i];
     return n;
+  }
+
+  /** Always `'bool'`: how the printer sees a mask. */
+  get dtype(): 'bool' {
+    return 'bool';
+  }
+
+  /** What NumPy's `print(mask)` prints: `[[False  True]\n [ True False]]`. */
+  toString(): string {
+    return arrayStr(this);
+  }
+
+  /** What NumPy's `repr(mask)` prints: `array([False,  True])`. */
+  repr(): string {
+    return arrayRepr(this);
+  }
+
+  /** `console.log(mask)` prints the mask as NumPy's `print(mask)` does. */
+  [INSPECT](): string {
+    return arrayStr(this);
   }
 
   toArray(): boolean | unknown[] {
