@@ -41,11 +41,11 @@ export function sigmoid(x: Tensor | number): Tensor | number {
   return out;
 }
 
-/** `max(0, x)`. */
+/** `max(0, x)`, as NumPy's `np.maximum(0, x)`: NaN stays NaN (like the `Relu` layer). */
 export function relu(x: number): number;
 export function relu(x: Tensor): Tensor;
 export function relu(x: Tensor | number): Tensor | number {
-  return typeof x === 'number' ? Math.max(0, x) : map(x, (v) => (v > 0 ? v : 0));
+  return typeof x === 'number' ? Math.max(0, x) : map(x, (v) => (v <= 0 ? 0 : v));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { allFinite } from './finite.ts';
 import type { FloatArray } from './types.ts';
 
 /**
@@ -7,7 +8,8 @@ import type { FloatArray } from './types.ts';
  *
  * Loop orders keep the innermost loop contiguous. The two orders that scale a row of `b` by one
  * element of `a` skip zero elements: MNIST images are ~80 % zero pixels, so `x·W` and `xᵀ·dout`
- * do a fifth of the work.
+ * do a fifth of the work. Skipping is exact only while B is finite: 0·Inf and 0·NaN are NaN (as in NumPy's
+ * `dot`), so a B holding a NaN or an infinity (checked once per call) is multiplied densely.
  */
 export function gemm(
   transA: boolean,
@@ -22,13 +24,14 @@ export function gemm(
 ): void {
   if (!transB) {
     if (!accumulate) c.fill(0, 0, m * n);
+    const skipZeros = allFinite(b, k * n);
     if (!transA) {
       for (let i = 0; i < m; i++) {
         const cRow = i * n;
         const aRow = i * k;
         for (let p = 0; p < k; p++) {
           const av = a[aRow + p];
-          if (av === 0) continue;
+          if (av === 0 && skipZeros) continue;
           const bRow = p * n;
           for (let j = 0; j < n; j++) c[cRow + j] += av * b[bRow + j];
         }
@@ -39,7 +42,7 @@ export function gemm(
         const bRow = p * n;
         for (let i = 0; i < m; i++) {
           const av = a[aRow + i];
-          if (av === 0) continue;
+          if (av === 0 && skipZeros) continue;
           const cRow = i * n;
           for (let j = 0; j < n; j++) c[cRow + j] += av * b[bRow + j];
         }

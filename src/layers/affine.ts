@@ -52,7 +52,9 @@ export class Affine implements ParamLayer {
     const [inSize, outSize] = this.W.shape;
     if (x.ndim < 1) throw new Error('Affine.forward: input must have at least 1 dimension');
     const n = x.ndim === 1 ? 1 : x.shape[0];
-    const cols = n === 0 ? 0 : x.size / n;
+    // Features per row from the shape, not size / n: an empty batch (0, 784) has 784 (as np.dot gives (0, n)).
+    let cols = 1;
+    for (let d = x.ndim === 1 ? 0 : 1; d < x.ndim; d++) cols *= x.shape[d];
     if (cols !== inSize) {
       throw new Error(`Affine.forward: input of shape ${formatShape(x.shape)} does not fit W of shape ${formatShape(this.W.shape)}: ${cols} features != ${inSize}`);
     }

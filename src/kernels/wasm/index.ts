@@ -8,8 +8,15 @@
  * TypeScript. With a helper thread (Node), large products, batch gathers and predictions are split by
  * rows between the threads — each row computed exactly as on one thread — and whole evaluations can run
  * on the helper while the caller trains (`predictTwoLayerAsync`).
+ *
+ * Nothing lost, nothing poisoned: a kernel that cannot get the heap memory it needs (scratch, index
+ * lists, copies) runs the TypeScript reference kernel instead — the same results, slower — and a failed
+ * allocation or kernel call leaves the heap and every scratch slot as usable as before. The products that
+ * skip zeros of A check B once per call and leave a B holding NaN or ±Infinity to the reference, which
+ * then multiplies densely: 0·Inf is NaN, as in NumPy.
  */
 import { referenceKernels, setBufferAllocator, useKernels, type Kernels } from '../index.ts';
+import { allFinite } from '../finite.ts';
 import type { FloatArray } from '../types.ts';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './binary.ts';
 import { HELPER_OPS, type KernelHelper } from './helper-protocol.ts';
@@ -17,6 +24,8 @@ import { WasmHeap } from './heap.ts';
 
 interface Exports {
   heapBase(): number;
+  allFinite_f32(len: number, x: number): number;
+  allFinite_f64(len: number, x: number): number;
   gemmNN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
   gemmNN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
   gemmTN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
@@ -104,6 +113,12 @@ HELPER_OPS.forEach((op, code) => {
 });
 const helperOp = (name: string, f32: boolean): number => HELPER_CODES.get(name)![f32 ? 0 : 1];
 
+/**
+ * Thrown (and caught by the kernel wrappers, which then run the reference kernel) when the heap cannot
+ * give a kernel its scratch. Always thrown before the kernel writes anything or starts the helper thread.
+ */
+class HeapFull extends Error {}
+
 /** Large products are split between two threads; below this many multiply-adds it does not pay. */
 const SPLIT_MIN = 200_000;
 
@@ -123,16 +138,29 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
 
   // Scratch slots (0: this thread, 1: the helper, 2: outputs, 3: the helper's own work's outputs, 4: the
   // lists of the kept rows) for the kernels' lists of non-zeros, transposed copies and predictions.
+  // A slot holds a block of `bytes` at `ptr`, or none (ptr -1, bytes 0): never a size without a block.
   const scratch = [0, 1, 2, 3, 4].map(() => ({ ptr: -1, bytes: 0 }));
+  /** The slot's block, grown to `bytes` if needed; throws HeapFull (the slot then empty) when the heap is full. */
   const scratchFor = (bytes: number, slot = 0): number => {
     const s = scratch[slot];
     if (s.bytes < bytes) {
+      // The smaller block goes first, so that it can be part of the larger one.
       if (s.ptr >= 0) heap.release(s.ptr);
-      s.ptr = heap.alloc(bytes);
+      s.ptr = -1;
+      s.bytes = 0;
+      // The kept rows' lists live in slot 4: a new block holds none yet.
+      if (slot === 4 && kept) kept.listedFor = 0;
+      const ptr = heap.alloc(bytes);
+      if (ptr < 0) throw new HeapFull(`WASM heap full: cannot reserve ${bytes} bytes of scratch`);
+      s.ptr = ptr;
       s.bytes = bytes;
-      if (s.ptr < 0) throw new Error(`WASM heap full: cannot reserve ${bytes} bytes of scratch`);
     }
     return s.ptr;
+  };
+  /** True when the first `len` values of b are finite (see the header: zero-skipping needs it). */
+  const finite = (b: FloatArray, len: number): boolean => {
+    if (!heap.owns(b)) return allFinite(b, len);
+    return (b instanceof Float32Array ? x.allFinite_f32 : x.allFinite_f64)(len, b.byteOffset) === 1;
   };
 
   /**
@@ -223,8 +251,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (split) {
         const h = m >> 1;
         helper.start(helperOp('gemmNNKept', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build));
-        NN(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
-        helper.join();
+        try {
+          NN(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
+        } finally {
+          helper.join();
+        }
       } else NN(m, n, k, pa, pb, pc, acc, cache, m, 0, build);
       kept.listedFor = n;
       return true;
@@ -234,9 +265,15 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       const TN = f32 ? x.gemmTNKept_f32 : x.gemmTNKept_f64;
       if (split) {
         const h = m >> 1;
-        helper.start(helperOp('gemmTNKept', f32), setArgs(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m - h, k, sz), 1), h, m, cache));
-        TN(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(h, k, sz)), 0, h, cache);
-        helper.join();
+        // Every block is reserved before the helper starts: a full heap then changes nothing.
+        const there = scratchFor(x.gemmTNKeptScratch(m - h, k, sz), 1);
+        const here = scratchFor(x.gemmTNKeptScratch(h, k, sz));
+        helper.start(helperOp('gemmTNKept', f32), setArgs(m, n, k, pb, pc, acc, there, h, m, cache));
+        try {
+          TN(m, n, k, pb, pc, acc, here, 0, h, cache);
+        } finally {
+          helper.join();
+        }
       } else TN(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m, k, sz)), 0, m, cache);
       return true;
     }
@@ -254,17 +291,27 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       if (split) {
         // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
         const h = m >> 1;
-        helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratchFor(nnScratch, 1)));
-        NN(h, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
-        helper.join();
+        const there = scratchFor(nnScratch, 1);
+        const here = scratchFor(nnScratch);
+        helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, there));
+        try {
+          NN(h, n, k, pa, pb, pc, acc, here);
+        } finally {
+          helper.join();
+        }
       } else NN(m, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
     } else if (transA) {
       if (split) {
         // Rows of C [0, h) here, [h, m) on the helper: again each row exactly as unsplit.
         const h = m >> 1;
-        helper.start(helperOp('gemmTN', f32), setArgs(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m - h, k, sz), 1), h, m));
-        TN(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(h, k, sz)), 0, h);
-        helper.join();
+        const there = scratchFor(x.gemmTNScratch(m - h, k, sz), 1);
+        const here = scratchFor(x.gemmTNScratch(h, k, sz));
+        helper.start(helperOp('gemmTN', f32), setArgs(m, n, k, pa, pb, pc, acc, there, h, m));
+        try {
+          TN(m, n, k, pa, pb, pc, acc, here, 0, h);
+        } finally {
+          helper.join();
+        }
       } else TN(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m, k, sz)), 0, m);
     } else if (k <= 64) {
       // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
@@ -282,18 +329,29 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
       return;
     }
-    const acc = accumulate ? 1 : 0;
     forget(c);
-    if (onHeap(a, b, c)) {
-      if (!transB && gemmKept(f32, transA, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc)) return;
-      gemmAt(f32, transA, transB, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc);
+    // Every path but the dot products (A·Bᵀ with k > 64) skips zeros of A: exact only for a finite B.
+    if ((!transB || k <= 64) && !finite(b, k * n)) {
+      referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
       return;
     }
-    // Views may be longer than the matrices they hold: copy exactly the used prefix.
-    const ok = withPointers([a.subarray(0, m * k), b.subarray(0, k * n), c.subarray(0, m * n)], [false, false, true], ([pa, pb, pc]) =>
-      gemmAt(f32, transA, transB, m, n, k, pa, pb, pc, acc),
-    );
-    if (!ok) referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+    const acc = accumulate ? 1 : 0;
+    try {
+      if (onHeap(a, b, c)) {
+        if (!transB && gemmKept(f32, transA, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc)) return;
+        gemmAt(f32, transA, transB, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc);
+        return;
+      }
+      // Views may be longer than the matrices they hold: copy exactly the used prefix.
+      const ok = withPointers([a.subarray(0, m * k), b.subarray(0, k * n), c.subarray(0, m * n)], [false, false, true], ([pa, pb, pc]) =>
+        gemmAt(f32, transA, transB, m, n, k, pa, pb, pc, acc),
+      );
+      if (!ok) referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+    } catch (e) {
+      // No scratch: nothing was written yet (HeapFull comes first), so the reference computes it all.
+      if (!(e instanceof HeapFull)) throw e;
+      referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+    }
   };
 
   const axpy: Kernels['axpy'] = (alpha, xs, y) => {
@@ -337,9 +395,14 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       // The images live on the heap (loadMnist reads them there): converted in place by one call — two
       // with the helper thread, which then has its half of the batch in its own cache for the products.
       if (indexView.length < count) {
+        // The old list goes first (it may be part of the new one); on a full heap no list is left.
         if (indexView.length > 0) heap.release(indexView.byteOffset);
+        indexView = new Uint32Array(0);
         const ptr = heap.alloc(count * 4);
-        if (ptr < 0) throw new Error(`WASM heap full: cannot reserve ${count * 4} bytes of scratch`);
+        if (ptr < 0) {
+          referenceKernels.gatherRows(src, rowLen, indices, dst, scale);
+          return;
+        }
         indexView = new Uint32Array(heap.buffer, ptr, count);
       }
       for (let r = 0; r < count; r++) indexView[r] = indices[r];
@@ -349,8 +412,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         // Rows [0, h) here, [h, count) there: the same split as the products' (gemmAt).
         const h = count >> 1;
         helper.start(helperOp('gatherRows', f32), setArgs(count - h, rowLen, src.byteOffset, pIdx + h * 4, pDst + h * rowBytes, div, 0, 0));
-        run(h, rowLen, src.byteOffset, pIdx, pDst, div);
-        helper.join();
+        try {
+          run(h, rowLen, src.byteOffset, pIdx, pDst, div);
+        } finally {
+          helper.join();
+        }
       } else run(count, rowLen, src.byteOffset, pIdx, pDst, div);
       return;
     }
@@ -380,7 +446,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const predictTwoLayer: Kernels['predictTwoLayer'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
     forget(out);
     const f32 = predictDtype(images, count, scale, W1, b1, W2, b2);
-    if (f32 === undefined) {
+    if (f32 === undefined || !finite(W1, pixels * hidden) || !finite(W2, hidden * classes)) {
       referenceKernels.predictTwoLayer(images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out);
       return;
     }
@@ -388,26 +454,50 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const sz = f32 ? 4 : 8;
     const run = f32 ? x.predictTwoLayer_f32 : x.predictTwoLayer_f64;
     const need = x.predictScratch(pixels, hidden, classes, sz);
-    const pOut = heap.owns(out) ? out.byteOffset : scratchFor(count * 4, 2);
     const src = images.byteOffset;
-    if (count >= 2 && count * pixels * hidden >= SPLIT_MIN && helperFree(helper)) {
+    const split = count >= 2 && count * pixels * hidden >= SPLIT_MIN && helperFree(helper);
+    let pOut: number;
+    let here: number;
+    let there = 0;
+    try {
+      // Every block is reserved before anything runs: a full heap leaves it all to the reference.
+      pOut = heap.owns(out) ? out.byteOffset : scratchFor(count * 4, 2);
+      here = scratchFor(need);
+      if (split) there = scratchFor(need, 1);
+    } catch (e) {
+      if (!(e instanceof HeapFull)) throw e;
+      referenceKernels.predictTwoLayer(images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out);
+      return;
+    }
+    if (split) {
       // Images [0, h) here, [h, count) on the helper: each prediction is independent of the split.
       const h = count >> 1;
-      helper.start(helperOp('predictTwoLayer', f32), setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, scratchFor(need, 1)));
-      run(h, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need));
-      helper.join();
-    } else run(count, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need));
+      helper!.start(helperOp('predictTwoLayer', f32), setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, there));
+      try {
+        run(h, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, here);
+      } finally {
+        helper!.join();
+      }
+    } else run(count, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, here);
     if (!heap.owns(out)) out.set(new Int32Array(heap.buffer, pOut, count));
   };
 
   const predictTwoLayerAsync: Kernels['predictTwoLayerAsync'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
     forget(out);
     const f32 = predictDtype(images, count, scale, W1, b1, W2, b2);
-    if (f32 === undefined || !helperFree(helper)) return undefined;
+    // Non-finite weights, or no heap for the scratch: undefined, and the caller runs predictTwoLayer.
+    if (f32 === undefined || !helperFree(helper) || !finite(W1, pixels * hidden) || !finite(W2, hidden * classes)) return undefined;
     const div = divisorOf(scale);
-    const pOut = scratchFor(count * 4, 3);
-    const need = x.predictScratch(pixels, hidden, classes, f32 ? 4 : 8);
-    helper.start(helperOp('predictTwoLayer', f32), setArgs(count, pixels, hidden, classes, images.byteOffset, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, scratchFor(need, 1)));
+    let pOut: number;
+    let there: number;
+    try {
+      pOut = scratchFor(count * 4, 3);
+      there = scratchFor(x.predictScratch(pixels, hidden, classes, f32 ? 4 : 8), 1);
+    } catch (e) {
+      if (!(e instanceof HeapFull)) throw e;
+      return undefined;
+    }
+    helper.start(helperOp('predictTwoLayer', f32), setArgs(count, pixels, hidden, classes, images.byteOffset, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, there));
     helperBusy = true;
     let finished = false;
     const finish = () => {
