@@ -8,6 +8,7 @@
  * that faster ones are tested against.
  */
 import * as elementwise from './elementwise.ts';
+import { newTypedArray } from './allocation.ts';
 import * as matmul from './matmul.ts';
 import * as predict from './predict.ts';
 import * as reduce from './reduce.ts';
@@ -51,13 +52,16 @@ export function setBufferAllocator(allocator: BufferAllocator | undefined): () =
   };
 }
 
-/** A zeroed, long-lived float buffer (see `setBufferAllocator`). */
-export function allocateBuffer(float32: boolean, length: number): FloatArray {
+/**
+ * A zeroed, long-lived float buffer (see `setBufferAllocator`). When it cannot be allocated, the error
+ * names `op` and the `shape` the buffer was for (default: the caller is unnamed, the shape `(length,)`).
+ */
+export function allocateBuffer(float32: boolean, length: number, op = 'allocateBuffer', shape: readonly number[] = [length]): FloatArray {
   const kind = float32 ? 'float32' : 'float64';
-  return (bufferAllocator?.(kind, length) as FloatArray | undefined) ?? (float32 ? new Float32Array(length) : new Float64Array(length));
+  return (bufferAllocator?.(kind, length) as FloatArray | undefined) ?? newTypedArray(kind, length, op, shape);
 }
 
-/** A zeroed, long-lived byte buffer (see `setBufferAllocator`). */
-export function allocateBytes(length: number): Uint8Array {
-  return (bufferAllocator?.('uint8', length) as Uint8Array | undefined) ?? new Uint8Array(length);
+/** A zeroed, long-lived byte buffer (see `setBufferAllocator`); errors name `op`, as `allocateBuffer`'s. */
+export function allocateBytes(length: number, op = 'allocateBytes'): Uint8Array {
+  return (bufferAllocator?.('uint8', length) as Uint8Array | undefined) ?? newTypedArray('uint8', length, op, [length]);
 }

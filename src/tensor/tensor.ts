@@ -1,3 +1,4 @@
+import { newTypedArray } from '../kernels/allocation.ts';
 import type { FloatArray } from '../kernels/types.ts';
 import { checkShape, formatShape, resolveReshape, shapeSize, type Shape } from './shape.ts';
 import * as ops from './ops.ts';
@@ -23,8 +24,12 @@ export function checkDtype(op: string, dtype: unknown): DType {
   return dtype;
 }
 
-export function allocate(dtype: DType, size: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+/**
+ * A zeroed array of `size` elements. When it cannot be allocated, the error names `op`, the `shape` it
+ * was for, the dtype and the bytes (`zeros: cannot allocate a float64 tensor of shape (10000000000,): 80 GB`).
+ */
+export function allocate(dtype: DType, size: number, op = 'allocate', shape: readonly number[] = [size]): FloatArray {
+  return newTypedArray(dtype, size, op, shape);
 }
 
 function nestedToArray(data: FloatArray, shape: Shape, dim: number, offset: number): NestedArray {
@@ -357,18 +362,23 @@ export interface CreateOptions {
 
 /** A tensor of zeros (`np.zeros`). */
 export function zeros(shape: readonly number[], options: CreateOptions = {}): Tensor {
-  checkShape('zeros', shape);
-  return new Tensor(allocate(checkDtype('zeros', options.dtype ?? 'float64'), shapeSize(shape)), shape);
+  return created('zeros', shape, options);
+}
+
+/** A zeroed tensor for `op` (its name in the errors). */
+function created(op: string, shape: readonly number[], options: CreateOptions): Tensor {
+  checkShape(op, shape);
+  return new Tensor(allocate(checkDtype(op, options.dtype ?? 'float64'), shapeSize(shape), op, shape), shape);
 }
 
 /** A tensor of ones (`np.ones`). */
 export function ones(shape: readonly number[], options: CreateOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return created('ones', shape, options).fill(1);
 }
 
 /** A tensor filled with `value` (`np.full`). */
 export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
-  return zeros(shape, options).fill(value);
+  return created('full', shape, options).fill(value);
 }
 
 /** Zeros of the same shape and dtype as `x` (`np.zeros_like`). */
