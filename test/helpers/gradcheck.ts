@@ -3,7 +3,8 @@
  * match central-difference numerical gradients (float64) to a small relative error.
  */
 import assert from 'node:assert/strict';
-import { numericalGradient, type Tensor } from '../../src/index.ts';
+import { mul, numericalGradient, sum, type Layer, type Tensor } from '../../src/index.ts';
+import { hasParams } from '../../src/layers/layer.ts';
 
 /** ‖a − b‖ / max(‖a‖ + ‖b‖, tiny): scale-free, and 0 only when they agree. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -44,4 +45,27 @@ export function expectGradientsClose(
     const err = relativeError(analytic.data, numeric.data);
     assert.ok(err < tolerance, `${name}: relative error ${err.toExponential(2)} >= ${tolerance}`);
   }
+}
+
+/**
+ * The whole check of one layer at `x`: `dx` and every parameter gradient the layer lists (`paramKeys`)
+ * against numerical gradients of `Σ forward(x, trainFlg) · dout`, and `backward` leaving `dout` alone.
+ * `trainFlg` is passed to every forward (BatchNormalization in training mode normalizes with the batch's
+ * own statistics, so `x` enters them too). A layer whose training forward is random (Dropout) must be
+ * checked with its randomness fixed instead.
+ */
+export function expectLayerGradientsClose(layer: Layer, x: Tensor, dout: Tensor, trainFlg = false, tolerance = GRAD_TOLERANCE): void {
+  layer.forward(x, trainFlg);
+  const doutBefore = Array.from(dout.data);
+  const dx = layer.backward(dout).copy();
+  assert.deepEqual(Array.from(dout.data), doutBefore, 'backward must not mutate dout');
+  const wrt: [string, Tensor, Tensor][] = [['dx', x, dx]];
+  if (hasParams(layer)) {
+    for (const key of layer.paramKeys) {
+      const g = layer.grad(key);
+      assert.ok(g !== undefined, `${key}: no gradient after backward`);
+      wrt.push([`d${key}`, layer.param(key), g.copy()]);
+    }
+  }
+  expectGradientsClose(() => sum(mul(layer.forward(x, trainFlg), dout)), wrt, tolerance);
 }
