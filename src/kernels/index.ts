@@ -7,6 +7,7 @@
  * time with functions of the same signatures; the plain TypeScript ones stay exported as the reference
  * that faster ones are tested against.
  */
+import * as batchNorm from './batch-norm.ts';
 import * as elementwise from './elementwise.ts';
 import { newTypedArray } from './allocation.ts';
 import * as matmul from './matmul.ts';
@@ -18,7 +19,7 @@ import type { FloatArray } from './types.ts';
 export type { FloatArray, PendingWork } from './types.ts';
 export { BinaryOp, CompareOp } from './elementwise.ts';
 
-export const referenceKernels = Object.freeze({ ...elementwise, ...matmul, ...reduce, ...predict });
+export const referenceKernels = Object.freeze({ ...batchNorm, ...elementwise, ...matmul, ...reduce, ...predict });
 
 export type Kernels = typeof referenceKernels;
 
