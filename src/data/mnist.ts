@@ -3,6 +3,16 @@ import { kernels } from '../kernels/index.ts';
 import type { FloatArray } from '../kernels/types.ts';
 import { allocate, Tensor, type DType } from '../tensor/tensor.ts';
 
+/**
+ * The valid indices of `count` images in words, for messages: "images 0–9999", "image 0 only", or
+ * "no images" (never "images 0–-1").
+ */
+export function describeImageRange(count: number): string {
+  if (count <= 0) return 'no images';
+  if (count === 1) return 'image 0 only';
+  return `images 0–${count - 1}`;
+}
+
 /** The number of classes in MNIST and Fashion-MNIST. */
 export const MNIST_CLASSES = 10;
 
@@ -90,13 +100,16 @@ export class MnistSplit {
   gatherImages(indices: ArrayLike<number>, out: FloatArray, normalize = true): void {
     for (let r = 0; r < indices.length; r++) {
       const idx = indices[r];
-      if (!(idx >= 0 && idx < this.count)) throw new Error(`MnistSplit.gatherImages: index ${idx} is out of range 0–${this.count - 1}`);
+      if (!(idx >= 0 && idx < this.count)) throw new Error(`MnistSplit.gatherImages: index ${idx} is out of range: the split has ${describeImageRange(this.count)}`);
     }
     kernels.gatherRows(this.images, this.pixels, indices, out, normalize ? 1 / 255 : 1);
   }
 
   /** Writes images `start`…`start + n - 1` into `out` (contiguous: no index array needed). */
   copyImages(start: number, n: number, out: FloatArray, normalize = true): void {
+    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > this.count) {
+      throw new Error(`MnistSplit.copyImages: images ${start} to ${start + n - 1} are out of range: the split has ${describeImageRange(this.count)}`);
+    }
     const p = this.pixels;
     kernels.bytesToFloat(this.images.subarray(start * p, (start + n) * p), out, normalize ? 1 / 255 : 1);
   }
