@@ -53,7 +53,8 @@ export {
   sumSquaredError,
 } from './functions.ts';
 export type { Labels } from './functions.ts';
-export type { Layer, ParamLayer } from './layers/layer.ts';
+export type { Layer, ParamLayer, StatefulLayer, SkipsInputGradient } from './layers/layer.ts';
+export { hasParams, hasState, skipsInputGradient } from './layers/layer.ts';
 export { MulLayer } from './layers/mul-layer.ts';
 export { AddLayer } from './layers/add-layer.ts';
 export { Relu } from './layers/relu.ts';
@@ -66,7 +67,7 @@ export type { DropoutOptions } from './layers/dropout.ts';
 export { weightInitScale, initWeights } from './nets/weight-init.ts';
 export type { WeightInitStd } from './nets/weight-init.ts';
 export { numericalGradient } from './gradient.ts';
-export { TwoLayerNet, PARAM_KEYS } from './nets/two-layer-net.ts';
+export { TwoLayerNet, PARAM_KEYS, TWO_LAYER_NET } from './nets/two-layer-net.ts';
 export type { ParamKey, ParamMap, TwoLayerNetOptions } from './nets/two-layer-net.ts';
 export { SGD } from './optimizers/sgd.ts';
 export { parseIdx, encodeIdx } from './data/idx.ts';
@@ -77,8 +78,13 @@ export { kernels, referenceKernels, useKernels, allocateBytes } from './kernels/
 export type { Kernels, FloatArray } from './kernels/index.ts';
 export { buyApple, buyAppleOrange, buyAppleLines, buyAppleOrangeLines } from './examples.ts';
 export type { BuyAppleResult, BuyAppleOrangeResult } from './examples.ts';
-export { parseModel, serializeModel, modelToDocument, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.ts';
-export type { ModelDocument } from './io/model-format.ts';
+export { serializeModel, modelToDocument, readModelDocument, restoreNetwork, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.ts';
+export type { ModelDocument, ModelContents, StoredTensor } from './io/model-format.ts';
+export { parseModel, buildNetwork, registerNetworkKind, networkKinds } from './nets/registry.ts';
+export type { Network, NetworkConfig, NetworkKind, NetworkShapes, TensorRecord, TwoLayerWeights, JsonValue } from './nets/network.ts';
+export { inputFeatures } from './nets/network.ts';
+export { LayerNet } from './nets/layer-net.ts';
+export type { LayerNetInit } from './nets/layer-net.ts';
 export { train, evaluateAccuracy, gradientCheck, validateConfig, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } from './train/index.ts';
 export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';

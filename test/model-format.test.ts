@@ -30,9 +30,9 @@ describe('model format', () => {
   it('names the source in every error', () => {
     assert.throws(() => parseModel('{', 'my.json'), /^Error: my\.json: not valid JSON/);
     assert.throws(() => TwoLayerNet.load([1, 2], 'arr.json'), /arr\.json: not a model document/);
-    const doc = JSON.parse(serializeModel(new TwoLayerNet(3, 2, 2, 0.1, { seed: 1 }))) as { sizes: { inputSize: number } };
-    doc.sizes.inputSize = 4;
-    assert.throws(() => parseModel(doc, 'resized.json'), /resized\.json: W1 has shape \[3,2\], expected \[4, 2\] for sizes 4-2-2/);
+    const doc = JSON.parse(serializeModel(new TwoLayerNet(3, 2, 2, 0.1, { seed: 1 }))) as { config: { inputSize: number } };
+    doc.config.inputSize = 4;
+    assert.throws(() => parseModel(doc, 'resized.json'), /resized\.json: W1 has shape \[3,2\], expected \[4, 2\] for TwoLayerNet\(inputSize 4, hiddenSize 2, outputSize 2, weightInitStd 0\.1\)/);
     assert.throws(() => loadModel(join(dir, 'absent.json')), /absent\.json: no such model file/);
   });
 });

@@ -111,3 +111,10 @@ export function softmaxLossBackwardLabels(
 export function softmaxLossBackwardDense(y: FloatArray, t: FloatArray, scale: number, dx: FloatArray): void {
   for (let i = 0; i < y.length; i++) dx[i] = (y[i] - t[i]) * scale;
 }
+
+/** `Σ x²` (weight decay's `np.sum(W**2)`), accumulated in float64. */
+export function sumSquares(x: FloatArray): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  return s;
+}

@@ -61,6 +61,26 @@ export interface Network {
    * the generic path (`predict`) never needs it.
    */
   twoLayerInference?(): TwoLayerWeights | undefined;
+  /** Copies state values in (e.g. from a model file); networks without state need not have it. */
+  setState?(values: TensorRecord): void;
+}
+
+/** The shapes a network config implies, by name (what `NetworkKind.describe` returns). */
+export interface NetworkShapes {
+  params: Record<string, readonly number[]>;
+  state: Record<string, readonly number[]>;
+}
+
+/**
+ * A kind of network, as the model file and `buildNetwork` see it: how to check a config and what
+ * parameter and state shapes it implies (without allocating anything — a hostile file may claim a huge
+ * network), and how to build one.
+ */
+export interface NetworkKind<N extends Network = Network> {
+  readonly kind: string;
+  /** Validates `config` (throwing with the field and what is wrong) and returns the shapes it implies. */
+  describe(config: NetworkConfig): NetworkShapes;
+  create(config: NetworkConfig, options: { dtype: DType; seed?: number }): N;
 }
 
 /** The number of input features of one sample (the product of `inputShape`). */

@@ -1,0 +1,47 @@
+/**
+ * The kinds of network ScratchNet can rebuild from a config — what the model file, `scratchnet predict`
+ * and the web worker use, so none of them knows a concrete network. A new network registers its
+ * `NetworkKind` here (or with `registerNetworkKind`) and needs no change anywhere downstream.
+ */
+import { readModelDocument, restoreNetwork } from '../io/model-format.ts';
+import type { DType } from '../tensor/tensor.ts';
+import type { Network, NetworkConfig, NetworkKind } from './network.ts';
+import { TWO_LAYER_NET } from './two-layer-net.ts';
+
+const KINDS = new Map<string, NetworkKind>([[TWO_LAYER_NET.kind, TWO_LAYER_NET]]);
+
+/** Adds (or replaces) a kind of network, e.g. one of your own, so model files of that kind load. */
+export function registerNetworkKind(kind: NetworkKind): void {
+  KINDS.set(kind.kind, kind);
+}
+
+/** The kinds that can be built, by name. */
+export function networkKinds(): string[] {
+  return [...KINDS.keys()];
+}
+
+export function networkKind(kind: string, name = 'buildNetwork'): NetworkKind {
+  const k = KINDS.get(kind);
+  if (!k) throw new Error(`${name}: unknown network kind ${JSON.stringify(kind)} (known: ${networkKinds().join(', ')})`);
+  return k;
+}
+
+/** A fresh network of `kind` from its config (the book's constructor arguments in camelCase). */
+export function buildNetwork(kind: string, config: NetworkConfig, options: { dtype?: DType; seed?: number } = {}): Network {
+  const k = networkKind(kind);
+  try {
+    k.describe(config);
+  } catch (e) {
+    throw new Error(`buildNetwork: ${kind} config: ${(e as Error).message}`);
+  }
+  return k.create(config, { dtype: options.dtype ?? 'float64', ...(options.seed === undefined ? {} : { seed: options.seed }) });
+}
+
+/**
+ * Reads a model of any registered kind from JSON text (e.g. the contents of `model.json`) or a parsed
+ * document, validating everything; `name` (e.g. the file path) starts every error message.
+ */
+export function parseModel(source: string | unknown, name = 'model'): Network {
+  const contents = readModelDocument(source, name);
+  return restoreNetwork(contents, networkKind(contents.kind, name), name);
+}
