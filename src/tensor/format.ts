@@ -155,17 +155,19 @@ function parseExponential(s: string): Digits {
 /**
  * The shortest digits that read back as `x` in its own dtype (Dragon4's "unique" mode). For float64
  * that is exactly what JavaScript prints; for float32 the candidates with 1…9 significant digits are
- * checked against the float32 rounding interval with exact integer arithmetic (Dragon4 excludes the
- * interval's ends), and the closest one wins.
+ * checked against the float32 rounding interval with exact integer arithmetic, and the closest one
+ * wins. The interval's ends count when the significand is even (they read back as x under
+ * round-half-to-even), as in NumPy's Dragon4 and in JavaScript's own shortest form.
  */
 function shortestDigits(x: number, float32: boolean): Digits {
   if (x === 0) return { digits: '0', exp: 0 };
   const a = Math.abs(x);
   if (!float32) return parseExponential(a.toExponential());
   const { m, e, unequalMargins } = decompose(a, true);
-  // The interval of reals that round to x in float32, scaled by 2^(e-2): (low, high), ends excluded.
+  // The interval of reals that round to x in float32, scaled by 2^(e-2).
   const low = 4n * m - (unequalMargins ? 1n : 2n);
   const high = 4n * m + 2n;
+  const endsIncluded = m % 2n === 0n;
   for (let k = 1; k <= 9; k++) {
     const nearest = parseExponential(a.toExponential(k - 1));
     const q = nearest.exp - (k - 1);
@@ -173,7 +175,9 @@ function shortestDigits(x: number, float32: boolean): Digits {
     let best: bigint | undefined;
     for (const d of [center - 1n, center, center + 1n]) {
       if (d <= 0n) continue;
-      if (compareDecimal(d, q, low, e - 2) <= 0 || compareDecimal(d, q, high, e - 2) >= 0) continue;
+      const aboveLow = compareDecimal(d, q, low, e - 2);
+      const belowHigh = compareDecimal(d, q, high, e - 2);
+      if (endsIncluded ? aboveLow < 0 || belowHigh > 0 : aboveLow <= 0 || belowHigh >= 0) continue;
       if (best === undefined) {
         best = d;
         continue;
@@ -369,7 +373,8 @@ function shownValues(a: Printable, summarise: boolean, edgeitems: number): numbe
     const indices: number[] = [];
     if (summarise && n > 2 * edgeitems) {
       for (let i = 0; i < edgeitems; i++) indices.push(i);
-      for (let i = n - edgeitems; i < n; i++) indices.push(i);
+      // NumPy slices a[-edgeitems:], and a[-0:] is the whole axis
+      for (let i = edgeitems === 0 ? 0 : n - edgeitems; i < n; i++) indices.push(i);
     } else {
       for (let i = 0; i < n; i++) indices.push(i);
     }
