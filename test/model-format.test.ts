@@ -35,6 +35,42 @@ describe('model format', () => {
     assert.throws(() => parseModel(doc, 'resized.json'), /resized\.json: W1 has shape \[3,2\], expected \[4, 2\] for TwoLayerNet\(inputSize 4, hiddenSize 2, outputSize 2, weightInitStd 0\.1\)/);
     assert.throws(() => loadModel(join(dir, 'absent.json')), /absent\.json: no such model file/);
   });
+
+  it('writes version 2 (kind, config, params, state) and still reads version 1 files', () => {
+    const net = new TwoLayerNet(3, 2, 2, 0.1, { seed: 1 });
+    const doc = JSON.parse(serializeModel(net)) as Record<string, unknown>;
+    assert.equal(doc.formatVersion, 2);
+    assert.equal(doc.kind, 'TwoLayerNet');
+    assert.deepEqual(doc.config, { inputSize: 3, hiddenSize: 2, outputSize: 2, weightInitStd: 0.1 });
+    assert.deepEqual(doc.state, {});
+    // The version-1 layout, as ScratchNet 0.1 wrote it.
+    const v1 = { format: 'scratchnet-model', formatVersion: 1, kind: 'TwoLayerNet', dtype: 'float64', sizes: { inputSize: 3, hiddenSize: 2, outputSize: 2 }, params: doc.params };
+    const old = parseModel(JSON.stringify(v1), 'v1.json');
+    assert.equal(old.kind, 'TwoLayerNet');
+    for (const key of PARAM_KEYS) assert.deepEqual([...old.params[key].data], [...net.params[key].data], key);
+    assert.throws(() => parseModel({ ...v1, kind: 'Other' }, 'v1.json'), /v1\.json: unsupported kind "Other" in a version 1 file/);
+    assert.throws(() => parseModel({ ...doc, kind: 'NoSuchNet' }, 'k.json'), /k\.json: unknown network kind "NoSuchNet" \(known: TwoLayerNet/);
+    assert.throws(() => parseModel({ ...doc, formatVersion: 3 }, 'v3.json'), /v3\.json: unsupported formatVersion 3 \(this version reads 1 and 2\)/);
+    assert.throws(() => parseModel({ ...doc, params: { ...(doc.params as object), W9: { shape: [1], data: [0] } } }, 'x.json'), /x\.json: unexpected parameter "W9" \(expected W1, b1, W2, b2\)/);
+  });
+
+  it('checks every value for the declared dtype and says what is wrong (issue 9, defect 7)', () => {
+    const text = serializeModel(new TwoLayerNet(3, 2, 2, 0.1, { seed: 1, dtype: 'float32' }));
+    // A float32 model holding 1e300: out of range for float32 (it would predict NaN).
+    const big = text.replace(/"W1":\{"shape":\[3,2\],"data":\[[^,\]]+/, '"W1":{"shape":[3,2],"data":[1e300');
+    assert.notEqual(big, text);
+    assert.throws(() => parseModel(big, 'big.json'), /big\.json: W1\.data\[0\] = 1e\+300 is out of range for float32 \(the largest float32 is 3\.4028234663852886e\+38\)/);
+    // The same value is fine in a float64 model.
+    assert.doesNotThrow(() => parseModel(big.replace('"dtype":"float32"', '"dtype":"float64"'), 'big64.json'));
+    // 1e999 parses to Infinity: said as such, not as "null".
+    const inf = text.replace(/"W1":\{"shape":\[3,2\],"data":\[[^,\]]+/, '"W1":{"shape":[3,2],"data":[1e999');
+    assert.throws(() => parseModel(inf, 'inf.json'), /inf\.json: W1\.data\[0\] is Infinity \(too large for a float64 number\), not a finite number/);
+    const nul = text.replace(/"W1":\{"shape":\[3,2\],"data":\[[^,\]]+/, '"W1":{"shape":[3,2],"data":[null');
+    assert.throws(() => parseModel(nul, 'null.json'), /null\.json: W1\.data\[0\] is null, not a number/);
+    // A byte-order mark is not a truncated file: it is skipped.
+    assert.equal(parseModel(`\ufeff${text}`, 'bom.json').kind, 'TwoLayerNet');
+    assert.throws(() => parseModel('  \n', 'empty.json'), /empty\.json: the file is empty/);
+  });
 });
 
 describe('writeFileAtomic', () => {
