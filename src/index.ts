@@ -69,7 +69,8 @@ export type { WeightInitStd } from './nets/weight-init.ts';
 export { numericalGradient } from './gradient.ts';
 export { TwoLayerNet, PARAM_KEYS, TWO_LAYER_NET } from './nets/two-layer-net.ts';
 export type { ParamKey, ParamMap, TwoLayerNetOptions } from './nets/two-layer-net.ts';
-export { SGD } from './optimizers/sgd.ts';
+export { SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, createOptimizer, isOptimizerName, OPTIMIZERS } from './optimizers/index.ts';
+export type { Optimizer, OptimizerParam, OptimizerName, ParamRecord } from './optimizers/index.ts';
 export { parseIdx, encodeIdx } from './data/idx.ts';
 export type { IdxArray } from './data/idx.ts';
 export { MnistSplit, MNIST_CLASSES } from './data/mnist.ts';
@@ -85,6 +86,8 @@ export type { Network, NetworkConfig, NetworkKind, NetworkShapes, TensorRecord, 
 export { inputFeatures } from './nets/network.ts';
 export { LayerNet } from './nets/layer-net.ts';
 export type { LayerNetInit } from './nets/layer-net.ts';
+export { Trainer, networkAccuracy, pyFloat } from './train/trainer.ts';
+export type { TrainerData, TrainerOptions, TrainerEpoch, TrainerHooks, TrainerStatus } from './train/trainer.ts';
 export { train, evaluateAccuracy, gradientCheck, validateConfig, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } from './train/index.ts';
 export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';
