@@ -192,8 +192,17 @@ export function sigmoidBackward(dout: FloatArray, y: FloatArray, dx: FloatArray)
   for (let i = 0; i < dout.length; i++) dx[i] = dout[i] * (1 - y[i]) * y[i];
 }
 
-/** `y += alpha * x` (BLAS axpy): the in-place SGD update. */
+/**
+ * `y += alpha * x` (BLAS axpy): the in-place SGD update. On float32 arrays in float32 arithmetic
+ * (alpha and the product rounded to float32, then the sum by the store), as NumPy's
+ * `params[key] -= lr * grads[key]` and the WASM kernel compute it: float32 SGD equals NumPy's, bit for bit.
+ */
 export function axpy(alpha: number, x: FloatArray, y: FloatArray): void {
+  if (y instanceof Float32Array) {
+    const a = Math.fround(alpha);
+    for (let i = 0; i < y.length; i++) y[i] += Math.fround(a * x[i]);
+    return;
+  }
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
 }
 

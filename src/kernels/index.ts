@@ -11,6 +11,7 @@ import * as batchNorm from './batch-norm.ts';
 import * as elementwise from './elementwise.ts';
 import { newTypedArray } from './allocation.ts';
 import * as matmul from './matmul.ts';
+import * as optimizers from './optimizers.ts';
 import * as predict from './predict.ts';
 import * as reduce from './reduce.ts';
 
@@ -19,7 +20,7 @@ import type { FloatArray } from './types.ts';
 export type { FloatArray, PendingWork } from './types.ts';
 export { BinaryOp, CompareOp } from './elementwise.ts';
 
-export const referenceKernels = Object.freeze({ ...batchNorm, ...elementwise, ...matmul, ...reduce, ...predict });
+export const referenceKernels = Object.freeze({ ...batchNorm, ...elementwise, ...matmul, ...reduce, ...predict, ...optimizers });
 
 export type Kernels = typeof referenceKernels;
 
