@@ -6,9 +6,11 @@
 import { readModelDocument, restoreNetwork } from '../io/model-format.ts';
 import type { DType } from '../tensor/tensor.ts';
 import type { Network, NetworkConfig, NetworkKind } from './network.ts';
+import { MULTI_LAYER_NET_EXTEND } from './multi-layer-net-extend.ts';
+import { MULTI_LAYER_NET } from './multi-layer-net.ts';
 import { TWO_LAYER_NET } from './two-layer-net.ts';
 
-const KINDS = new Map<string, NetworkKind>([[TWO_LAYER_NET.kind, TWO_LAYER_NET]]);
+const KINDS = new Map<string, NetworkKind>([TWO_LAYER_NET, MULTI_LAYER_NET, MULTI_LAYER_NET_EXTEND].map((k) => [k.kind, k]));
 
 /** Adds (or replaces) a kind of network, e.g. one of your own, so model files of that kind load. */
 export function registerNetworkKind(kind: NetworkKind): void {
