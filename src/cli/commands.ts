@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerGradcheck } from './gradcheck-command.ts';
 import { registerPlot } from './plot-command.ts';
+import { registerExamples } from './examples-command.ts';
 import { registerPredict } from './predict-command.ts';
+import { registerRepl } from './repl-command.ts';
 import { registerTrain } from './train-command.ts';
 
 /** Adds the book's scripts beyond the apple examples. */
@@ -10,4 +12,6 @@ export function registerCommands(program: Command): void {
   registerGradcheck(program);
   registerPlot(program);
   registerPredict(program);
+  registerRepl(program);
+  registerExamples(program);
 }

@@ -113,8 +113,8 @@ export type ActivationName = 'relu' | 'sigmoid';
  */
 export function activationCurves(name: ActivationName): { x: Float64Array; y: Float64Array; dx: Float64Array } {
   const x = arange(-3, 3 + 1e-9, 0.01);
-  // Round away arange's accumulated error so x = 0 is exactly 0 (ReLU's kink).
-  for (let i = 0; i < x.size; i++) x.data[i] = Math.round(x.data[i] * 100) / 100;
+  // Round away arange's accumulated error so x = 0 is exactly 0 (ReLU's kink; + 0 turns -0 into 0).
+  for (let i = 0; i < x.size; i++) x.data[i] = Math.round(x.data[i] * 100) / 100 + 0;
   const layer = name === 'relu' ? new Relu() : new Sigmoid();
   const y = layer.forward(x).copy();
   const dx = layer.backward(onesLike(x)).copy();

@@ -396,6 +396,9 @@ export function arange(start: number, stop: number, step = 1, options: CreateOpt
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const t = zeros([n], options);
-  for (let i = 0; i < n; i++) t.data[i] = start + i * step;
+  // As NumPy fills it: start, start + step, then start + i * delta with delta = (start + step) - start,
+  // so the values agree to the last bit (np.arange(-3, 3, 0.01)[300] is -8.9e-15, not 0).
+  const delta = start + step - start;
+  for (let i = 0; i < n; i++) t.data[i] = i === 1 ? start + step : start + i * delta;
   return t;
 }
