@@ -7,7 +7,7 @@ import { bufferTensor } from '../src/internal/buffers.ts';
 import { loadMnistSplits } from '../src/node.ts';
 import { MultiLayerNet, MULTI_LAYER_NET } from '../src/nets/multi-layer-net.ts';
 import { MultiLayerNetExtend, MULTI_LAYER_NET_EXTEND } from '../src/nets/multi-layer-net-extend.ts';
-import { numericalGradient } from '../src/index.ts';
+import { numericalGradient, parseModel } from '../src/index.ts';
 import { expectGradientsClose, meanAbsDiff, relativeError } from './helpers/gradcheck.ts';
 
 interface Encoded {
@@ -239,6 +239,15 @@ describe('MultiLayerNetExtend', () => {
     assert.ok(plain.params.W1.data instanceof Float32Array);
     assert.throws(() => MULTI_LAYER_NET.describe({ ...config }), /belong to MultiLayerNetExtend/);
     assert.throws(() => MULTI_LAYER_NET_EXTEND.describe({ ...config, hiddenSizeList: 'x' }), /hiddenSizeList must be an array/);
+    // A model file round trip keeps parameters and BatchNorm's running statistics.
+    const x = bufferTensor([4, 8], 'float64');
+    new Random(2).fillNormal(x.data);
+    net.gradient(x, [0, 1, 2, 0]);
+    const back = parseModel(JSON.stringify(net));
+    assert.equal(back.kind, 'MultiLayerNetExtend');
+    assert.deepEqual(back.config, config);
+    assert.deepEqual(Array.from(back.state.runningVar2.data), Array.from(net.state.runningVar2.data));
+    assert.deepEqual(Array.from(back.predict(x).data), Array.from(net.predict(x).data));
   });
 
   it('the book’s batch_norm_gradient_check.py on real MNIST: 784-[100, 100]-10 with BatchNorm and weight decay, mean |diff| < 1e-6 per parameter', () => {
