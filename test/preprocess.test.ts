@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inkFromLuminance } from '../src/data/preprocess.ts';
 import { loadMnistSplits, preprocessDigit } from '../src/node.ts';
 
 /** Pearson correlation of two equal-length arrays. */
@@ -82,5 +83,43 @@ describe('preprocessDigit (MNIST-style: bounding box to 20×20, centred by mass)
   it('returns null for an empty drawing and rejects a wrong size', () => {
     assert.equal(preprocessDigit(new Float32Array(28 * 28), 28, 28), null);
     assert.throws(() => preprocessDigit(new Float32Array(10), 28, 28), /preprocessDigit: 10 values for a 28×28 image/);
+  });
+
+  it('fits into another side with the same proportions (a model of 32×32 images)', () => {
+    const canvas = new Float32Array(100 * 60);
+    for (let y = 5; y < 55; y++) for (let x = 70; x < 80; x++) canvas[y * 100 + x] = 1;
+    const out = preprocessDigit(canvas, 100, 60, 32)!;
+    assert.equal(out.length, 32 * 32);
+    let mass = 0;
+    let cx = 0;
+    let cy = 0;
+    let rows = 0;
+    for (let y = 0; y < 32; y++) {
+      let any = false;
+      for (let x = 0; x < 32; x++) {
+        const v = out[y * 32 + x];
+        mass += v;
+        cx += v * (x + 0.5);
+        cy += v * (y + 0.5);
+        if (v > 0) any = true;
+      }
+      if (any) rows++;
+    }
+    assert.equal(rows, Math.round((32 * 20) / 28), 'the longer side is scaled to 20/28 of the side');
+    assert.ok(Math.abs(cx / mass - 16) <= 0.5 && Math.abs(cy / mass - 16) <= 0.5, `centre of mass (${(cx / mass).toFixed(2)}, ${(cy / mass).toFixed(2)})`);
+    assert.throws(() => preprocessDigit(canvas, 100, 60, 1.5), /preprocessDigit: side must be an integer of at least 2, got 1\.5/);
+  });
+
+  it('inverts a dark digit on light paper, judged by the border, and leaves a light one on dark', () => {
+    const paper = new Float64Array(5 * 4).fill(1);
+    paper[6] = 0;
+    const light = inkFromLuminance(paper, 5, 4);
+    assert.equal(light.inverted, true);
+    assert.equal(light.ink[6], 1);
+    assert.equal(light.ink[0], 0);
+    const dark = inkFromLuminance(light.ink, 5, 4);
+    assert.equal(dark.inverted, false);
+    assert.deepEqual([...dark.ink], [...light.ink]);
+    assert.throws(() => inkFromLuminance(paper, 4, 4), /inkFromLuminance: 20 values for a 4×4 image/);
   });
 });

@@ -33,7 +33,7 @@ function findFile(dir: string, bases: readonly string[]): string {
   throw new Error(`loadMnist: no ${bases[0]} (or ${bases[0]}.gz) in ${dir}`);
 }
 
-/** Leading compressed bytes inflated to find an IDX header (far more than a gzip header ever needs). */
+/** Most leading compressed bytes inflated to find an IDX header (far more than a gzip header ever needs). */
 const GZIP_HEADER_PREFIX = 64 * 1024;
 
 /**
@@ -77,12 +77,16 @@ export function readIdxFile(path: string, expectedRank?: number): Uint8Array {
       readFully(fd, bytes.subarray(head.length), head.length, path, size);
       return bytes;
     }
-    // gzip: inflate only the first compressed bytes (at most ~66 MB out) to read the header.
-    let prefix: Uint8Array;
-    try {
-      prefix = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    } catch (e) {
-      throw new Error(`${path}: not valid gzip data (${(e as Error).message})`);
+    // gzip: inflate only the first compressed bytes to read the header — 1 KiB (at most ~1 MB out)
+    // unless a long gzip header (file name, comment) pushes the IDX header further.
+    let prefix = new Uint8Array(0);
+    for (const n of [1024, GZIP_HEADER_PREFIX]) {
+      try {
+        prefix = gunzipSync(head.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch (e) {
+        throw new Error(`${path}: not valid gzip data (${(e as Error).message})`);
+      }
+      if (prefix.length >= MAX_IDX_HEADER_LENGTH || n >= head.length) break;
     }
     if (prefix.length < MAX_IDX_HEADER_LENGTH && head.length < size) {
       throw new Error(`${path}: the first ${head.length} compressed bytes inflate to only ${prefix.length} bytes, not an IDX header`);
