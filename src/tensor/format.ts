@@ -168,7 +168,11 @@ function shortestDigits(x: number, float32: boolean): Digits {
   const low = 4n * m - (unequalMargins ? 1n : 2n);
   const high = 4n * m + 2n;
   const endsIncluded = m % 2n === 0n;
-  for (let k = 1; k <= 9; k++) {
+  // A quick first guess of the length (a double read back, then rounded to float32), then the exact
+  // check from one digit shorter: the guess only saves work, the exact check decides.
+  let first = 1;
+  while (first < 9 && Math.fround(Number(a.toPrecision(first))) !== a) first++;
+  for (let k = Math.max(1, first - 1); k <= 9; k++) {
     const nearest = parseExponential(a.toExponential(k - 1));
     const q = nearest.exp - (k - 1);
     const center = BigInt(nearest.digits.padEnd(k, '0'));
