@@ -1,28 +1,136 @@
-import type { MnistSplit } from '../data/mnist.ts';
+import type { Labels } from '../functions.ts';
+import { MnistSplit } from '../data/mnist.ts';
+import { bufferTensor } from '../internal/buffers.ts';
 import { kernels } from '../kernels/index.ts';
-import { TwoLayerNet } from '../nets/two-layer-net.ts';
+import { inputFeatures, type Network, type TwoLayerWeights } from '../nets/network.ts';
+import { buildNetwork } from '../nets/registry.ts';
+import { formatShape } from '../tensor/shape.ts';
+import { Tensor } from '../tensor/tensor.ts';
+
+/** Training or test data: images with their labels, as tensors (the book's arrays) or an `MnistSplit`. */
+export type Dataset = MnistSplit | { x: Tensor; t: Labels };
+
+/** A view of a dataset that fills batch buffers: the same code for tensors and byte splits. */
+export interface DataSource {
+  readonly count: number;
+  /** True when the labels are one-hot rows (a Tensor of `classes` columns) rather than indices. */
+  readonly oneHot: boolean;
+  /** Writes the samples at `indices` into `x` and their labels into `t`. */
+  gather(indices: ArrayLike<number>, x: Tensor, t: Float64Array | Tensor): void;
+  /** Writes samples `start`…`start + n - 1`. */
+  copy(start: number, n: number, x: Tensor, t: Float64Array | Tensor): void;
+}
+
+export function dataSource(op: string, data: Dataset, features: number, classes: number): DataSource {
+  if (data instanceof MnistSplit) {
+    if (data.pixels !== features) throw new Error(`${op}: images of ${data.pixels} pixels do not fit a network with ${features} inputs`);
+    return {
+      count: data.count,
+      oneHot: false,
+      gather: (indices, x, t) => {
+        data.gatherImages(indices, x.data);
+        data.gatherLabels(indices, t as Float64Array);
+      },
+      copy: (start, n, x, t) => {
+        data.copyImages(start, n, x.data);
+        (t as Float64Array).set(data.labels.subarray(start, start + n));
+      },
+    };
+  }
+  const { x, t } = data;
+  const count = x.ndim === 0 ? 0 : x.shape[0];
+  if (count > 0 && x.size / count !== features) {
+    throw new Error(`${op}: x of shape ${formatShape(x.shape)} does not fit a network with ${features} input features per sample`);
+  }
+  const oneHot = t instanceof Tensor && t.ndim === 2;
+  if (oneHot && (t.shape[0] !== count || t.shape[1] !== classes)) {
+    throw new Error(`${op}: one-hot t of shape ${formatShape(t.shape)} does not match ${count} samples of ${classes} classes`);
+  }
+  const labels = t instanceof Tensor ? t.data : t;
+  if (!oneHot && labels.length !== count) throw new Error(`${op}: ${labels.length} labels for ${count} samples`);
+  return {
+    count,
+    oneHot,
+    gather: (indices, xb, tb) => {
+      for (let r = 0; r < indices.length; r++) {
+        const i = indices[r];
+        xb.data.set(x.data.subarray(i * features, (i + 1) * features), r * features);
+        if (oneHot) (tb as Tensor).data.set((t as Tensor).data.subarray(i * classes, (i + 1) * classes), r * classes);
+        else (tb as Float64Array)[r] = labels[i];
+      }
+    },
+    copy: (start, n, xb, tb) => {
+      xb.data.set(x.data.subarray(start * features, (start + n) * features));
+      if (oneHot) (tb as Tensor).data.set((t as Tensor).data.subarray(start * classes, (start + n) * classes));
+      else for (let r = 0; r < n; r++) (tb as Float64Array)[r] = labels[start + r];
+    },
+  };
+}
 
 /**
- * Accuracy of `net` on a whole split: the fraction of images whose highest score is their label. The
- * images stay bytes: `kernels.predictTwoLayer` runs the network's inference (Affine1 → Relu1 → Affine2,
- * the same arithmetic as `net.predict`) `chunk` images per call, so evaluating 60 000 images never holds
- * them as floats.
+ * Accuracy of `net` on the first `limit` samples of `data` (all by default), `batchSize` samples per
+ * prediction — the book's `network.accuracy(x, t)`, for any network and for data kept as bytes. Where the
+ * network offers the fused Affine → ReLU → Affine inference and the data are bytes, that kernel runs
+ * straight on the bytes (the same arithmetic as `predict`).
  */
-export function evaluateAccuracy(net: TwoLayerNet, split: MnistSplit, chunk = 10000): number {
-  if (split.pixels !== net.inputSize) {
-    throw new Error(`evaluateAccuracy: images of ${split.pixels} pixels do not fit a network with ${net.inputSize} inputs`);
+export function networkAccuracy(net: Network, data: Dataset, options: { limit?: number; batchSize?: number } = {}): number {
+  const features = inputFeatures(net);
+  const source = dataSource('accuracy', data, features, net.outputSize);
+  const total = Math.min(options.limit ?? source.count, source.count);
+  const weights = data instanceof MnistSplit ? net.twoLayerInference?.() : undefined;
+  if (weights && data instanceof MnistSplit) return fusedAccuracy(weights, data.slice(0, total), options.batchSize ?? 10000);
+  const chunk = Math.max(1, Math.min(options.batchSize ?? 1000, total));
+  const x = bufferTensor([chunk, ...net.inputShape], net.dtype);
+  const t = source.oneHot ? new Tensor(new Float64Array(chunk * net.outputSize), [chunk, net.outputSize]) : new Float64Array(chunk);
+  const predicted = new Float64Array(chunk);
+  const labels = new Float64Array(chunk);
+  let correct = 0;
+  for (let start = 0; start < total; start += chunk) {
+    const n = Math.min(chunk, total - start);
+    const xs = n === chunk ? x : new Tensor(x.data.subarray(0, n * features), [n, ...net.inputShape]);
+    source.copy(start, n, xs, t);
+    const y = net.predict(xs, false);
+    kernels.argmaxAxis(y.data, n, net.outputSize, 1, predicted);
+    if (t instanceof Tensor) kernels.argmaxAxis(t.data, n, net.outputSize, 1, labels);
+    else labels.set(t.subarray(0, n));
+    for (let i = 0; i < n; i++) if (predicted[i] === labels[i]) correct++;
   }
+  return correct / total; // NaN for no samples, as NumPy's 0 / 0.
+}
+
+/** Accuracy through `kernels.predictTwoLayer`, `chunk` images per call: 60 000 images never held as floats. */
+function fusedAccuracy(w: TwoLayerWeights, split: MnistSplit, chunk: number): number {
   const p = split.pixels;
-  const { W1, b1, W2, b2 } = net.params;
+  const [hidden, classes] = [w.W1.shape[1], w.W2.shape[1]];
   const rows = Math.max(1, Math.min(chunk, split.count));
   const predicted = new Int32Array(rows);
   let correct = 0;
   for (let start = 0; start < split.count; start += rows) {
     const n = Math.min(rows, split.count - start);
-    kernels.predictTwoLayer(split.images.subarray(start * p, (start + n) * p), n, p, 1 / 255, W1.data, b1.data, W2.data, b2.data, net.hiddenSize, net.outputSize, predicted);
+    kernels.predictTwoLayer(split.images.subarray(start * p, (start + n) * p), n, p, 1 / 255, w.W1.data, w.b1.data, w.W2.data, w.b2.data, hidden, classes, predicted);
     correct += countCorrect(predicted, split.labels.subarray(start, start + n));
   }
-  return split.count === 0 ? 0 : correct / split.count;
+  return correct / split.count;
+}
+
+/**
+ * Accuracy of `net` on a whole split: the fraction of images whose highest score is their label; NaN
+ * for an empty split (there is nothing to be right about). The images stay bytes (see `networkAccuracy`).
+ */
+export function evaluateAccuracy(net: Network, split: MnistSplit, chunk = 10000): number {
+  if (split.pixels !== inputFeatures(net)) {
+    throw new Error(`evaluateAccuracy: images of ${split.pixels} pixels do not fit a network with ${inputFeatures(net)} inputs`);
+  }
+  return networkAccuracy(net, split, { batchSize: chunk });
+}
+
+/** A network of the same kind and config with a copy of `net`'s parameters and state (its own buffers). */
+export function cloneNetwork<N extends Network>(net: N, into?: N): N {
+  const copy = into ?? (buildNetwork(net.kind, net.config, { dtype: net.dtype, seed: 0 }) as N);
+  for (const key of Object.keys(net.params)) copy.params[key].data.set(net.params[key].data);
+  const state = net.state;
+  if (Object.keys(state).length > 0) copy.setState?.(state);
+  return copy;
 }
 
 /** How many of `labels` the predictions (same order) got right. */
@@ -33,9 +141,9 @@ function countCorrect(predicted: Int32Array, labels: Uint8Array): number {
 }
 
 /** The accuracies of one evaluation, possibly still being computed on another thread. */
-export interface PendingEvaluation {
+export interface PendingEvaluation<N extends Network = Network> {
   /** The network evaluated: the weights as they were when the evaluation started. */
-  readonly net: TwoLayerNet;
+  readonly net: N;
   /** True once both accuracies are known (never blocks). */
   poll(): boolean;
   /** Blocks until both accuracies are known; returns them. */
@@ -43,15 +151,16 @@ export interface PendingEvaluation {
 }
 
 /**
- * Evaluates a training network on both splits during training. Where the kernels have a free thread
- * (the Node helper), the weights are copied and that thread predicts with them while the caller goes on
- * training — the accuracies are those of the weights at the start, exactly as if computed at once;
- * otherwise they are computed at once, with `evaluateAccuracy`.
+ * Evaluates a training network on both splits during training. Where the network offers the fused
+ * Affine → ReLU → Affine inference and the kernels have a free thread (the Node helper), the weights are
+ * copied and that thread predicts with them while the caller goes on training — the accuracies are those
+ * of the weights at the start, exactly as if computed at once; otherwise they are computed at once, for
+ * any network, with `evaluateAccuracy`.
  */
-export class Evaluator {
+export class Evaluator<N extends Network = Network> {
   private readonly train: MnistSplit;
   private readonly test: MnistSplit;
-  private snapshot: TwoLayerNet | undefined;
+  private snapshot: N | undefined;
   private predicted: Int32Array | undefined;
 
   constructor(train: MnistSplit, test: MnistSplit) {
@@ -59,21 +168,22 @@ export class Evaluator {
     this.test = test;
   }
 
-  start(net: TwoLayerNet, chunk = 10000): PendingEvaluation {
-    const snapshot = (this.snapshot ??= new TwoLayerNet(net.inputSize, net.hiddenSize, net.outputSize, 0, { dtype: net.dtype, seed: 0 }));
-    snapshot.setParams(net.params);
+  start(net: N, chunk = 10000): PendingEvaluation<N> {
+    const snapshot = (this.snapshot = cloneNetwork(net, this.snapshot));
+    const weights = snapshot.twoLayerInference?.();
     const predicted = (this.predicted ??= new Int32Array(Math.max(this.train.count, this.test.count)));
     const startOn = (split: MnistSplit) => {
-      const { W1, b1, W2, b2 } = snapshot.params;
+      if (!weights) return undefined;
+      const { W1, b1, W2, b2 } = weights;
       const out = predicted.subarray(0, split.count);
-      return kernels.predictTwoLayerAsync(split.images, split.count, split.pixels, 1 / 255, W1.data, b1.data, W2.data, b2.data, snapshot.hiddenSize, snapshot.outputSize, out);
+      return kernels.predictTwoLayerAsync(split.images, split.count, split.pixels, 1 / 255, W1.data, b1.data, W2.data, b2.data, W1.shape[1], W2.shape[1], out);
     };
-    const accuracy = (split: MnistSplit) => (split.count === 0 ? 0 : countCorrect(predicted, split.labels) / split.count);
+    const accuracy = (split: MnistSplit) => countCorrect(predicted, split.labels) / split.count;
     let work = startOn(this.train);
     if (work === undefined) {
-      // No free thread: now, on the caller's thread.
-      const result = { trainAcc: evaluateAccuracy(net, this.train, chunk), testAcc: evaluateAccuracy(net, this.test, chunk) };
-      return { net, poll: () => true, wait: () => result };
+      // No free thread (or no fused inference): now, on the caller's thread.
+      const result = { trainAcc: evaluateAccuracy(snapshot, this.train, chunk), testAcc: evaluateAccuracy(snapshot, this.test, chunk) };
+      return { net: snapshot, poll: () => true, wait: () => result };
     }
     let trainAcc: number | undefined;
     let testAcc: number | undefined;

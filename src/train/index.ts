@@ -1,4 +1,5 @@
 export { train, BOOK_CONFIG, iterPerEpoch, countEpochs, validateConfig } from './train.ts';
-export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } from './train.ts';
-export { evaluateAccuracy } from './evaluate.ts';
-export { gradientCheck } from './gradient-check.ts';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord, TrainParts } from './train.ts';
+export { evaluateAccuracy, networkAccuracy, cloneNetwork, dataSource } from './evaluate.ts';
+export type { Dataset, DataSource } from './evaluate.ts';
+export { gradientCheck, gradientDifferences } from './gradient-check.ts';

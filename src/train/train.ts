@@ -8,7 +8,9 @@
  */
 import type { MnistSplits } from '../data/mnist.ts';
 import { kernels } from '../kernels/index.ts';
+import { inputFeatures, type Network } from '../nets/network.ts';
 import { TwoLayerNet } from '../nets/two-layer-net.ts';
+import type { Optimizer } from '../optimizers/optimizer.ts';
 import { SGD } from '../optimizers/sgd.ts';
 import { Random } from '../tensor/random.ts';
 import { bufferTensor } from '../internal/buffers.ts';
@@ -67,9 +69,9 @@ export interface EpochRecord {
 
 export type TrainStatus = 'completed' | 'stopped' | 'diverged';
 
-export interface TrainResult {
+export interface TrainResult<N extends Network = TwoLayerNet> {
   status: TrainStatus;
-  net: TwoLayerNet;
+  net: N;
   config: TrainConfig;
   /** Loss of every completed iteration. */
   losses: Float64Array;
@@ -82,13 +84,13 @@ export interface TrainResult {
   evalSeconds: number;
 }
 
-export interface TrainHooks {
+export interface TrainHooks<N extends Network = TwoLayerNet> {
   onIteration?: (iteration: number, loss: number) => void;
   /**
    * After each evaluation, with the network evaluated (its weights as at `record.iteration`; the record
    * may arrive a few iterations later when another thread evaluated while training went on).
    */
-  onEpoch?: (record: EpochRecord, net: TwoLayerNet) => void;
+  onEpoch?: (record: EpochRecord, net: N) => void;
   /** Polled between iterations; return true to stop cleanly after the current one. */
   shouldStop?: () => boolean;
   /** Called before every iteration; a returned promise is awaited (how the web page pauses). */
@@ -137,10 +139,20 @@ const yieldToEventLoop: () => Promise<void> =
   typeof setImmediate === 'function' ? () => new Promise<void>((resolve) => setImmediate(resolve)) : () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
- * Trains `TwoLayerNet(pixels, hiddenSize, 10)` on `data.train`, reporting accuracy on both splits at
- * every epoch. Same config and seed → bit-identical losses and accuracies.
+ * What `train` trains with, when not the book's: any network (the `Network` contract) and optimizer.
+ * Without them it builds `TwoLayerNet(pixels, hiddenSize, 10, weightInitStd)` and `SGD(lr)` from the
+ * config, drawing the weights from the same generator as the batches (as the book's global np.random).
  */
-export async function train(data: MnistSplits, config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+export interface TrainParts<N extends Network> {
+  network?: N;
+  optimizer?: Optimizer;
+}
+
+/**
+ * Trains a network (by default `TwoLayerNet(pixels, hiddenSize, 10)`) on `data.train`, reporting
+ * accuracy on both splits at every epoch. Same config and seed → bit-identical losses and accuracies.
+ */
+export async function train<N extends Network = TwoLayerNet>(data: MnistSplits, config: TrainConfig, hooks: TrainHooks<N> = {}, parts: TrainParts<N> = {}): Promise<TrainResult<N>> {
   const { train: trainSet, test: testSet } = data;
   validateConfig(config, trainSet.count);
   const now = hooks.now ?? (() => performance.now());
@@ -148,13 +160,18 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   const start = now();
   // One generator, as the book's global np.random: first the weights, then the batch draws.
   const rng = new Random(config.seed);
-  const net = new TwoLayerNet(trainSet.pixels, config.hiddenSize, 10, config.weightInitStd, { rng, dtype: config.dtype });
-  const optimizer = new SGD(config.lr);
+  const net = parts.network ?? (new TwoLayerNet(trainSet.pixels, config.hiddenSize, 10, config.weightInitStd, { rng, dtype: config.dtype }) as unknown as N);
+  const features = inputFeatures(net);
+  if (features !== trainSet.pixels) throw new Error(`train: images of ${trainSet.pixels} pixels do not fit a network with ${features} inputs`);
+  const optimizer = parts.optimizer ?? new SGD(config.lr);
+  // The divergence check reads the output layer's weights (the last W): small, and the first to overflow.
+  const weightKeys = Object.keys(net.params).filter((k) => k.startsWith('W'));
+  const watched = net.params[weightKeys.at(-1) ?? Object.keys(net.params).at(-1)!];
   const { iters, batchSize } = config;
 
   // Everything the step touches is allocated here, once.
   const batchMask = new Uint32Array(batchSize);
-  const xBatch = bufferTensor([batchSize, trainSet.pixels], config.dtype);
+  const xBatch = bufferTensor([batchSize, ...net.inputShape], net.dtype);
   const tBatch = new Uint8Array(batchSize);
   const losses = new Float64Array(iters);
 
@@ -172,8 +189,8 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   let done = 0;
 
   // Evaluations: on the kernels' other thread while training goes on, where there is one.
-  const evaluator = new Evaluator(trainSet, testSet);
-  let pending: { iteration: number; loss: number; evaluation: PendingEvaluation } | undefined;
+  const evaluator = new Evaluator<N>(trainSet, testSet);
+  let pending: { iteration: number; loss: number; evaluation: PendingEvaluation<N> } | undefined;
   const finishEvaluation = (p: NonNullable<typeof pending>) => {
     const t0 = now();
     const { trainAcc, testAcc } = p.evaluation.wait();
@@ -216,7 +233,7 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
     losses[i] = loss;
     done = i + 1;
     hooks.onIteration?.(i, loss);
-    if (!Number.isFinite(loss) || !kernels.allFinite(net.params.W2.data)) {
+    if (!Number.isFinite(loss) || !kernels.allFinite(watched.data)) {
       status = 'diverged';
       divergedAt = i;
       break;
@@ -242,7 +259,7 @@ export async function train(data: MnistSplits, config: TrainConfig, hooks: Train
   }
   if (pending) finishEvaluation(pending);
   const seconds = (now() - start) / 1000;
-  const result: TrainResult = {
+  const result: TrainResult<N> = {
     status,
     net,
     config,

@@ -14,11 +14,8 @@ import { inputFeatures, type Network } from '../nets/network.ts';
 import { createOptimizer } from '../optimizers/index.ts';
 import type { Optimizer, OptimizerParam } from '../optimizers/optimizer.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
-import { formatShape } from '../tensor/shape.ts';
-import { Tensor } from '../tensor/tensor.ts';
-
-/** Training or test data: images with their labels, as tensors (the book's arrays) or an `MnistSplit`. */
-export type TrainerData = MnistSplit | { x: Tensor; t: Labels };
+import type { Tensor } from '../tensor/tensor.ts';
+import { dataSource, networkAccuracy, type DataSource, type Dataset } from './evaluate.ts';
 
 export interface TrainerOptions {
   /** The book: 20. */
@@ -63,91 +60,6 @@ export interface TrainerHooks {
 
 export type TrainerStatus = 'completed' | 'stopped' | 'diverged';
 
-/** A view of training data that can fill batch buffers: the same code for tensors and byte splits. */
-interface Source {
-  readonly count: number;
-  /** Writes the samples at `indices` into `x` (rows of `features`) and their labels into `t`. */
-  gather(indices: ArrayLike<number>, x: Tensor, t: Float64Array | Tensor): void;
-  /** Writes samples `start`…`start + n - 1`. */
-  copy(start: number, n: number, x: Tensor, t: Float64Array | Tensor): void;
-  /** True when the labels are one-hot rows (a Tensor of `classes` columns) rather than indices. */
-  readonly oneHot: boolean;
-}
-
-function sourceOf(op: string, data: TrainerData, features: number, classes: number): Source {
-  if (data instanceof MnistSplit) {
-    if (data.pixels !== features) throw new Error(`${op}: images of ${data.pixels} pixels do not fit a network with ${features} inputs`);
-    return {
-      count: data.count,
-      oneHot: false,
-      gather: (indices, x, t) => {
-        data.gatherImages(indices, x.data);
-        data.gatherLabels(indices, t as Float64Array);
-      },
-      copy: (start, n, x, t) => {
-        data.copyImages(start, n, x.data);
-        (t as Float64Array).set(data.labels.subarray(start, start + n));
-      },
-    };
-  }
-  const { x, t } = data;
-  const count = x.ndim === 0 ? 0 : x.shape[0];
-  if (count > 0 && x.size / count !== features) {
-    throw new Error(`${op}: x of shape ${formatShape(x.shape)} does not fit a network with input shape (${features} features per sample)`);
-  }
-  const oneHot = t instanceof Tensor && t.ndim === 2;
-  if (oneHot && (t.shape[0] !== count || t.shape[1] !== classes)) {
-    throw new Error(`${op}: one-hot t of shape ${formatShape(t.shape)} does not match ${count} samples of ${classes} classes`);
-  }
-  const labels = t instanceof Tensor ? t.data : t;
-  if (!oneHot && labels.length !== count) throw new Error(`${op}: ${labels.length} labels for ${count} samples`);
-  const cols = oneHot ? classes : 1;
-  return {
-    count,
-    oneHot,
-    gather: (indices, xb, tb) => {
-      for (let r = 0; r < indices.length; r++) {
-        const i = indices[r];
-        xb.data.set(x.data.subarray(i * features, (i + 1) * features), r * features);
-        if (oneHot) (tb as Tensor).data.set((t as Tensor).data.subarray(i * cols, (i + 1) * cols), r * cols);
-        else (tb as Float64Array)[r] = labels[i];
-      }
-    },
-    copy: (start, n, xb, tb) => {
-      xb.data.set(x.data.subarray(start * features, (start + n) * features));
-      if (oneHot) (tb as Tensor).data.set((t as Tensor).data.subarray(start * cols, (start + n) * cols));
-      else for (let r = 0; r < n; r++) (tb as Float64Array)[r] = labels[start + r];
-    },
-  };
-}
-
-/**
- * Accuracy of `net` on the first `limit` samples of `data` (all by default), `batchSize` samples per
- * prediction — the book's `network.accuracy(x, t)`, for any network and for data kept as bytes.
- */
-export function networkAccuracy(net: Network, data: TrainerData, options: { limit?: number; batchSize?: number } = {}): number {
-  const features = inputFeatures(net);
-  const source = sourceOf('accuracy', data, features, net.outputSize);
-  const total = Math.min(options.limit ?? source.count, source.count);
-  const chunk = Math.max(1, Math.min(options.batchSize ?? 1000, total));
-  const x = bufferTensor([chunk, ...net.inputShape], net.dtype);
-  const t = source.oneHot ? new Tensor(new Float64Array(chunk * net.outputSize), [chunk, net.outputSize]) : new Float64Array(chunk);
-  const predicted = new Float64Array(chunk);
-  const labels = new Float64Array(chunk);
-  let correct = 0;
-  for (let start = 0; start < total; start += chunk) {
-    const n = Math.min(chunk, total - start);
-    const xs = n === chunk ? x : new Tensor(x.data.subarray(0, n * features), [n, ...net.inputShape]);
-    source.copy(start, n, xs, t);
-    const y = net.predict(xs, false);
-    kernels.argmaxAxis(y.data, n, net.outputSize, 1, predicted);
-    if (t instanceof Tensor) kernels.argmaxAxis(t.data, n, net.outputSize, 1, labels);
-    else labels.set(t.subarray(0, n));
-    for (let i = 0; i < n; i++) if (predicted[i] === labels[i]) correct++;
-  }
-  return correct / total; // NaN for no samples, as NumPy's 0 / 0.
-}
-
 /**
  * @example
  * const net = new MultiLayerNetExtend({ inputSize: 784, hiddenSizeList: [100, 100], outputSize: 10, useBatchnorm: true });
@@ -177,9 +89,9 @@ export class Trainer {
   /** The final accuracy on the whole test set, once `train()` has finished. */
   finalTestAcc: number | undefined;
   status: TrainerStatus | undefined;
-  private readonly train_: Source;
-  private readonly trainData: TrainerData;
-  private readonly testData: TrainerData;
+  private readonly train_: DataSource;
+  private readonly trainData: Dataset;
+  private readonly testData: Dataset;
   private readonly rng: Random;
   private readonly print: (line: string) => void;
   private readonly evalBatchSize: number;
@@ -201,7 +113,7 @@ export class Trainer {
     const ev = options.evaluateSampleNumPerEpoch;
     if (ev !== undefined && (!Number.isInteger(ev) || ev < 1)) throw new Error(`${op}: evaluateSampleNumPerEpoch must be an integer >= 1, got ${ev}`);
     this.evaluateSampleNumPerEpoch = ev;
-    const data = (x: Tensor | MnistSplit, t: Labels | undefined, which: string): TrainerData => {
+    const data = (x: Tensor | MnistSplit, t: Labels | undefined, which: string): Dataset => {
       if (x instanceof MnistSplit) return x;
       if (t === undefined) throw new Error(`${op}: ${which} images given as a tensor need their labels`);
       return { x, t };
@@ -209,8 +121,8 @@ export class Trainer {
     this.trainData = data(xTrain, tTrain, 'training');
     this.testData = data(xTest, tTest, 'test');
     const features = inputFeatures(network);
-    this.train_ = sourceOf(op, this.trainData, features, network.outputSize);
-    sourceOf(op, this.testData, features, network.outputSize);
+    this.train_ = dataSource(op, this.trainData, features, network.outputSize);
+    dataSource(op, this.testData, features, network.outputSize);
     this.trainSize = this.train_.count;
     if (this.trainSize === 0) throw new Error(`${op}: the training set is empty`);
     this.iterPerEpoch = Math.max(this.trainSize / this.batchSize, 1);
