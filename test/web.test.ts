@@ -1,6 +1,6 @@
 /** The page driven in real Chromium (Playwright-core + Debian's chromium) against the built site. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -74,6 +74,30 @@ describe('web page in Chromium', { skip }, () => {
     assert.equal(await text('graph-d-apple'), '2.2');
   });
 
+  it('graph: an input that is not a number is marked, the values that do not depend on it stay, and Reset restores the book’s example', async () => {
+    await page.getByTestId('graph-backward').click();
+    await page.getByTestId('graph-input-orange').fill('');
+    await page.getByTestId('graph-input-tax').fill('1.2');
+    assert.equal(await page.getByTestId('graph-input-orange').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByTestId('graph-input-apple').getAttribute('aria-invalid'), 'false');
+    assert.match((await text('graph-error'))!, /Not a number: orange price/);
+    assert.ok(await page.getByTestId('graph-error').isVisible());
+    assert.equal(await text('graph-price'), '', 'the price depends on the orange price');
+    assert.equal(await text('graph-d-tax'), '');
+    assert.equal(await text('graph-d-apple'), '2.4', 'dApple = tax × apples does not depend on it');
+    assert.equal(await text('graph-d-orange-num'), '', 'dOranges = tax × orange price does');
+    assert.equal(await text('graph-d-orange'), '3.6');
+    await page.getByTestId('graph-reset').click();
+    const values = await Promise.all(['apple', 'apple-num', 'orange', 'orange-num', 'tax'].map((k) => page.getByTestId(`graph-input-${k}`).inputValue()));
+    assert.deepEqual(values, ['100', '2', '150', '3', '1.1']);
+    assert.equal(await page.getByTestId('graph-input-orange').getAttribute('aria-invalid'), 'false');
+    assert.equal(await text('graph-error'), '');
+    assert.ok(!(await page.getByTestId('graph-error').isVisible()));
+    await page.getByTestId('graph-backward').click();
+    assert.equal(await text('graph-price'), '715');
+    assert.equal(await text('graph-d-orange-num'), '165');
+  });
+
   it('layers: ReLU and Sigmoid plots render and the slider moves the point', async () => {
     await page.getByTestId('tab-layers').click();
     await page.getByTestId('layer-relu-plot').locator('svg').first().waitFor();
@@ -83,6 +107,35 @@ describe('web page in Chromium', { skip }, () => {
     assert.match((await text('layer-relu-readout'))!, /y = 2\.0000 +dy\/dx = 1\.0000/);
     assert.match((await text('layer-sigmoid-readout'))!, /y = 0\.8808 +dy\/dx = 0\.1050/);
     assert.match((await text('affine-demo'))!, /dW = xᵀ·dout/);
+  });
+
+  it('train: settings that cannot run are refused with a translated message, and Start stays usable', async () => {
+    await page.getByTestId('tab-train').click();
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="train-start"]') as HTMLButtonElement).disabled, null, { timeout: 30000 });
+    const refused = async (field: string, value: string, message: RegExp) => {
+      await page.getByTestId(field).fill(value);
+      await page.getByTestId('train-start').click();
+      assert.match((await text('train-error'))!, message);
+      assert.ok(await page.getByTestId('train-error').isVisible());
+      assert.equal(await page.getByTestId(field).getAttribute('aria-invalid'), 'true', field);
+      assert.doesNotMatch((await text('train-status'))!, /iteration|繰り返し/, 'nothing started');
+      assert.ok(await page.getByTestId('train-start').isEnabled());
+    };
+    await refused('train-iterations', '0', /^iterations must be a whole number from 1 to 100000$/);
+    await page.getByTestId('train-iterations').fill('300');
+    await refused('train-hidden', '1000000000', /^hidden size must be a whole number from 1 to 1000$/);
+    await page.getByTestId('train-hidden').fill('50');
+    await refused('train-batch-size', '1000000000', /^batch size must be a whole number from 1 to 10000$/);
+    await page.getByTestId('train-batch-size').fill('100');
+    await refused('train-lr', '0', /^the learning rate must be a number greater than 0$/);
+    await page.getByTestId('lang-toggle').click();
+    assert.equal(await text('train-error'), '学習率は 0 より大きい数にしてください');
+    await refused('train-batch-size', '60001', /^バッチサイズは 1 以上 10000 以下の整数にしてください$/);
+    assert.match((await text('train-status'))!, /^準備完了/, 'the ready status follows the language');
+    await page.getByTestId('lang-toggle').click();
+    assert.match((await text('train-error'))!, /^batch size must be/);
+    await page.getByTestId('train-lr').fill('0.1');
+    await page.getByTestId('train-batch-size').fill('100');
   });
 
   it('train: a short run in the Worker raises test accuracy while the page stays responsive', async () => {
@@ -110,9 +163,62 @@ describe('web page in Chromium', { skip }, () => {
     await page.waitForFunction(() => /300 \/ 300 · done/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''), null, { timeout: 90000 });
     const acc = Number(await text('train-test-acc'));
     assert.ok(acc > 0.8, `test accuracy ${acc}`);
+    assert.equal(await text('train-error'), '', 'the refused settings’ message is gone');
+    assert.equal(await page.getByTestId('train-batch-size').getAttribute('aria-invalid'), 'false');
     assert.match((await text('train-test-acc'))!, /^0\.\d{4}$/);
     await page.getByTestId('train-loss-chart').locator('canvas').waitFor();
     await page.getByTestId('train-acc-chart').locator('canvas').waitFor();
+  });
+
+  it('train: every status reads in Japanese too (finished, diverged)', async () => {
+    await page.getByTestId('lang-toggle').click();
+    try {
+      assert.match((await text('train-status'))!, /^繰り返し 300 \/ 300 · 完了 · [\d.]+ s$/);
+      await page.getByTestId('train-lr').fill('1e9');
+      await page.getByTestId('train-iterations').fill('30');
+      await page.getByTestId('train-start').click();
+      await page.waitForFunction(() => /発散/.test(document.querySelector('[data-testid="train-status"]')?.textContent ?? ''), null, { timeout: 30000 });
+      assert.match((await text('train-status'))!, /繰り返し \d+ で損失が発散しました。学習率を下げてください/);
+      await page.getByTestId('lang-toggle').click();
+      assert.match((await text('train-status'))!, /the loss diverged at iteration \d+: lower the learning rate/);
+    } finally {
+      if ((await page.locator('html').getAttribute('lang')) === 'ja') await page.getByTestId('lang-toggle').click();
+      await page.getByTestId('train-lr').fill('0.1');
+      await page.getByTestId('train-iterations').fill('300');
+    }
+  });
+
+  it('train worker: a run that fails is reported with its run number, and the next run trains', async () => {
+    // The built Worker itself, sent what the page never sends (its checks come first): a run the library
+    // refuses, then a good one. A failed run must leave the Worker (and its kernels) ready for the next.
+    const asset = readdirSync(join(WEB_DIST, 'assets')).find((f) => /^train-worker-.*\.js$/.test(f));
+    assert.ok(asset, 'built worker');
+    const good = { iters: 3, batchSize: 100, lr: 0.1, hiddenSize: 50, weightInitStd: 0.01, seed: 1, dtype: 'float32', evalAtEnd: true };
+    const bad = { ...good, iters: -1 };
+    const replies = await page.evaluate<{ type: string; run?: number; stage?: string; status?: string; message?: string }[]>(`new Promise((resolve, reject) => {
+      const worker = new Worker('/assets/${asset}', { type: 'module' });
+      const replies = [];
+      const timer = setTimeout(() => reject(new Error('timeout: ' + JSON.stringify(replies))), 60000);
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'progress' || data.type === 'epoch') return;
+        replies.push({ type: data.type, run: data.run, stage: data.stage, status: data.status, message: data.message });
+        if (data.type === 'ready') worker.postMessage({ type: 'start', run: 1, config: ${JSON.stringify(bad)} });
+        else if (data.type === 'error' && data.run === 1) worker.postMessage({ type: 'start', run: 2, config: ${JSON.stringify(good)} });
+        else if (data.type === 'done' || data.type === 'error') {
+          clearTimeout(timer);
+          worker.terminate();
+          resolve(replies);
+        }
+      };
+    })`);
+    assert.deepEqual(
+      replies.slice(1).map((r) => [r.type, r.run, r.stage ?? r.status]),
+      [
+        ['error', 1, 'train'],
+        ['done', 2, 'completed'],
+      ],
+    );
+    assert.match(replies[1].message!, /iters must be an integer >= 0/);
   });
 
   it('draw: a digit drawn on the canvas gets a prediction and ten probabilities', async () => {
@@ -140,7 +246,36 @@ describe('web page in Chromium', { skip }, () => {
     const bad = join(tmp, 'broken.json');
     writeFileSync(bad, '{"format": "scratchnet-model", "formatVersion": 1');
     await page.getByTestId('draw-model-file').setInputFiles(bad);
-    await page.waitForFunction(() => document.querySelector('[data-testid="draw-model"]')?.textContent?.includes('broken.json: not valid JSON'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="draw-model-error"]')?.textContent?.includes('broken.json: not valid JSON'));
+    assert.match((await text('draw-model-error'))!, /^the model was not loaded: .*The previous model is kept\.$/);
+    assert.equal(await text('draw-model'), 'model: model.json');
+  });
+
+  it('draw: a model that is not 784 → 10 is refused with what is wrong; the previous one stays and no stale bars remain', async () => {
+    await page.getByTestId('draw-clear').click();
+    const box = (await page.getByTestId('draw-canvas').boundingBox())!;
+    await page.mouse.move(box.x + 140, box.y + 50);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 140, box.y + 230, { steps: 10 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /^\d$/.test(document.querySelector('[data-testid="draw-prediction"]')?.textContent ?? ''));
+    const before = await page.getByTestId('draw-probs').textContent();
+    for (const [inputs, classes] of [[784, 5], [784, 12], [100, 10]]) {
+      const file = join(tmp, `net-${inputs}-${classes}.json`);
+      writeFileSync(file, serializeModel(new TwoLayerNet(inputs, 8, classes, 0.01, { seed: 2 })));
+      await page.getByTestId('draw-model-file').setInputFiles(file);
+      await page.waitForFunction((name) => document.querySelector('[data-testid="draw-model-error"]')?.textContent?.startsWith(name), `net-${inputs}-${classes}.json`);
+      assert.equal(
+        await text('draw-model-error'),
+        `net-${inputs}-${classes}.json was not loaded: the Draw tab needs a model with 784 inputs (28×28 pixels) and 10 classes (the digits 0–9), and this one has ${inputs} inputs and ${classes} classes. The previous model is kept.`,
+      );
+      assert.equal(await text('draw-model'), 'model: model.json');
+      assert.equal(await page.getByTestId('draw-probs').locator('.bar').count(), 10);
+      assert.equal(await page.getByTestId('draw-probs').textContent(), before, 'the bars are the kept model’s');
+    }
+    await page.getByTestId('lang-toggle').click();
+    assert.match((await text('draw-model-error'))!, /^net-100-10\.json は読み込みませんでした。.*入力 100、10 クラスです。前のモデルをそのまま使います。$/);
+    await page.getByTestId('lang-toggle').click();
   });
 
   it('language toggle switches to the book’s Japanese terms and back', async () => {
@@ -162,6 +297,45 @@ describe('web page in Chromium', { skip }, () => {
     } finally {
       await other.close();
       await encoded.close();
+    }
+  });
+
+  it('a phone (390×844): the graph and the layer plots fit the width, nothing scrolls sideways', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    try {
+      await phone.goto(server.url);
+      await phone.getByTestId('graph-backward').click();
+      const inside = async (locator: ReturnType<Page['locator']>, what: string) => {
+        const b = (await locator.boundingBox())!;
+        assert.ok(b.x >= 0 && b.x + b.width <= 390, `${what}: ${b.x}..${b.x + b.width}`);
+      };
+      await inside(phone.locator('#graph svg'), 'graph');
+      for (const id of ['graph-price', 'graph-d-apple', 'graph-d-tax']) await inside(phone.getByTestId(id), id);
+      await phone.getByTestId('tab-layers').click();
+      for (const id of ['layer-relu-plot', 'layer-sigmoid-plot']) {
+        await phone.getByTestId(id).locator('svg').first().waitFor();
+        await inside(phone.getByTestId(id).locator('svg').first(), id);
+      }
+      for (const tab of ['graph', 'layers', 'train', 'draw']) {
+        await phone.getByTestId(`tab-${tab}`).click();
+        assert.ok((await phone.evaluate<number>('document.documentElement.scrollWidth')) <= 390, `${tab} scrolls sideways`);
+      }
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('a failure to load MNIST is reported in the page’s language', async () => {
+    const broken = await serveStatic(WEB_DIST, { missing: ['/mnist/train-labels-idx1-ubyte.gz'] });
+    const other = await browser.newPage({ locale: 'ja-JP' });
+    try {
+      await other.goto(`${broken.url}/#train`);
+      await other.waitForFunction(() => document.querySelector('[data-testid="train-error"]')?.textContent !== '', null, { timeout: 30000 });
+      assert.equal(await other.getByTestId('train-error').textContent(), 'MNIST を読み込めませんでした:could not load /mnist/train-labels-idx1-ubyte.gz (HTTP 404)。ページを再読み込みしてください。');
+      assert.ok(await other.getByTestId('train-start').isDisabled());
+    } finally {
+      await other.close();
+      await broken.close();
     }
   });
 

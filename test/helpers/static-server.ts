@@ -17,9 +17,10 @@ const TYPES: Record<string, string> = {
 
 /**
  * Serves `root` on 127.0.0.1. With `gzipEncoding`, .gz files are sent with `Content-Encoding: gzip`, as
- * Vite's dev server and nginx's gzip_static do (the browser then inflates them itself).
+ * Vite's dev server and nginx's gzip_static do (the browser then inflates them itself). Paths listed in
+ * `missing` (e.g. '/mnist/train-labels-idx1-ubyte.gz') answer 404, as a half-deployed site would.
  */
-export async function serveStatic(root: string, options: { gzipEncoding?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveStatic(root: string, options: { gzipEncoding?: boolean; missing?: string[] } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     let file = join(root, path);
@@ -28,7 +29,7 @@ export async function serveStatic(root: string, options: { gzipEncoding?: boolea
       return;
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
+    if (!existsSync(file) || options.missing?.includes(path)) {
       res.writeHead(404).end('not found');
       return;
     }

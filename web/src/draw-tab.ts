@@ -3,6 +3,10 @@ import { TwoLayerNet, preprocessDigit, softmax, tensor } from '../../src/index.t
 import { onLangChange, t } from './i18n.ts';
 import { currentModel, onModelChange, setModel } from './model-store.ts';
 
+/** The Draw tab's models see 28×28 pixels and say which of the ten digits it is. */
+const DIGIT_PIXELS = 784;
+const DIGIT_CLASSES = 10;
+
 export function setupDraw(): void {
   const canvas = document.getElementById('draw-canvas') as HTMLCanvasElement;
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -10,8 +14,10 @@ export function setupDraw(): void {
   const prediction = document.getElementById('draw-prediction')!;
   const probs = document.getElementById('draw-probs')!;
   const modelInfo = document.getElementById('draw-model')!;
+  const modelErrorLine = document.getElementById('draw-model-error')!;
   const fileInput = document.getElementById('draw-model-file') as HTMLInputElement;
-  let modelError = '';
+  /** Why the last file was not loaded, in the current language (the previous model is kept). */
+  let modelError: (() => string) | undefined;
 
   const clear = () => {
     ctx.fillStyle = 'black';
@@ -28,18 +34,21 @@ export function setupDraw(): void {
     const pixels = preprocessDigit(gray, canvas.width, canvas.height);
     if (!pixels) return;
     const img = preview.createImageData(28, 28);
-    for (let i = 0; i < 784; i++) {
+    for (let i = 0; i < DIGIT_PIXELS; i++) {
       const v = Math.round(pixels[i] * 255);
       img.data.set([v, v, v, 255], i * 4);
     }
     preview.putImageData(img, 0, 0);
     const model = currentModel();
+    // Nothing from an earlier model stays on screen, even if this prediction fails.
+    prediction.textContent = '–';
+    probs.replaceChildren();
     if (!model) return;
-    const y = softmax(model.net.predict(tensor(pixels, { shape: [1, 784], dtype: model.net.dtype })));
+    const y = softmax(model.net.predict(tensor(pixels, { shape: [1, DIGIT_PIXELS], dtype: model.net.dtype })));
     const best = y.argmax();
     prediction.textContent = String(best);
     probs.replaceChildren(
-      ...Array.from({ length: 10 }, (_, d) => {
+      ...Array.from({ length: DIGIT_CLASSES }, (_, d) => {
         const row = document.createElement('div');
         row.style.display = 'contents';
         if (d === best) row.className = 'best';
@@ -107,20 +116,34 @@ export function setupDraw(): void {
   fileInput.addEventListener('change', async () => {
     const file = fileInput.files?.[0];
     if (!file) return;
-    try {
-      modelError = '';
-      setModel(TwoLayerNet.load(await file.text(), file.name), { kind: 'file', name: file.name });
-    } catch (e) {
-      modelError = (e as Error).message;
-      renderModel();
-    }
+    const name = file.name;
+    const text = await file.text();
     fileInput.value = '';
+    let net: TwoLayerNet;
+    try {
+      net = TwoLayerNet.load(text, name);
+    } catch (e) {
+      const message = (e as Error).message;
+      modelError = () => t('modelUnreadable', { message });
+      renderModel();
+      return;
+    }
+    // This tab draws 28×28 pixels and ten digits: any other model is refused and the previous one kept.
+    if (net.inputSize !== DIGIT_PIXELS || net.outputSize !== DIGIT_CLASSES) {
+      const { inputSize: inputs, outputSize: classes } = net;
+      modelError = () => t('modelRejected', { name, inputs, classes });
+      renderModel();
+      classify();
+      return;
+    }
+    modelError = undefined;
+    setModel(net, { kind: 'file', name }); // listeners re-render and classify
   });
 
   const renderModel = () => {
     const model = currentModel();
-    if (modelError) modelInfo.textContent = modelError;
-    else if (!model) modelInfo.textContent = t('modelNone');
+    modelErrorLine.textContent = modelError?.() ?? '';
+    if (!model) modelInfo.textContent = t('modelNone');
     else if (model.source.kind === 'page') modelInfo.textContent = t('modelPage', { acc: model.source.testAcc.toFixed(4) });
     else modelInfo.textContent = t('modelFile', { name: model.source.name });
   };

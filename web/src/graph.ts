@@ -72,7 +72,7 @@ function trim(from: Point, to: Point, startsAtNode: boolean, endsAtNode: boolean
   ];
 }
 
-export function setupGraph(container: HTMLElement, form: HTMLFormElement): void {
+export function setupGraph(container: HTMLElement, form: HTMLFormElement, errorLine: HTMLElement): void {
   let showForward = false;
   let backwardSteps = 0;
   const svg = el('svg', { viewBox: '0 0 900 420', role: 'img', 'aria-label': 'computational graph' }, container);
@@ -103,35 +103,46 @@ export function setupGraph(container: HTMLElement, form: HTMLFormElement): void 
     el('text', { x: n.at[0], y: n.at[1] }, g).textContent = n.op;
   }
 
-  const read = (): Inputs | null => {
-    const data = new FormData(form);
-    const inputs = {} as Record<keyof Inputs, number>;
-    let ok = true;
-    for (const key of ['apple', 'appleNum', 'orange', 'orangeNum', 'tax'] as const) {
-      const field = form.elements.namedItem(key) as HTMLInputElement;
-      const v = Number(data.get(key));
-      const valid = field.value.trim() !== '' && Number.isFinite(v);
-      field.setAttribute('aria-invalid', String(!valid));
-      ok &&= valid;
-      inputs[key] = v;
+  const KEYS = ['apple', 'appleNum', 'orange', 'orangeNum', 'tax'] as const;
+  const NAMES: Record<keyof Inputs, TextKey> = { apple: 'applePrice', appleNum: 'appleNum', orange: 'orangePrice', orangeNum: 'orangeNum', tax: 'tax' };
+  const field = (key: keyof Inputs) => form.elements.namedItem(key) as HTMLInputElement;
+
+  /**
+   * The inputs, with NaN for each one that is not a number (marked aria-invalid and named in the error
+   * line). NaN flows through the graph exactly into the values that depend on it: the others stay shown.
+   */
+  const read = (): Inputs => {
+    const inputs = {} as Inputs;
+    const invalid: string[] = [];
+    for (const key of KEYS) {
+      const input = field(key);
+      const v = Number(input.value);
+      // An input of type number reports text it cannot parse as '' (and badInput).
+      const valid = input.value.trim() !== '' && !input.validity.badInput && Number.isFinite(v);
+      input.setAttribute('aria-invalid', String(!valid));
+      if (!valid) invalid.push(t(NAMES[key]));
+      inputs[key] = valid ? v : NaN;
     }
-    return ok ? inputs : null;
+    errorLine.textContent = invalid.length ? t('graphInvalid', { names: invalid.join(t('listSeparator')) }) : '';
+    return inputs;
   };
+  /** A value for the graph: '' when an invalid input makes it unknown. */
+  const show = (v: number | null, inputs: Inputs): string => (v === null || (Number.isNaN(v) && KEYS.some((k) => Number.isNaN(inputs[k]))) ? '' : formatNumber(v));
 
   const render = (flash = false) => {
     const inputs = read();
-    const result = inputs ? buyAppleOrange(inputs.apple, inputs.appleNum, inputs.orange, inputs.orangeNum, inputs.tax) : null;
+    const result = buyAppleOrange(inputs.apple, inputs.appleNum, inputs.orange, inputs.orangeNum, inputs.tax);
     for (const e of EDGES) {
       const l = labels.get(e.id)!;
       if (l.name) l.name.textContent = t(e.name!);
-      const f = showForward && result && inputs ? e.fwd(result, inputs) : null;
-      l.fwd.textContent = f === null ? '' : formatNumber(f);
-      l.fwd.setAttribute('data-exact', f === null ? '' : String(f));
-      const b = result && backwardSteps >= e.step ? e.bwd(result) : null;
+      const f = showForward ? e.fwd(result, inputs) : null;
+      l.fwd.textContent = show(f, inputs);
+      l.fwd.setAttribute('data-exact', l.fwd.textContent === '' ? '' : String(f));
+      const b = backwardSteps >= e.step ? e.bwd(result) : null;
       const shownBefore = l.bwd.textContent !== '';
-      l.bwd.textContent = b === null ? '' : formatNumber(b);
-      l.bwd.setAttribute('data-exact', b === null ? '' : String(b));
-      l.bwd.classList.toggle('flash', flash && b !== null && !shownBefore);
+      l.bwd.textContent = show(b, inputs);
+      l.bwd.setAttribute('data-exact', l.bwd.textContent === '' ? '' : String(b));
+      l.bwd.classList.toggle('flash', flash && l.bwd.textContent !== '' && !shownBefore);
     }
     priceName.textContent = t('price');
   };
@@ -154,6 +165,8 @@ export function setupGraph(container: HTMLElement, form: HTMLFormElement): void 
   document.getElementById('graph-reset')!.addEventListener('click', () => {
     showForward = false;
     backwardSteps = 0;
+    // Back to the book's example (the values written in index.html).
+    for (const key of KEYS) field(key).value = field(key).defaultValue;
     render();
   });
   form.addEventListener('input', () => render());

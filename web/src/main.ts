@@ -19,7 +19,7 @@ for (const tab of tabs) tab.addEventListener('click', () => show(tab.dataset.tab
 document.getElementById('lang-toggle')!.addEventListener('click', () => setLang(lang() === 'en' ? 'ja' : 'en'));
 
 applyStaticTexts();
-setupGraph(document.getElementById('graph')!, document.getElementById('graph-inputs') as HTMLFormElement);
+setupGraph(document.getElementById('graph')!, document.getElementById('graph-inputs') as HTMLFormElement, document.getElementById('graph-error')!);
 setupLayers();
 setupTrain();
 setupDraw();

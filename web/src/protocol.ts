@@ -2,7 +2,8 @@
 import type { EpochRecord, TrainConfig, TrainStatus } from '../../src/index.ts';
 
 export type ToWorker =
-  | { type: 'start'; config: TrainConfig }
+  /** `run` numbers the runs: messages of a run the page has since reset are ignored. */
+  | { type: 'start'; run: number; config: TrainConfig }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }
@@ -18,8 +19,18 @@ export interface ParamsMessage {
 
 export type FromWorker =
   | { type: 'ready'; trainCount: number; testCount: number; loadMs: number; kernels: 'wasm-simd' | 'typescript' }
-  | { type: 'progress'; iteration: number; losses: number[]; itPerSec: number }
-  | { type: 'epoch'; record: EpochRecord; params: ParamsMessage }
-  | { type: 'done'; status: TrainStatus; iterations: number; seconds: number; divergedAt?: number; params: ParamsMessage }
+  | { type: 'progress'; run: number; iteration: number; losses: number[]; itPerSec: number }
+  | { type: 'epoch'; run: number; record: EpochRecord; params: ParamsMessage }
+  | { type: 'done'; run: number; status: TrainStatus; iterations: number; seconds: number; divergedAt?: number; params: ParamsMessage }
   | { type: 'gradcheck'; diffs: Record<'W1' | 'b1' | 'W2' | 'b2', number>; seconds: number }
-  | { type: 'error'; message: string };
+  /**
+   * What failed: loading MNIST (the Worker cannot train then), a run (`run` says which; the Worker is
+   * ready for the next one), or a gradient check. `message` is the library's own (English) text.
+   */
+  | { type: 'error'; stage: 'load' } & ErrorText
+  | { type: 'error'; stage: 'train'; run: number } & ErrorText
+  | { type: 'error'; stage: 'gradcheck' } & ErrorText;
+
+interface ErrorText {
+  message: string;
+}

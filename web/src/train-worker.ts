@@ -52,72 +52,103 @@ function paramsOf(net: TwoLayerNet): ParamsMessage {
 useWasmKernels();
 
 let data: MnistSplits | undefined;
-let stopRequested = false;
-let paused = false;
-let resume: (() => void) | undefined;
+
+/** The run in progress: its own stop and pause flags, so a late message never touches the next run. */
+interface Run {
+  id: number;
+  stop: boolean;
+  paused: boolean;
+  resume?: () => void;
+  finished: Promise<void>;
+}
+let current: Run | undefined;
 
 const ready = (async () => {
   const t0 = performance.now();
   data = await loadData();
   post({ type: 'ready', trainCount: data.train.count, testCount: data.test.count, loadMs: performance.now() - t0, kernels: kernelBackend() });
-})().catch((e: unknown) => post({ type: 'error', message: (e as Error).message }));
+})();
+ready.catch((e: unknown) => post({ type: 'error', stage: 'load', message: messageOf(e) }));
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function stopCurrent(): Promise<void> {
+  const run = current;
+  if (!run) return Promise.resolve();
+  run.stop = true;
+  run.paused = false;
+  run.resume?.();
+  return run.finished;
+}
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
-  try {
-    switch (msg.type) {
-      case 'pause':
-        paused = true;
-        return;
-      case 'resume':
-        paused = false;
-        resume?.();
-        return;
-      case 'stop':
-        stopRequested = true;
-        paused = false;
-        resume?.();
-        return;
-      case 'start':
+  switch (msg.type) {
+    case 'pause':
+      if (current) current.paused = true;
+      return;
+    case 'resume':
+      if (current) {
+        current.paused = false;
+        current.resume?.();
+      }
+      return;
+    case 'stop':
+      await stopCurrent();
+      return;
+    case 'start': {
+      // One run at a time: a run still going (a quick Reset → Start) is stopped and waited for first.
+      await stopCurrent();
+      try {
         await ready;
-        await runTraining(msg.config);
-        return;
-      case 'gradcheck':
+      } catch {
+        return; // already reported
+      }
+      const run: Run = { id: msg.run, stop: false, paused: false, finished: Promise.resolve() };
+      current = run;
+      // A failed run is reported; the kernels stay usable for the next (a failed allocation leaves them so).
+      run.finished = runTraining(run, msg.config).catch((e: unknown) => post({ type: 'error', stage: 'train', run: run.id, message: messageOf(e) }));
+      await run.finished;
+      if (current === run) current = undefined;
+      return;
+    }
+    case 'gradcheck':
+      try {
         await ready;
         gradcheck(msg.seed);
-        return;
-    }
-  } catch (e) {
-    post({ type: 'error', message: (e as Error).message });
+      } catch (e) {
+        if (data) post({ type: 'error', stage: 'gradcheck', message: messageOf(e) });
+      }
+      return;
   }
 };
 
-async function runTraining(config: Parameters<typeof train>[1]): Promise<void> {
-  stopRequested = false;
-  paused = false;
+async function runTraining(run: Run, config: Parameters<typeof train>[1]): Promise<void> {
   let pendingLosses: number[] = [];
   let lastPost = performance.now();
   let lastIter = 0;
   const result = await train(data!, config, {
     yieldEveryMs: 30,
-    shouldStop: () => stopRequested,
-    beforeIteration: () => (paused ? new Promise<void>((r) => (resume = r)) : undefined),
+    shouldStop: () => run.stop,
+    beforeIteration: () => (run.paused ? new Promise<void>((r) => (run.resume = r)) : undefined),
     onIteration: (i, loss) => {
       pendingLosses.push(loss);
       const now = performance.now();
       if (now - lastPost > 100 || i === config.iters - 1) {
-        post({ type: 'progress', iteration: i + 1, losses: pendingLosses, itPerSec: ((i + 1 - lastIter) * 1000) / (now - lastPost) });
+        post({ type: 'progress', run: run.id, iteration: i + 1, losses: pendingLosses, itPerSec: ((i + 1 - lastIter) * 1000) / (now - lastPost) });
         pendingLosses = [];
         lastPost = now;
         lastIter = i + 1;
       }
     },
     // Each evaluation also sends the current weights, so the Draw tab can use the model while it trains.
-    onEpoch: (record, net) => post({ type: 'epoch', record, params: paramsOf(net) }),
+    onEpoch: (record, net) => post({ type: 'epoch', run: run.id, record, params: paramsOf(net) }),
   });
-  if (pendingLosses.length) post({ type: 'progress', iteration: result.iterationsDone, losses: pendingLosses, itPerSec: 0 });
+  if (pendingLosses.length) post({ type: 'progress', run: run.id, iteration: result.iterationsDone, losses: pendingLosses, itPerSec: 0 });
   const params = paramsOf(result.net);
-  const done: FromWorker = { type: 'done', status: result.status, iterations: result.iterationsDone, seconds: result.seconds, params };
+  const done: FromWorker = { type: 'done', run: run.id, status: result.status, iterations: result.iterationsDone, seconds: result.seconds, params };
   if (result.divergedAt !== undefined) done.divergedAt = result.divergedAt;
   post(done);
 }
