@@ -157,6 +157,41 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     }
     return s.ptr;
   };
+  /** Gives back a slot's block (after a failed reservation, so that its space can serve another). */
+  const dropScratch = (slot: number): void => {
+    const s = scratch[slot];
+    if (s.ptr >= 0) heap.release(s.ptr);
+    s.ptr = -1;
+    s.bytes = 0;
+  };
+  /**
+   * gemmTN's (or gemmTNKept's) scratch, in slot 0, for as many of C's m rows as the heap has room for —
+   * all of them unless it is nearly full, else half, a quarter, …: returns that number of rows. Throws
+   * HeapFull when not even one row fits. Computing C a chunk of rows at a time gives the same bits.
+   */
+  const tnRows = (keptLists: boolean, m: number, k: number, sz: number): number => {
+    for (let len = m; ; len = Math.ceil(len / 2)) {
+      try {
+        scratchFor(keptLists ? x.gemmTNKeptScratch(len, k, sz) : x.gemmTNScratch(len, k, sz));
+        return len;
+      } catch (e) {
+        if (!(e instanceof HeapFull) || len === 1) throw e;
+      }
+    }
+  };
+  /** The two halves' scratch blocks (slot 0 here, slot 1 on the helper), or false (both slots empty) when the heap cannot give both. */
+  const splitScratch = (hereBytes: number, thereBytes: number): boolean => {
+    try {
+      scratchFor(thereBytes, 1);
+      scratchFor(hereBytes);
+      return true;
+    } catch (e) {
+      if (!(e instanceof HeapFull)) throw e;
+      dropScratch(1);
+      dropScratch(0);
+      return false;
+    }
+  };
   /** True when the first `len` values of b are finite (see the header: zero-skipping needs it). */
   const finite = (b: FloatArray, len: number): boolean => {
     if (!heap.owns(b)) return allFinite(b, len);
@@ -244,7 +279,15 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const sz = f32 ? 4 : 8;
     const split = m >= 2 && m * n * k >= SPLIT_MIN && helperFree(helper);
     if (!transA && m === kept.rows && k === kept.cols) {
-      const cache = scratchFor(x.keptRowsBytes(m, k, sz), 4);
+      let cache: number;
+      try {
+        cache = scratchFor(x.keptRowsBytes(m, k, sz), 4);
+      } catch (e) {
+        // No room for the lists: the rows are not kept, and the products compress them each time.
+        if (!(e instanceof HeapFull)) throw e;
+        kept = undefined;
+        return false;
+      }
       // The lists hold offsets into B's rows: listed again for a B of another width.
       const build = kept.listedFor === n ? 0 : 1;
       const NN = f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64;
@@ -263,18 +306,19 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     if (transA && kept.listedFor > 0 && k === kept.rows && m === kept.cols) {
       const cache = scratchFor(x.keptRowsBytes(k, m, sz), 4);
       const TN = f32 ? x.gemmTNKept_f32 : x.gemmTNKept_f64;
-      if (split) {
-        const h = m >> 1;
-        // Every block is reserved before the helper starts: a full heap then changes nothing.
-        const there = scratchFor(x.gemmTNKeptScratch(m - h, k, sz), 1);
-        const here = scratchFor(x.gemmTNKeptScratch(h, k, sz));
-        helper.start(helperOp('gemmTNKept', f32), setArgs(m, n, k, pb, pc, acc, there, h, m, cache));
+      const h = m >> 1;
+      // Every block is reserved before the helper starts: a full heap then changes nothing.
+      if (split && splitScratch(x.gemmTNKeptScratch(h, k, sz), x.gemmTNKeptScratch(m - h, k, sz))) {
+        helper.start(helperOp('gemmTNKept', f32), setArgs(m, n, k, pb, pc, acc, scratch[1].ptr, h, m, cache));
         try {
-          TN(m, n, k, pb, pc, acc, here, 0, h, cache);
+          TN(m, n, k, pb, pc, acc, scratch[0].ptr, 0, h, cache);
         } finally {
           helper.join();
         }
-      } else TN(m, n, k, pb, pc, acc, scratchFor(x.gemmTNKeptScratch(m, k, sz)), 0, m, cache);
+      } else {
+        const len = tnRows(true, m, k, sz);
+        for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len), cache);
+      }
       return true;
     }
     return false;
@@ -288,31 +332,31 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const split = m >= 2 && m * n * k >= SPLIT_MIN && helperFree(helper);
     if (!transA && !transB) {
       const nnScratch = x.gemmNNScratch(k, sz);
-      if (split) {
+      if (split && splitScratch(nnScratch, nnScratch)) {
         // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
         const h = m >> 1;
-        const there = scratchFor(nnScratch, 1);
-        const here = scratchFor(nnScratch);
-        helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, there));
+        helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratch[1].ptr));
         try {
-          NN(h, n, k, pa, pb, pc, acc, here);
+          NN(h, n, k, pa, pb, pc, acc, scratch[0].ptr);
         } finally {
           helper.join();
         }
       } else NN(m, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
     } else if (transA) {
-      if (split) {
+      const h = m >> 1;
+      if (split && splitScratch(x.gemmTNScratch(h, k, sz), x.gemmTNScratch(m - h, k, sz))) {
         // Rows of C [0, h) here, [h, m) on the helper: again each row exactly as unsplit.
-        const h = m >> 1;
-        const there = scratchFor(x.gemmTNScratch(m - h, k, sz), 1);
-        const here = scratchFor(x.gemmTNScratch(h, k, sz));
-        helper.start(helperOp('gemmTN', f32), setArgs(m, n, k, pa, pb, pc, acc, there, h, m));
+        helper.start(helperOp('gemmTN', f32), setArgs(m, n, k, pa, pb, pc, acc, scratch[1].ptr, h, m));
         try {
-          TN(m, n, k, pa, pb, pc, acc, here, 0, h);
+          TN(m, n, k, pa, pb, pc, acc, scratch[0].ptr, 0, h);
         } finally {
           helper.join();
         }
-      } else TN(m, n, k, pa, pb, pc, acc, scratchFor(x.gemmTNScratch(m, k, sz)), 0, m);
+      } else {
+        // On this thread, in as few chunks of C's rows as the heap has scratch for (one, unless it is full).
+        const len = tnRows(false, m, k, sz);
+        for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pa, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len));
+      }
     } else if (k <= 64) {
       // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
       // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
