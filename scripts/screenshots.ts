@@ -1,5 +1,5 @@
 /**
- * Screenshots of the four parts of the page for the README (docs/*.png), taken from the built site in
+ * Screenshots of the four parts of the page for the README (docs/*.png), and of two at phone size, taken from the built site in
  * Chromium exactly as the browser tests drive it. Run: node --import tsx scripts/screenshots.ts
  */
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,19 @@ try {
   await page.mouse.up();
   await page.waitForTimeout(300);
   await page.screenshot({ path: out('web-draw'), fullPage: false });
-  console.log('wrote docs/web-graph.png, web-layers.png, web-train.png, web-draw.png');
+
+  // A phone (390×844): the graph and the plots scale to the width.
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  await phone.goto(server.url);
+  await phone.getByTestId('graph-forward').click();
+  await phone.getByTestId('graph-backward').click();
+  await phone.waitForTimeout(800);
+  await phone.screenshot({ path: out('web-graph-phone'), fullPage: false });
+  await phone.getByTestId('tab-layers').click();
+  await phone.getByTestId('layer-sigmoid-plot').locator('svg').first().waitFor();
+  await phone.waitForTimeout(300);
+  await phone.screenshot({ path: out('web-layers-phone'), fullPage: false });
+  console.log('wrote docs/web-graph.png, web-layers.png, web-train.png, web-draw.png, web-graph-phone.png, web-layers-phone.png');
 } finally {
   await browser.close();
   await server.close();
