@@ -169,6 +169,12 @@ export class Evaluator<N extends Network = Network> {
   }
 
   start(net: N, chunk = 10000): PendingEvaluation<N> {
+    const now = (): PendingEvaluation<N> => {
+      const result = { trainAcc: evaluateAccuracy(net, this.train, chunk), testAcc: evaluateAccuracy(net, this.test, chunk) };
+      return { net, poll: () => true, wait: () => result };
+    };
+    // Only the fused two-layer inference runs on the other thread: any other network is evaluated now.
+    if (!net.twoLayerInference?.()) return now();
     const snapshot = (this.snapshot = cloneNetwork(net, this.snapshot));
     const weights = snapshot.twoLayerInference?.();
     const predicted = (this.predicted ??= new Int32Array(Math.max(this.train.count, this.test.count)));
@@ -180,11 +186,8 @@ export class Evaluator<N extends Network = Network> {
     };
     const accuracy = (split: MnistSplit) => countCorrect(predicted, split.labels) / split.count;
     let work = startOn(this.train);
-    if (work === undefined) {
-      // No free thread (or no fused inference): now, on the caller's thread.
-      const result = { trainAcc: evaluateAccuracy(snapshot, this.train, chunk), testAcc: evaluateAccuracy(snapshot, this.test, chunk) };
-      return { net: snapshot, poll: () => true, wait: () => result };
-    }
+    // No free thread: now, on the caller's thread.
+    if (work === undefined) return now();
     let trainAcc: number | undefined;
     let testAcc: number | undefined;
     // The training split first, then the test split, each one task for the other thread.
