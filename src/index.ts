@@ -89,10 +89,10 @@ export type { Network, NetworkConfig, NetworkKind, NetworkShapes, TensorRecord, 
 export { inputFeatures } from './nets/network.ts';
 export { LayerNet } from './nets/layer-net.ts';
 export type { LayerNetInit } from './nets/layer-net.ts';
-export { Trainer, networkAccuracy, pyFloat } from './train/trainer.ts';
-export type { TrainerData, TrainerOptions, TrainerEpoch, TrainerHooks, TrainerStatus } from './train/trainer.ts';
-export { train, evaluateAccuracy, gradientCheck, validateConfig, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
-export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord } from './train/index.ts';
+export { Trainer, pyFloat } from './train/trainer.ts';
+export type { TrainerOptions, TrainerEpoch, TrainerHooks, TrainerStatus } from './train/trainer.ts';
+export { train, evaluateAccuracy, networkAccuracy, cloneNetwork, gradientCheck, gradientDifferences, validateConfig, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord, TrainParts, Dataset } from './train/index.ts';
 export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';
 export type { VegaLiteSpec, ActivationName } from './plot/specs.ts';
 export { preprocessDigit } from './data/preprocess.ts';
