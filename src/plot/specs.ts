@@ -79,11 +79,18 @@ export function lossSpec(losses: ArrayLike<number>, options: { title?: string; w
   };
 }
 
-/** Train and test accuracy per epoch, as in the book's figure (y from 0 to 1, test dashed). */
-export function accuracySpec(epochs: readonly Pick<EpochRecord, 'epoch' | 'trainAcc' | 'testAcc'>[], options: { title?: string } = {}): VegaLiteSpec {
+/**
+ * Train and test accuracy per epoch, as in the book's figure (y from 0 to 1, test dashed). Epochs are
+ * numbered as the CLI's epoch lines and the records number them: from 1. A `testAcc` of null (no test
+ * set) draws no test point.
+ */
+export function accuracySpec(
+  epochs: readonly (Pick<EpochRecord, 'epoch' | 'trainAcc'> & { testAcc: number | null })[],
+  options: { title?: string } = {},
+): VegaLiteSpec {
   const rows = epochs.flatMap((e) => [
-    { epoch: e.epoch - 1, accuracy: e.trainAcc, set: 'train acc' },
-    { epoch: e.epoch - 1, accuracy: e.testAcc, set: 'test acc' },
+    { epoch: e.epoch, accuracy: e.trainAcc, set: 'train acc' },
+    ...(e.testAcc === null ? [] : [{ epoch: e.epoch, accuracy: e.testAcc, set: 'test acc' }]),
   ]);
   return {
     ...chartFrame(options.title ?? 'Accuracy per epoch', rows),
