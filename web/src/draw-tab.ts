@@ -1,5 +1,5 @@
 /** Draw a digit: MNIST-style preprocessing, then classification with the current model. */
-import { TwoLayerNet, preprocessDigit, softmax, tensor } from '../../src/index.ts';
+import { inputFeatures, parseModel, preprocessDigit, softmax, tensor, type Network } from '../../src/index.ts';
 import { onLangChange, t } from './i18n.ts';
 import { currentModel, onModelChange, setModel } from './model-store.ts';
 
@@ -44,7 +44,7 @@ export function setupDraw(): void {
     prediction.textContent = '–';
     probs.replaceChildren();
     if (!model) return;
-    const y = softmax(model.net.predict(tensor(pixels, { shape: [1, DIGIT_PIXELS], dtype: model.net.dtype })));
+    const y = softmax(model.net.predict(tensor(pixels, { shape: [1, ...model.net.inputShape], dtype: model.net.dtype })));
     const best = y.argmax();
     prediction.textContent = String(best);
     probs.replaceChildren(
@@ -119,9 +119,9 @@ export function setupDraw(): void {
     const name = file.name;
     const text = await file.text();
     fileInput.value = '';
-    let net: TwoLayerNet;
+    let net: Network;
     try {
-      net = TwoLayerNet.load(text, name);
+      net = parseModel(text, name);
     } catch (e) {
       const message = (e as Error).message;
       modelError = () => t('modelUnreadable', { message });
@@ -129,8 +129,8 @@ export function setupDraw(): void {
       return;
     }
     // This tab draws 28×28 pixels and ten digits: any other model is refused and the previous one kept.
-    if (net.inputSize !== DIGIT_PIXELS || net.outputSize !== DIGIT_CLASSES) {
-      const { inputSize: inputs, outputSize: classes } = net;
+    if (inputFeatures(net) !== DIGIT_PIXELS || net.outputSize !== DIGIT_CLASSES) {
+      const [inputs, classes] = [inputFeatures(net), net.outputSize];
       modelError = () => t('modelRejected', { name, inputs, classes });
       renderModel();
       classify();

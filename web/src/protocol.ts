@@ -1,5 +1,5 @@
 /** Messages between the page and the training Worker. */
-import type { EpochRecord, TrainConfig, TrainStatus } from '../../src/index.ts';
+import type { DType, EpochRecord, NetworkConfig, TrainConfig, TrainStatus } from '../../src/index.ts';
 
 export type ToWorker =
   /** `run` numbers the runs: messages of a run the page has since reset are ignored. */
@@ -9,12 +9,16 @@ export type ToWorker =
   | { type: 'stop' }
   | { type: 'gradcheck'; seed: number };
 
+/**
+ * A trained network as the Worker posts it: any network of the contract (`kind`, `config`, `dtype`), its
+ * parameters and state as typed arrays (copied, so the Worker keeps training on its own).
+ */
 export interface ParamsMessage {
-  sizes: [number, number, number];
-  W1: Float64Array | Float32Array;
-  b1: Float64Array | Float32Array;
-  W2: Float64Array | Float32Array;
-  b2: Float64Array | Float32Array;
+  kind: string;
+  config: NetworkConfig;
+  dtype: DType;
+  params: Record<string, Float64Array | Float32Array>;
+  state: Record<string, { shape: number[]; data: Float64Array | Float32Array }>;
 }
 
 export type FromWorker =
@@ -22,7 +26,7 @@ export type FromWorker =
   | { type: 'progress'; run: number; iteration: number; losses: number[]; itPerSec: number }
   | { type: 'epoch'; run: number; record: EpochRecord; params: ParamsMessage }
   | { type: 'done'; run: number; status: TrainStatus; iterations: number; seconds: number; divergedAt?: number; params: ParamsMessage }
-  | { type: 'gradcheck'; diffs: Record<'W1' | 'b1' | 'W2' | 'b2', number>; seconds: number }
+  | { type: 'gradcheck'; diffs: Record<string, number>; seconds: number }
   /**
    * What failed: loading MNIST (the Worker cannot train then), a run (`run` says which; the Worker is
    * ready for the next one), or a gradient check. `message` is the library's own (English) text.

@@ -3,7 +3,8 @@
  * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets, runs the library's
  * `train()` loop, and posts progress, epoch records and the weights.
  */
-import { MnistSplit, TwoLayerNet, allocateBytes, gradientCheck, train, useWasmKernels, kernelBackend, type MnistSplits } from '../../src/index.ts';
+import { MnistSplit, allocateBytes, gradientCheck, train, useWasmKernels, kernelBackend, type MnistSplits } from '../../src/index.ts';
+import type { Network } from '../../src/index.ts';
 import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
@@ -37,15 +38,14 @@ async function loadData(): Promise<MnistSplits> {
   };
 }
 
-function paramsOf(net: TwoLayerNet): ParamsMessage {
+function paramsOf(net: Network): ParamsMessage {
   // Copies: the network keeps training on its own arrays.
-  return {
-    sizes: [net.inputSize, net.hiddenSize, net.outputSize],
-    W1: net.params.W1.data.slice(),
-    b1: net.params.b1.data.slice(),
-    W2: net.params.W2.data.slice(),
-    b2: net.params.b2.data.slice(),
-  };
+  const params: ParamsMessage['params'] = {};
+  for (const key of Object.keys(net.params)) params[key] = net.params[key].data.slice();
+  const state: ParamsMessage['state'] = {};
+  const netState = net.state;
+  for (const key of Object.keys(netState)) state[key] = { shape: [...netState[key].shape], data: netState[key].data.slice() };
+  return { kind: net.kind, config: net.config, dtype: net.dtype, params, state };
 }
 
 // The same WASM SIMD kernels as in Node (TypeScript ones where a browser lacks WASM SIMD).
