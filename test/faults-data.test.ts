@@ -270,7 +270,7 @@ describe('scratchnet predict: images, sizes and messages', () => {
     writeFileSync(join(cwd, 'huge.png'), png(30000, 30000, deflateSync(new Uint8Array(30001))));
     const huge = await runCli(['predict', '--model', model, '--image', 'huge.png'], cwd);
     assert.equal(huge.code, 2, huge.stderr);
-    assert.match(huge.stderr, /huge\.png: image is 30000×30000 pixels; the limit is 4096×4096/);
+    assert.match(huge.stderr, /huge\.png: image is 30000×30000 = 900000000 pixels; the limit is 4194304 pixels \(2048×2048\)/);
     // 28×28 gray needs 28 × 29 = 812 bytes of scanlines; this image data inflates to 64 MB.
     writeFileSync(join(cwd, 'idat-bomb.png'), png(28, 28, deflateSync(new Uint8Array(64 * MB), { level: 9 })));
     const bomb = await runCli(['predict', '--model', model, '--image', 'idat-bomb.png'], cwd);

