@@ -13,7 +13,14 @@ import {
   shapeSize,
   type Shape,
 } from './shape.ts';
-import { allocate, Mask, Tensor, type DType, type Operand } from './tensor.ts';
+import { newTypedArray } from '../kernels/allocation.ts';
+import { newMask, newTensor } from './classes.ts';
+import type { DType, Mask, Operand, Tensor } from './tensor.ts';
+
+/** A zeroed result array (allocation errors name the op and the shape, as `allocate` in tensor.ts). */
+function allocate(dtype: DType, size: number, op = 'allocate', shape: readonly number[] = [size]): FloatArray {
+  return newTypedArray(dtype, size, op, shape);
+}
 
 const SCALAR_SHAPE: Shape = [];
 
@@ -36,12 +43,12 @@ function binary(name: string, op: BinaryOp, a: Operand, b: Operand): Tensor {
   const sa = shapeOf(a);
   const sb = shapeOf(b);
   if (sameShape(sa, sb)) {
-    const res = new Tensor(allocate(resultDtype(a, b), shapeSize(sa)), sa);
+    const res = newTensor(allocate(resultDtype(a, b), shapeSize(sa)), sa);
     kernels.binarySame(op, asArray(a), asArray(b), res.data);
     return res;
   }
   const shape = broadcastShapes(name, sa, sb);
-  const res = new Tensor(allocate(resultDtype(a, b), shapeSize(shape)), shape);
+  const res = newTensor(allocate(resultDtype(a, b), shapeSize(shape)), shape);
   kernels.binaryBroadcast(op, asArray(a), broadcastStrides(sa, shape), asArray(b), broadcastStrides(sb, shape), res.data, shape);
   return res;
 }
@@ -89,7 +96,7 @@ function compare(name: string, op: CompareOp, a: Operand, b: Operand): Mask {
   const shape = broadcastShapes(name, sa, sb);
   const out = new Uint8Array(shapeSize(shape));
   kernels.compareBroadcast(op, asArray(a), broadcastStrides(sa, shape), asArray(b), broadcastStrides(sb, shape), out, shape);
-  return new Mask(out, shape);
+  return newMask(out, shape);
 }
 
 /** `a > b` as a mask. */
@@ -110,7 +117,7 @@ export const notEqual = (a: Operand, b: Operand): Mask => compare('notEqual', Co
  * The mask broadcasts to `x`'s shape.
  */
 export function maskedFill(x: Tensor, mask: Mask, value: number): Tensor {
-  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const out = newTensor(allocate(x.dtype, x.size), x.shape);
   maskedAssign(out, mask, value, x);
   return out;
 }
@@ -128,7 +135,7 @@ export function maskedAssign(x: Tensor, mask: Mask, value: number, source: Tenso
 export const where = (mask: Mask, value: number, x: Tensor): Tensor => maskedFill(x, mask, value);
 
 function unary(x: Tensor, kernel: (x: FloatArray, out: FloatArray) => void): Tensor {
-  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const out = newTensor(allocate(x.dtype, x.size), x.shape);
   kernel(x.data, out.data);
   return out;
 }
@@ -179,7 +186,7 @@ export function dot(a: Tensor, b: Tensor, options: DotOptions = {}): Tensor {
       throw new Error(`dot: out has shape ${formatShape(out.shape)} ${out.dtype}, the result is ${formatShape(shape)} ${dtype}`);
     }
   } else {
-    out = new Tensor(allocate(dtype, m * n), shape);
+    out = newTensor(allocate(dtype, m * n), shape);
   }
   kernels.gemm(a.ndim === 2 && transA, b.ndim === 2 && transB, m, n, ka, a.data, b.data, out.data);
   return out;
@@ -193,7 +200,7 @@ export function transpose(x: Tensor): Tensor {
   if (x.ndim === 1) return x.copy();
   if (x.ndim !== 2) throw new Error(`transpose: only 1-D and 2-D tensors are supported, got shape ${formatShape(x.shape)}`);
   const [r, c] = x.shape;
-  const out = new Tensor(allocate(x.dtype, x.size), [c, r]);
+  const out = newTensor(allocate(x.dtype, x.size), [c, r]);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out.data[j * r + i] = x.data[i * c + j];
   return out;
 }
@@ -224,7 +231,7 @@ function reduce(name: string, kernel: ReduceKernel, x: Tensor, options: AxisOpti
   const shape = options.keepdims
     ? x.shape.map((d, i) => (i === axis ? 1 : d))
     : x.shape.filter((_, i) => i !== axis);
-  const out = new Tensor(allocate(x.dtype, outer * inner), shape);
+  const out = newTensor(allocate(x.dtype, outer * inner), shape);
   kernel(x.data, outer, len, inner, out.data);
   return out;
 }
@@ -287,7 +294,7 @@ export function take(x: Tensor, indices: ArrayLike<number>, out?: Tensor): Tenso
       throw new Error(`take: out has shape ${formatShape(out.shape)} ${out.dtype}, the result is ${formatShape(shape)} ${x.dtype}`);
     }
   } else {
-    out = new Tensor(allocate(x.dtype, indices.length * row), shape);
+    out = newTensor(allocate(x.dtype, indices.length * row), shape);
   }
   for (let r = 0; r < indices.length; r++) {
     const i = indices[r];

@@ -2,6 +2,7 @@ import { newTypedArray } from '../kernels/allocation.ts';
 import type { FloatArray } from '../kernels/types.ts';
 import { checkShape, formatShape, resolveReshape, shapeSize, type Shape } from './shape.ts';
 import * as ops from './ops.ts';
+import { registerTensorClasses } from './classes.ts';
 import { arrayRepr, arrayStr } from './format.ts';
 
 /** Node's `util.inspect.custom`, by its registered name (no Node import: the core stays browser-safe). */
@@ -402,3 +403,6 @@ export function arange(start: number, stop: number, step = 1, options: CreateOpt
   for (let i = 0; i < n; i++) t.data[i] = i === 1 ? start + step : start + i * delta;
   return t;
 }
+
+// ops.ts builds its results through these (see classes.ts: no import cycle between the two files).
+registerTensorClasses({ Tensor, Mask });
