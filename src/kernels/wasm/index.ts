@@ -513,14 +513,14 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       referenceKernels.predictTwoLayer(images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out);
       return;
     }
-    if (split) {
+    if (split && helper) {
       // Images [0, h) here, [h, count) on the helper: each prediction is independent of the split.
       const h = count >> 1;
-      helper!.start(helperOp('predictTwoLayer', f32), setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, there));
+      helper.start(helperOp('predictTwoLayer', f32), setArgs(count - h, pixels, hidden, classes, src + h * pixels, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut + h * 4, there));
       try {
         run(h, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, here);
       } finally {
-        helper!.join();
+        helper.join();
       }
     } else run(count, pixels, hidden, classes, src, div, W1.byteOffset, b1.byteOffset, W2.byteOffset, b2.byteOffset, pOut, here);
     if (!heap.owns(out)) out.set(new Int32Array(heap.buffer, pOut, count));
