@@ -134,3 +134,9 @@ describe('TwoLayerNet', () => {
     assert.throws(() => new SGD(0), /SGD: lr must be a finite number > 0, got 0/);
   });
 });
+
+describe('TwoLayerNet allocation', () => {
+  it('names the network and the shape when its weights cannot be allocated (issue 9, defect 8)', () => {
+    assert.throws(() => new TwoLayerNet(1e6, 1e6, 10), /^Error: TwoLayerNet\(1000000, 1000000, 10\): cannot allocate a float64 tensor of shape \(1000000,1000000\): 8 TB/);
+  });
+});

@@ -86,12 +86,13 @@ export class TwoLayerNet extends LayerNet {
       const rng = options.rng ?? new Random(seed as number);
       // W = weightInitStd * randn(...), b = zeros(...), as in the book. Parameters are long-lived buffers
       // (on the WASM heap when those kernels are in use).
-      const W1 = bufferTensor([inputSize, hiddenSize], dtype);
+      const op = `TwoLayerNet(${inputSize}, ${hiddenSize}, ${outputSize})`;
+      const W1 = bufferTensor([inputSize, hiddenSize], dtype, op);
       rng.fillNormal(W1.data, 0, weightInitStd);
-      const W2 = bufferTensor([hiddenSize, outputSize], dtype);
+      const W2 = bufferTensor([hiddenSize, outputSize], dtype, op);
       rng.fillNormal(W2.data, 0, weightInitStd);
-      const b1 = bufferTensor([hiddenSize], dtype);
-      const b2 = bufferTensor([outputSize], dtype);
+      const b1 = bufferTensor([hiddenSize], dtype, op);
+      const b2 = bufferTensor([outputSize], dtype, op);
       params = { W1, b1, W2, b2 };
     }
     super({
