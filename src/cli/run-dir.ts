@@ -55,10 +55,16 @@ export function prepareRunDir(dir: string, flag = '--out'): void {
   if (blocked !== undefined) {
     throw new UsageError(`${flag} ${dir}: ${blocked === resolve(dir) ? 'is a file, not a directory' : `cannot be created: ${blocked} is a file, not a directory`}`);
   }
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`${flag} ${dir}: cannot create the directory: ${reason(e)}`);
+  // One level at a time: a recursive mkdir reports ENOENT on a read-only file system, not EROFS.
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p); p = dirname(p)) missing.unshift(p);
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(p).isDirectory()) continue;
+      throw new UsageError(`${flag} ${dir}: cannot create the directory ${p}: ${reason(e)}`);
+    }
   }
   const probe = join(dir, `.scratchnet-write-test-${process.pid}`);
   try {

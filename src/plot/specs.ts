@@ -92,6 +92,9 @@ export function accuracySpec(
     { epoch: e.epoch, accuracy: e.trainAcc, set: 'train acc' },
     ...(e.testAcc === null ? [] : [{ epoch: e.epoch, accuracy: e.testAcc, set: 'test acc' }]),
   ]);
+  // Without a test set, no test line and no legend entry for one.
+  const n = epochs.length > 0 && epochs.every((e) => e.testAcc === null) ? 1 : 2;
+  const sets = ['train acc', 'test acc'].slice(0, n);
   return {
     ...chartFrame(options.title ?? 'Accuracy per epoch', rows),
     mark: { type: 'line', point: true },
@@ -102,12 +105,12 @@ export function accuracySpec(
         field: 'set',
         type: 'nominal',
         title: null,
-        scale: { domain: ['train acc', 'test acc'], range: ['#1f77b4', '#ff7f0e'] },
+        scale: { domain: sets, range: ['#1f77b4', '#ff7f0e'].slice(0, n) },
         // Accuracy climbs to the top: keep the legend low, drawn as line samples (solid/dashed).
         legend: { orient: 'bottom-right', symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 400 },
       },
       // Same field and title as color: Vega-Lite merges them into one legend showing colour and dash.
-      strokeDash: { field: 'set', type: 'nominal', title: null, scale: { domain: ['train acc', 'test acc'], range: [[1, 0], [6, 4]] } },
+      strokeDash: { field: 'set', type: 'nominal', title: null, scale: { domain: sets, range: [[1, 0], [6, 4]].slice(0, n) } },
     },
   };
 }
