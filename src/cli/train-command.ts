@@ -61,8 +61,12 @@ export function registerTrain(program: Command): void {
 Defaults reproduce the book: 10000 iterations, batches of 100, learning rate 0.1, 50 hidden neurons,
 weight std 0.01, and the accuracy on the full training and test sets every epoch (600 iterations).
 
-Writes to --out: history.json, loss.svg/.png, accuracy.svg/.png, model.json.
-Ctrl-C stops after the current iteration and still writes what ran.
+Writes to --out: history.json, loss.svg/.png, accuracy.svg/.png, model.json (without --out, in
+runs/<date-time>, and runs/latest then points at that run). Sizes that cannot run on this machine and an
+--out that cannot be written are refused before training (exit 2).
+Ctrl-C (SIGINT) or SIGTERM stops after the current iteration and still writes what ran (exit 130 or 143);
+a second one quits at once. A loss or weights that stop being finite end the run: history and plots are
+written, model.json is not (exit 1).
 
 Examples:
   $ scratchnet train                         # the book's full run
