@@ -8,6 +8,7 @@
  * that faster ones are tested against.
  */
 import * as batchNorm from './batch-norm.ts';
+import * as conv from './conv.ts';
 import * as elementwise from './elementwise.ts';
 import { newTypedArray } from './allocation.ts';
 import * as matmul from './matmul.ts';
@@ -20,7 +21,7 @@ import type { FloatArray } from './types.ts';
 export type { FloatArray, PendingWork } from './types.ts';
 export { BinaryOp, CompareOp } from './elementwise.ts';
 
-export const referenceKernels = Object.freeze({ ...batchNorm, ...elementwise, ...matmul, ...reduce, ...predict, ...optimizers });
+export const referenceKernels = Object.freeze({ ...batchNorm, ...conv, ...elementwise, ...matmul, ...reduce, ...predict, ...optimizers });
 
 export type Kernels = typeof referenceKernels;
 

@@ -1,0 +1,148 @@
+import { kernels, type FloatArray } from '../kernels/index.ts';
+import { reuse } from '../internal/buffers.ts';
+import { resultDtype } from '../tensor/ops.ts';
+import { formatShape } from '../tensor/shape.ts';
+import { allocate, Tensor } from '../tensor/tensor.ts';
+import { windowShape } from '../util/im2col.ts';
+import type { ParamLayer, SkipsInputGradient } from './layer.ts';
+
+/**
+ * The book's `Convolution` layer (`common/layers.py`): NCHW input `x` (N, C, H, W), filters `W`
+ * (FN, C, FH, FW), bias `b` (FN,), output (N, FN, outH, outW) with `outH = (H + 2·pad − FH) // stride + 1`.
+ *
+ * The book's im2col formulation: `col = im2col(x)` (N·outH·outW, C·FH·FW) is kept (the book's `col`) and
+ * every product is a GEMM on it, read with transpose flags instead of transposed copies — per image i,
+ * with `col_i` its outH·outW rows and `W` read as the (FN, C·FH·FW) matrix the book transposes into `col_W`:
+ *
+ * - forward: `out_i = W · col_iᵀ + b` lands directly in NCHW (the book computes `col · col_W` and transposes);
+ * - backward: `dW = Σ_i dout_i · col_i`, `db = Σ dout` over images and positions, and
+ *   `dx_i = col2im(dout_iᵀ · W)` — one image's `dcol` at a time, so no batch-sized `dcol` is held.
+ *
+ * `W` and `b` are held by reference (see `Layer`). Buffers are reused: no allocation per step at a fixed
+ * batch size.
+ */
+export class Convolution implements ParamLayer, SkipsInputGradient {
+  readonly W: Tensor;
+  readonly b: Tensor;
+  readonly stride: number;
+  readonly pad: number;
+  /** The input of the last forward. */
+  x: Tensor | undefined;
+  /** `im2col(x)` of the last forward, (N·outH·outW, C·FH·FW), as the book keeps it. */
+  col: Tensor | undefined;
+  dW: Tensor | undefined;
+  db: Tensor | undefined;
+  private out: Tensor | undefined;
+  private dx: Tensor | undefined;
+  /** One image's `dcol` (outH·outW, C·FH·FW). */
+  private dcol: FloatArray | undefined;
+  private outH = 0;
+  private outW = 0;
+
+  readonly paramKeys = ['W', 'b'] as const;
+
+  constructor(W: Tensor, b: Tensor, stride = 1, pad = 0) {
+    if (W.ndim !== 4) throw new Error(`Convolution: W must be 4-D (FN, C, FH, FW), got shape ${formatShape(W.shape)}`);
+    if (b.ndim !== 1 || b.shape[0] !== W.shape[0]) {
+      throw new Error(`Convolution: b of shape ${formatShape(b.shape)} does not match W of shape ${formatShape(W.shape)} (expected (${W.shape[0]},))`);
+    }
+    if (!Number.isInteger(stride) || stride < 1) throw new Error(`Convolution: stride must be an integer >= 1, got ${stride}`);
+    if (!Number.isInteger(pad) || pad < 0) throw new Error(`Convolution: pad must be an integer >= 0, got ${pad}`);
+    this.W = W;
+    this.b = b;
+    this.stride = stride;
+    this.pad = pad;
+  }
+
+  param(key: string): Tensor {
+    if (key === 'W') return this.W;
+    if (key === 'b') return this.b;
+    throw new Error(`Convolution: no parameter '${key}' (it has W, b)`);
+  }
+
+  grad(key: string): Tensor | undefined {
+    if (key === 'W') return this.dW;
+    if (key === 'b') return this.db;
+    throw new Error(`Convolution: no parameter '${key}' (it has W, b)`);
+  }
+
+  /** The book's `col_W`: `W.reshape(FN, -1).T`, (C·FH·FW, FN). A copy made on request (the layer reads `W` in place). */
+  get colW(): Tensor {
+    const fn = this.W.shape[0];
+    const k = this.W.size / fn;
+    const t = new Tensor(allocate(this.W.dtype, this.W.size), [k, fn]);
+    for (let f = 0; f < fn; f++) for (let p = 0; p < k; p++) t.data[p * fn + f] = this.W.data[f * k + p];
+    return t;
+  }
+
+  forward(x: Tensor): Tensor {
+    const [fn, fc, fh, fw] = this.W.shape;
+    const [n, c, h, w, outH, outW] = windowShape('Convolution.forward', x.shape, fh, fw, this.stride, this.pad);
+    if (c !== fc) {
+      throw new Error(`Convolution.forward: input of shape ${formatShape(x.shape)} has ${c} channels, W of shape ${formatShape(this.W.shape)} expects ${fc}`);
+    }
+    const dtype = resultDtype(x, this.W);
+    const spatial = outH * outW;
+    const k = c * fh * fw;
+    const col = (this.col = reuse(this.col, [n * spatial, k], dtype, 'Convolution.forward'));
+    const out = (this.out = reuse(this.out, [n, fn, outH, outW], dtype, 'Convolution.forward'));
+    kernels.im2col(x.data, n, c, h, w, fh, fw, this.stride, this.pad, col.data);
+    for (let i = 0; i < n; i++) {
+      // out_i (FN × outH·outW) = W (FN × k) · col_iᵀ, col_i being (outH·outW × k)
+      kernels.gemm(false, true, fn, spatial, k, this.W.data, col.data.subarray(i * spatial * k, (i + 1) * spatial * k), out.data.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+    }
+    kernels.addChannelBias(out.data, n, fn, spatial, this.b.data, out.data);
+    this.x = x;
+    this.outH = outH;
+    this.outW = outW;
+    return out;
+  }
+
+  /** Computes `dW`, `db` and returns `dx` (the input's shape). */
+  backward(dout: Tensor): Tensor {
+    const x = this.backwardParams(dout);
+    const [fn, c, fh, fw] = this.W.shape;
+    const [n, , h, w] = x.shape;
+    const spatial = this.outH * this.outW;
+    const k = c * fh * fw;
+    const dtype = resultDtype(dout, this.W);
+    const dx = (this.dx = reuse(this.dx, x.shape, dtype, 'Convolution.backward'));
+    let dcol = this.dcol;
+    if (dcol === undefined || dcol.length !== spatial * k || (dcol instanceof Float32Array) !== (dtype === 'float32')) {
+      dcol = this.dcol = reuse(undefined, [spatial, k], dtype, 'Convolution.backward').data;
+    }
+    const imgSize = c * h * w;
+    for (let i = 0; i < n; i++) {
+      // dcol_i (outH·outW × k) = dout_iᵀ · W, dout_i being (FN × outH·outW)
+      kernels.gemm(true, false, spatial, k, fn, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), this.W.data, dcol);
+      kernels.col2im(dcol, 1, c, h, w, fh, fw, this.stride, this.pad, dx.data.subarray(i * imgSize, (i + 1) * imgSize));
+    }
+    return dx;
+  }
+
+  /**
+   * Computes only `dW` and `db`, skipping `dx` (a network calls this on its first layer, whose input
+   * gradient nobody uses). Returns the cached input.
+   */
+  backwardParams(dout: Tensor): Tensor {
+    const x = this.x;
+    const col = this.col;
+    if (x === undefined || col === undefined) throw new Error('Convolution.backward: call forward first');
+    const [fn, c, fh, fw] = this.W.shape;
+    const n = x.shape[0];
+    const spatial = this.outH * this.outW;
+    const k = c * fh * fw;
+    if (dout.ndim !== 4 || dout.shape[0] !== n || dout.shape[1] !== fn || dout.shape[2] !== this.outH || dout.shape[3] !== this.outW) {
+      throw new Error(`Convolution.backward: dout of shape ${formatShape(dout.shape)} does not match the output shape (${n},${fn},${this.outH},${this.outW})`);
+    }
+    const dW = (this.dW = reuse(this.dW, this.W.shape, this.W.dtype, 'Convolution.backward'));
+    const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
+    // dW (FN × k) = Σ_i dout_i (FN × outH·outW) · col_i (outH·outW × k)
+    dW.data.fill(0);
+    for (let i = 0; i < n; i++) {
+      kernels.gemm(false, false, fn, k, spatial, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), col.data.subarray(i * spatial * k, (i + 1) * spatial * k), dW.data, true);
+    }
+    kernels.sumChannels(dout.data, n, fn, spatial, db.data);
+    return x;
+  }
+}

@@ -1,0 +1,64 @@
+import { kernels } from '../kernels/index.ts';
+import { reuse } from '../internal/buffers.ts';
+import { formatShape } from '../tensor/shape.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { windowShape } from '../util/im2col.ts';
+import type { Layer } from './layer.ts';
+
+/**
+ * The book's max-pooling layer (`common/layers.py`'s `Pooling`): NCHW input (N, C, H, W) → (N, C, outH,
+ * outW), each output the maximum of a `poolH × poolW` window, windows `stride` apart.
+ *
+ * Computed directly (no `im2col` copy) with the book's semantics: ties go to the first maximum (as
+ * `np.argmax`), and with `pad > 0` the padding counts as zeros, as the book's zero-padded `im2col` makes
+ * it. (The book's `forward` computes its output size without `pad` and so fails for `pad > 0`; here the
+ * output size is `im2col`'s, `(H + 2·pad − poolH) // stride + 1`.)
+ *
+ * `argMax` keeps, for each output element (in the output's NCHW order), the position `ky·poolW + kx` of its
+ * maximum in the window — the book's `arg_max`, whose values are the same in (N, outH, outW, C) order.
+ * `backward` sends each gradient there (adding where windows overlap).
+ */
+export class Pooling implements Layer {
+  readonly poolH: number;
+  readonly poolW: number;
+  readonly stride: number;
+  readonly pad: number;
+  /** The input of the last forward. */
+  x: Tensor | undefined;
+  /** The window position of each output's maximum (see the class comment). */
+  argMax: Int32Array | undefined;
+  private out: Tensor | undefined;
+  private dx: Tensor | undefined;
+
+  constructor(poolH: number, poolW: number, stride = 2, pad = 0) {
+    for (const [name, v, min] of [['poolH', poolH, 1], ['poolW', poolW, 1], ['stride', stride, 1], ['pad', pad, 0]] as const) {
+      if (!Number.isInteger(v) || v < min) throw new Error(`Pooling: ${name} must be an integer >= ${min}, got ${v}`);
+    }
+    this.poolH = poolH;
+    this.poolW = poolW;
+    this.stride = stride;
+    this.pad = pad;
+  }
+
+  forward(x: Tensor): Tensor {
+    const [n, c, h, w, outH, outW] = windowShape('Pooling.forward', x.shape, this.poolH, this.poolW, this.stride, this.pad);
+    const out = (this.out = reuse(this.out, [n, c, outH, outW], x.dtype, 'Pooling.forward'));
+    if (this.argMax === undefined || this.argMax.length !== out.size) this.argMax = new Int32Array(out.size);
+    kernels.maxPoolForward(x.data, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, out.data, this.argMax);
+    this.x = x;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor {
+    const x = this.x;
+    const out = this.out;
+    if (x === undefined || out === undefined || this.argMax === undefined) throw new Error('Pooling.backward: call forward first');
+    const [n, c, h, w] = x.shape;
+    if (dout.ndim !== 4 || dout.shape.some((d, i) => d !== out.shape[i])) {
+      throw new Error(`Pooling.backward: dout of shape ${formatShape(dout.shape)} does not match the output shape ${formatShape(out.shape)}`);
+    }
+    const dx = (this.dx = reuse(this.dx, x.shape, dout.dtype, 'Pooling.backward'));
+    kernels.maxPoolBackward(dout.data, this.argMax, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, dx.data);
+    return dx;
+  }
+}
