@@ -85,16 +85,11 @@ function describe(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** A document whose structure and numbers are valid; shapes are checked against the network later. */
-export interface ModelContents {
-  formatVersion: number;
-  kind: string;
-  dtype: DType;
-  config: NetworkConfig;
-  params: Record<string, StoredTensor>;
-  state: Record<string, StoredTensor>;
-  meta?: Record<string, unknown>;
-}
+/**
+ * A document whose structure and numbers are valid (a version-1 file already converted to this layout);
+ * shapes are checked against the network later.
+ */
+export type ModelContents = Omit<ModelDocument, 'format'>;
 
 /**
  * Reads JSON text or a parsed document: format, version, kind, dtype, config, and every stored tensor
