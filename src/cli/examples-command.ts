@@ -21,6 +21,7 @@ export const EXAMPLES: readonly ExampleScript[] = [
   { name: 'softmax-with-loss', description: 'softmax step by step, the cross-entropy loss, and backward = (y - t) / batch_size' },
   { name: 'gradient-check', description: "the book's gradient_check.py: backprop against numerical gradients on MNIST" },
   { name: 'train-neuralnet', description: "the book's train_neuralnet.py: the two-layer net trained on MNIST" },
+  { name: 'trainer', description: "chapter 6: the book's Trainer with Adam on MultiLayerNetExtend (BatchNorm, He weights)" },
 ];
 
 /** The lines `scratchnet examples` prints. */
