@@ -61,6 +61,28 @@ interface Exports {
   sumRows_f64(m: number, n: number, x: number, out: number): void;
   transpose_f32(rows: number, cols: number, src: number, dst: number): void;
   transpose_f64(rows: number, cols: number, src: number, dst: number): void;
+  momentumUpdate_f32(len: number, lr: number, momentum: number, v: number, g: number, p: number): void;
+  momentumUpdate_f64(len: number, lr: number, momentum: number, v: number, g: number, p: number): void;
+  nesterovUpdate_f32(len: number, lr: number, momentum: number, momentumSquared: number, stepScale: number, v: number, g: number, p: number): void;
+  nesterovUpdate_f64(len: number, lr: number, momentum: number, momentumSquared: number, stepScale: number, v: number, g: number, p: number): void;
+  adaGradUpdate_f32(len: number, lr: number, h: number, g: number, p: number): void;
+  adaGradUpdate_f64(len: number, lr: number, h: number, g: number, p: number): void;
+  rmspropUpdate_f32(len: number, lr: number, decayRate: number, oneMinusDecay: number, h: number, g: number, p: number): void;
+  rmspropUpdate_f64(len: number, lr: number, decayRate: number, oneMinusDecay: number, h: number, g: number, p: number): void;
+  adamUpdate_f32(len: number, lrT: number, oneMinusBeta1: number, oneMinusBeta2: number, m: number, v: number, g: number, p: number): void;
+  adamUpdate_f64(len: number, lrT: number, oneMinusBeta1: number, oneMinusBeta2: number, m: number, v: number, g: number, p: number): void;
+  batchNormForwardTrain_f32(x: number, n: number, d: number, gamma: number, beta: number, eps: number, momentum: number, runningMean: number, runningVar: number, mu: number, variance: number, xc: number, xn: number, std: number, out: number): void;
+  batchNormForwardTrain_f32s64(x: number, n: number, d: number, gamma: number, beta: number, eps: number, momentum: number, runningMean: number, runningVar: number, mu: number, variance: number, xc: number, xn: number, std: number, out: number): void;
+  batchNormForwardTrain_f64(x: number, n: number, d: number, gamma: number, beta: number, eps: number, momentum: number, runningMean: number, runningVar: number, mu: number, variance: number, xc: number, xn: number, std: number, out: number): void;
+  batchNormForwardTest_f32(x: number, n: number, d: number, gamma: number, beta: number, eps: number, runningMean: number, runningVar: number, xc: number, xn: number, std: number, out: number): void;
+  batchNormForwardTest_f64(x: number, n: number, d: number, gamma: number, beta: number, eps: number, runningMean: number, runningVar: number, xc: number, xn: number, std: number, out: number): void;
+  batchNormBackwardTrain_f32(dout: number, n: number, d: number, gamma: number, xc: number, xn: number, std: number, dgamma: number, dbeta: number, dvar: number, dmu: number, dx: number): void;
+  batchNormBackwardTrain_f32s64(dout: number, n: number, d: number, gamma: number, xc: number, xn: number, std: number, dgamma: number, dbeta: number, dvar: number, dmu: number, dx: number): void;
+  batchNormBackwardTrain_f64(dout: number, n: number, d: number, gamma: number, xc: number, xn: number, std: number, dgamma: number, dbeta: number, dvar: number, dmu: number, dx: number): void;
+  batchNormBackwardTest_f32(dout: number, n: number, d: number, gamma: number, xn: number, std: number, dgamma: number, dbeta: number, dx: number): void;
+  batchNormBackwardTest_f64(dout: number, n: number, d: number, gamma: number, xn: number, std: number, dgamma: number, dbeta: number, dx: number): void;
+  applyMask_f32(len: number, x: number, mask: number, out: number): void;
+  applyMask_f64(len: number, x: number, mask: number, out: number): void;
 }
 
 /**
@@ -92,7 +114,12 @@ export interface WasmKernels {
   /** Stops the helper thread (resolves once it is gone); products are then computed here, with the same arithmetic. */
   stopHelper: () => Promise<void>;
   /** The kernels, with the signatures of `referenceKernels`. */
-  kernels: Pick<Kernels, 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync' | 'keepRows'>;
+  kernels: Pick<
+    Kernels,
+    | 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync' | 'keepRows'
+    | 'momentumUpdate' | 'nesterovUpdate' | 'adaGradUpdate' | 'rmspropUpdate' | 'adamUpdate'
+    | 'batchNormForwardTrain' | 'batchNormForwardTest' | 'batchNormBackwardTrain' | 'batchNormBackwardTest' | 'applyMask'
+  >;
 }
 
 export interface WasmKernelOptions {
@@ -137,9 +164,10 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const helperFree = (h: KernelHelper | undefined): h is KernelHelper => h !== undefined && !helperStopped && !helperBusy && h.ready();
 
   // Scratch slots (0: this thread, 1: the helper, 2: outputs, 3: the helper's own work's outputs, 4: the
-  // lists of the kept rows) for the kernels' lists of non-zeros, transposed copies and predictions.
+  // lists of the kept rows, 5: BatchNorm's staged statistics, 6: a transposed B) for the kernels' lists of
+  // non-zeros, transposed copies and predictions.
   // A slot holds a block of `bytes` at `ptr`, or none (ptr -1, bytes 0): never a size without a block.
-  const scratch = [0, 1, 2, 3, 4].map(() => ({ ptr: -1, bytes: 0 }));
+  const scratch = [0, 1, 2, 3, 4, 5, 6].map(() => ({ ptr: -1, bytes: 0 }));
   /** The slot's block, grown to `bytes` if needed; throws HeapFull (the slot then empty) when the heap is full. */
   const scratchFor = (bytes: number, slot = 0): number => {
     const s = scratch[slot];
@@ -624,6 +652,233 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     if (!ok) referenceKernels.sumRows(xs, m, n, out);
   };
 
+  // ---- Chapter 6: optimizer updates, BatchNormalization, Dropout (equal to the reference bit for bit) ----
+
+  /** 4 for a Float32Array, 8 for a Float64Array, else 0. */
+  const width = (a: FloatArray): number => (a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0);
+  /** The state and gradient are read for p's length: shorter ones (or mixed dtypes) go to the reference. */
+  const fits = (p: FloatArray, a: FloatArray, b: FloatArray, c: FloatArray = a): boolean => {
+    const sz = width(p);
+    return sz > 0 && width(a) === sz && width(b) === sz && width(c) === sz && a.length >= p.length && b.length >= p.length && c.length >= p.length;
+  };
+
+  const momentumUpdate: Kernels['momentumUpdate'] = (lr, momentum, v, g, p) => {
+    forget(v);
+    forget(p);
+    const n = p.length;
+    if (!fits(p, v, g)) return referenceKernels.momentumUpdate(lr, momentum, v, g, p);
+    const run = p instanceof Float32Array ? x.momentumUpdate_f32 : x.momentumUpdate_f64;
+    if (onHeap(v, g, p)) return run(n, lr, momentum, v.byteOffset, g.byteOffset, p.byteOffset);
+    const ok = withPointers([v.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([pv, pg, pp]) => run(n, lr, momentum, pv, pg, pp));
+    if (!ok) referenceKernels.momentumUpdate(lr, momentum, v, g, p);
+  };
+
+  const nesterovUpdate: Kernels['nesterovUpdate'] = (lr, momentum, momentumSquared, stepScale, v, g, p) => {
+    forget(v);
+    forget(p);
+    const n = p.length;
+    if (!fits(p, v, g)) return referenceKernels.nesterovUpdate(lr, momentum, momentumSquared, stepScale, v, g, p);
+    const run = p instanceof Float32Array ? x.nesterovUpdate_f32 : x.nesterovUpdate_f64;
+    if (onHeap(v, g, p)) return run(n, lr, momentum, momentumSquared, stepScale, v.byteOffset, g.byteOffset, p.byteOffset);
+    const ok = withPointers([v.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([pv, pg, pp]) => run(n, lr, momentum, momentumSquared, stepScale, pv, pg, pp));
+    if (!ok) referenceKernels.nesterovUpdate(lr, momentum, momentumSquared, stepScale, v, g, p);
+  };
+
+  const adaGradUpdate: Kernels['adaGradUpdate'] = (lr, h, g, p) => {
+    forget(h);
+    forget(p);
+    const n = p.length;
+    if (!fits(p, h, g)) return referenceKernels.adaGradUpdate(lr, h, g, p);
+    const run = p instanceof Float32Array ? x.adaGradUpdate_f32 : x.adaGradUpdate_f64;
+    if (onHeap(h, g, p)) return run(n, lr, h.byteOffset, g.byteOffset, p.byteOffset);
+    const ok = withPointers([h.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([ph, pg, pp]) => run(n, lr, ph, pg, pp));
+    if (!ok) referenceKernels.adaGradUpdate(lr, h, g, p);
+  };
+
+  const rmspropUpdate: Kernels['rmspropUpdate'] = (lr, decayRate, oneMinusDecay, h, g, p) => {
+    forget(h);
+    forget(p);
+    const n = p.length;
+    if (!fits(p, h, g)) return referenceKernels.rmspropUpdate(lr, decayRate, oneMinusDecay, h, g, p);
+    const run = p instanceof Float32Array ? x.rmspropUpdate_f32 : x.rmspropUpdate_f64;
+    if (onHeap(h, g, p)) return run(n, lr, decayRate, oneMinusDecay, h.byteOffset, g.byteOffset, p.byteOffset);
+    const ok = withPointers([h.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([ph, pg, pp]) => run(n, lr, decayRate, oneMinusDecay, ph, pg, pp));
+    if (!ok) referenceKernels.rmspropUpdate(lr, decayRate, oneMinusDecay, h, g, p);
+  };
+
+  const adamUpdate: Kernels['adamUpdate'] = (lrT, oneMinusBeta1, oneMinusBeta2, m, v, g, p) => {
+    forget(m);
+    forget(v);
+    forget(p);
+    const n = p.length;
+    if (!fits(p, m, v, g)) return referenceKernels.adamUpdate(lrT, oneMinusBeta1, oneMinusBeta2, m, v, g, p);
+    const run = p instanceof Float32Array ? x.adamUpdate_f32 : x.adamUpdate_f64;
+    if (onHeap(m, v) && onHeap(g, p)) return run(n, lrT, oneMinusBeta1, oneMinusBeta2, m.byteOffset, v.byteOffset, g.byteOffset, p.byteOffset);
+    const ok = withPointers([m.subarray(0, n), v.subarray(0, n), g.subarray(0, n), p], [true, true, false, true], ([pm, pv, pg, pp]) =>
+      run(n, lrT, oneMinusBeta1, oneMinusBeta2, pm, pv, pg, pp),
+    );
+    if (!ok) referenceKernels.adamUpdate(lrT, oneMinusBeta1, oneMinusBeta2, m, v, g, p);
+  };
+
+  /**
+   * BatchNormalization keeps its d-long statistics scratch (mu, variance) as plain Float64Arrays: when
+   * everything else is on the heap, those two are staged through scratch slot 5 (a cached view, so no
+   * allocation per call): copied in, used in place, copied back. Returns the address, or -1 when they
+   * cannot be staged (the caller then copies everything, or runs the reference).
+   */
+  let statsPtr = -1;
+  let statsView = new Float64Array(0);
+  const stageStats = (a: FloatArray, b: FloatArray, d: number): number => {
+    if (!(a instanceof Float64Array && b instanceof Float64Array) || a.length < d || b.length < d) return -1;
+    let ptr: number;
+    try {
+      ptr = scratchFor(16 * d, 5);
+    } catch (e) {
+      if (!(e instanceof HeapFull)) throw e;
+      return -1;
+    }
+    if (ptr !== statsPtr || statsView.length < 2 * d) {
+      statsPtr = ptr;
+      statsView = new Float64Array(heap.buffer, ptr, scratch[5].bytes >> 3);
+    }
+    for (let j = 0; j < d; j++) {
+      statsView[j] = a[j];
+      statsView[d + j] = b[j];
+    }
+    return ptr;
+  };
+  const unstageStats = (a: FloatArray, b: FloatArray, d: number): void => {
+    for (let j = 0; j < d; j++) {
+      a[j] = statsView[j];
+      b[j] = statsView[d + j];
+    }
+  };
+  /** The width of BatchNorm's statistics scratch a kernel can take with data of width `sz` (its own, or float64 under float32), else 0. */
+  const statsWidth = (sz: number, a: FloatArray, b: FloatArray): number => {
+    const ss = width(a);
+    return ss === width(b) && (ss === sz || (sz === 4 && ss === 8)) ? ss : 0;
+  };
+  const long = (len: number, a: FloatArray, b: FloatArray, c: FloatArray = a): boolean => a.length >= len && b.length >= len && c.length >= len;
+
+  const batchNormForwardTrain: Kernels['batchNormForwardTrain'] = (xs, n, d, gamma, beta, eps, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out) => {
+    forget(runningMean);
+    forget(runningVar);
+    forget(mu);
+    forget(variance);
+    forget(xc);
+    forget(xn);
+    forget(std);
+    forget(out);
+    const sz = width(xs);
+    const ss = statsWidth(sz, mu, variance);
+    const nd = n * d;
+    const ok =
+      n > 0 && d > 0 && ss > 0 &&
+      width(gamma) === sz && width(beta) === sz && width(runningMean) === sz && width(runningVar) === sz &&
+      width(xc) === sz && width(xn) === sz && width(std) === sz && width(out) === sz &&
+      long(nd, xs, xc, xn) && out.length >= nd && long(d, gamma, beta, runningMean) && long(d, runningVar, mu, variance) && std.length >= d;
+    if (!ok) return referenceKernels.batchNormForwardTrain(xs, n, d, gamma, beta, eps, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out);
+    const run = sz === 8 ? x.batchNormForwardTrain_f64 : ss === 8 ? x.batchNormForwardTrain_f32s64 : x.batchNormForwardTrain_f32;
+    if (onHeap(xs, gamma, beta) && onHeap(runningMean, runningVar, xc) && onHeap(xn, std, out)) {
+      if (onHeap(mu, variance)) return run(xs.byteOffset, n, d, gamma.byteOffset, beta.byteOffset, eps, momentum, runningMean.byteOffset, runningVar.byteOffset, mu.byteOffset, variance.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, out.byteOffset);
+      const st = stageStats(mu, variance, d);
+      if (st >= 0) {
+        run(xs.byteOffset, n, d, gamma.byteOffset, beta.byteOffset, eps, momentum, runningMean.byteOffset, runningVar.byteOffset, st, st + 8 * d, xc.byteOffset, xn.byteOffset, std.byteOffset, out.byteOffset);
+        unstageStats(mu, variance, d);
+        return;
+      }
+    }
+    const arrays = [xs.subarray(0, nd), gamma.subarray(0, d), beta.subarray(0, d), runningMean.subarray(0, d), runningVar.subarray(0, d), mu.subarray(0, d), variance.subarray(0, d), xc.subarray(0, nd), xn.subarray(0, nd), std.subarray(0, d), out.subarray(0, nd)];
+    const written = [false, false, false, true, true, true, true, true, true, true, true];
+    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], eps, momentum, q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10]));
+    if (!done) referenceKernels.batchNormForwardTrain(xs, n, d, gamma, beta, eps, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out);
+  };
+
+  const batchNormForwardTest: Kernels['batchNormForwardTest'] = (xs, n, d, gamma, beta, eps, runningMean, runningVar, xc, xn, std, out) => {
+    forget(xc);
+    forget(xn);
+    forget(std);
+    forget(out);
+    const sz = width(xs);
+    const nd = n * d;
+    const ok =
+      n > 0 && d > 0 && sz > 0 &&
+      width(gamma) === sz && width(beta) === sz && width(runningMean) === sz && width(runningVar) === sz &&
+      width(xc) === sz && width(xn) === sz && width(std) === sz && width(out) === sz &&
+      long(nd, xs, xc, xn) && out.length >= nd && long(d, gamma, beta, runningMean) && long(d, runningVar, std);
+    if (!ok) return referenceKernels.batchNormForwardTest(xs, n, d, gamma, beta, eps, runningMean, runningVar, xc, xn, std, out);
+    const run = sz === 8 ? x.batchNormForwardTest_f64 : x.batchNormForwardTest_f32;
+    if (onHeap(xs, gamma, beta) && onHeap(runningMean, runningVar, xc) && onHeap(xn, std, out)) {
+      return run(xs.byteOffset, n, d, gamma.byteOffset, beta.byteOffset, eps, runningMean.byteOffset, runningVar.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, out.byteOffset);
+    }
+    const arrays = [xs.subarray(0, nd), gamma.subarray(0, d), beta.subarray(0, d), runningMean.subarray(0, d), runningVar.subarray(0, d), xc.subarray(0, nd), xn.subarray(0, nd), std.subarray(0, d), out.subarray(0, nd)];
+    const written = [false, false, false, false, false, true, true, true, true];
+    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], eps, q[3], q[4], q[5], q[6], q[7], q[8]));
+    if (!done) referenceKernels.batchNormForwardTest(xs, n, d, gamma, beta, eps, runningMean, runningVar, xc, xn, std, out);
+  };
+
+  const batchNormBackwardTrain: Kernels['batchNormBackwardTrain'] = (dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx) => {
+    forget(dgamma);
+    forget(dbeta);
+    forget(dvar);
+    forget(dmu);
+    forget(dx);
+    const sz = width(dout);
+    const ss = statsWidth(sz, dvar, dmu);
+    const nd = n * d;
+    const ok =
+      n > 0 && d > 0 && ss > 0 &&
+      width(gamma) === sz && width(xc) === sz && width(xn) === sz && width(std) === sz && width(dgamma) === sz && width(dbeta) === sz && width(dx) === sz &&
+      long(nd, dout, xc, xn) && dx.length >= nd && long(d, gamma, std, dgamma) && long(d, dbeta, dvar, dmu);
+    if (!ok) return referenceKernels.batchNormBackwardTrain(dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx);
+    const run = sz === 8 ? x.batchNormBackwardTrain_f64 : ss === 8 ? x.batchNormBackwardTrain_f32s64 : x.batchNormBackwardTrain_f32;
+    if (onHeap(dout, gamma, xc) && onHeap(xn, std, dgamma) && onHeap(dbeta, dx)) {
+      if (onHeap(dvar, dmu)) return run(dout.byteOffset, n, d, gamma.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, dgamma.byteOffset, dbeta.byteOffset, dvar.byteOffset, dmu.byteOffset, dx.byteOffset);
+      const st = stageStats(dvar, dmu, d);
+      if (st >= 0) {
+        run(dout.byteOffset, n, d, gamma.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, dgamma.byteOffset, dbeta.byteOffset, st, st + 8 * d, dx.byteOffset);
+        unstageStats(dvar, dmu, d);
+        return;
+      }
+    }
+    const arrays = [dout.subarray(0, nd), gamma.subarray(0, d), xc.subarray(0, nd), xn.subarray(0, nd), std.subarray(0, d), dgamma.subarray(0, d), dbeta.subarray(0, d), dvar.subarray(0, d), dmu.subarray(0, d), dx.subarray(0, nd)];
+    const written = [false, false, false, false, false, true, true, true, true, true];
+    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9]));
+    if (!done) referenceKernels.batchNormBackwardTrain(dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx);
+  };
+
+  const batchNormBackwardTest: Kernels['batchNormBackwardTest'] = (dout, n, d, gamma, xn, std, dgamma, dbeta, dx) => {
+    forget(dgamma);
+    forget(dbeta);
+    forget(dx);
+    const sz = width(dout);
+    const nd = n * d;
+    const ok =
+      n > 0 && d > 0 && sz > 0 &&
+      width(gamma) === sz && width(xn) === sz && width(std) === sz && width(dgamma) === sz && width(dbeta) === sz && width(dx) === sz &&
+      long(nd, dout, xn, dx) && long(d, gamma, std, dgamma) && dbeta.length >= d;
+    if (!ok) return referenceKernels.batchNormBackwardTest(dout, n, d, gamma, xn, std, dgamma, dbeta, dx);
+    const run = sz === 8 ? x.batchNormBackwardTest_f64 : x.batchNormBackwardTest_f32;
+    if (onHeap(dout, gamma, xn) && onHeap(std, dgamma, dbeta) && heap.owns(dx)) {
+      return run(dout.byteOffset, n, d, gamma.byteOffset, xn.byteOffset, std.byteOffset, dgamma.byteOffset, dbeta.byteOffset, dx.byteOffset);
+    }
+    const arrays = [dout.subarray(0, nd), gamma.subarray(0, d), xn.subarray(0, nd), std.subarray(0, d), dgamma.subarray(0, d), dbeta.subarray(0, d), dx.subarray(0, nd)];
+    const written = [false, false, false, false, true, true, true];
+    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], q[3], q[4], q[5], q[6]));
+    if (!done) referenceKernels.batchNormBackwardTest(dout, n, d, gamma, xn, std, dgamma, dbeta, dx);
+  };
+
+  const applyMask: Kernels['applyMask'] = (xs, mask, out) => {
+    forget(out);
+    const len = xs.length;
+    const sz = width(xs);
+    if (sz === 0 || width(out) !== sz || mask.length < len || out.length < len) return referenceKernels.applyMask(xs, mask, out);
+    const run = sz === 8 ? x.applyMask_f64 : x.applyMask_f32;
+    if (onHeap(xs, mask, out)) return run(len, xs.byteOffset, mask.byteOffset, out.byteOffset);
+    const done = withPointers([xs, mask.subarray(0, len), out.subarray(0, len)], [false, false, true], ([px, pm, po]) => run(len, px, pm, po));
+    if (!done) referenceKernels.applyMask(xs, mask, out);
+  };
+
   return {
     heap,
     helperReady: () => !helperStopped && (helper?.ready() ?? false),
@@ -632,7 +887,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       helperStopped = true;
       return closed;
     },
-    kernels: { gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer, predictTwoLayerAsync, keepRows },
+    kernels: {
+      gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer, predictTwoLayerAsync, keepRows,
+      momentumUpdate, nesterovUpdate, adaGradUpdate, rmspropUpdate, adamUpdate,
+      batchNormForwardTrain, batchNormForwardTest, batchNormBackwardTrain, batchNormBackwardTest, applyMask,
+    },
   };
 }
 

@@ -950,3 +950,467 @@ export function predictTwoLayer_f64(count: i32, pixels: i32, hidden: i32, classe
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
 }
+
+// ---- Chapter 6: the optimizers' updates (src/kernels/optimizers.ts) ----
+// Each repeats its TypeScript reference's operations in the same order: float64 as written; float32 in
+// float32 lanes, where a float32 + − × ÷ √ is the correctly rounded result the reference gets from
+// Math.fround of the float64 operation — so the results are equal bit for bit. Hyperparameters come as
+// float64 and are rounded to float32 where the reference rounds them (<f32> rounds to nearest, as fround).
+
+/** The book's 1e-7 in T (float32: rounded, as the reference's EPS32). */
+// @ts-ignore: decorator
+@inline function eps<T>(): T {
+  return sizeof<T>() == 4 ? <T>(<f32>1e-7) : <T>1e-7;
+}
+
+/** Momentum: v = momentum·v − lr·g; p += v. */
+// @ts-ignore: decorator
+@inline function momentumUpdate<T>(len: i32, lr: f64, momentum: f64, v: usize, g: usize, p: usize): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const lrT = <T>lr;
+  const moT = <T>momentum;
+  const lrv = v128.splat<T>(lrT);
+  const mov = v128.splat<T>(moT);
+  let i = 0;
+  for (; i + L <= len; i += L) {
+    const off = <usize>i * sz;
+    const vi = v128.sub<T>(v128.mul<T>(mov, v128.load(v + off)), v128.mul<T>(lrv, v128.load(g + off)));
+    v128.store(v + off, vi);
+    v128.store(p + off, v128.add<T>(v128.load(p + off), vi));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i * sz;
+    const vi: T = moT * load<T>(v + off) - lrT * load<T>(g + off);
+    store<T>(v + off, vi);
+    store<T>(p + off, load<T>(p + off) + vi);
+  }
+}
+
+/** Nesterov (the book's current code): p += momentum²·v; p −= (1 + momentum)·lr·g; v = v·momentum − lr·g. */
+// @ts-ignore: decorator
+@inline function nesterovUpdate<T>(len: i32, lr: f64, momentum: f64, momentumSquared: f64, stepScale: f64, v: usize, g: usize, p: usize): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const lrT = <T>lr;
+  const moT = <T>momentum;
+  const mmT = <T>momentumSquared;
+  const sT = <T>stepScale;
+  const lrv = v128.splat<T>(lrT);
+  const mov = v128.splat<T>(moT);
+  const mmv = v128.splat<T>(mmT);
+  const sv = v128.splat<T>(sT);
+  let i = 0;
+  for (; i + L <= len; i += L) {
+    const off = <usize>i * sz;
+    const gi = v128.load(g + off);
+    const vi = v128.load(v + off);
+    const pi = v128.add<T>(v128.load(p + off), v128.mul<T>(mmv, vi));
+    v128.store(p + off, v128.sub<T>(pi, v128.mul<T>(sv, gi)));
+    v128.store(v + off, v128.sub<T>(v128.mul<T>(vi, mov), v128.mul<T>(lrv, gi)));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i * sz;
+    const gi = load<T>(g + off);
+    const vi = load<T>(v + off);
+    const pi: T = load<T>(p + off) + mmT * vi;
+    store<T>(p + off, pi - sT * gi);
+    store<T>(v + off, vi * moT - lrT * gi);
+  }
+}
+
+/** AdaGrad: h += g·g; p −= lr·g / (√h + 1e-7). */
+// @ts-ignore: decorator
+@inline function adaGradUpdate<T>(len: i32, lr: f64, h: usize, g: usize, p: usize): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const lrT = <T>lr;
+  const lrv = v128.splat<T>(lrT);
+  const ev = v128.splat<T>(eps<T>());
+  let i = 0;
+  for (; i + L <= len; i += L) {
+    const off = <usize>i * sz;
+    const gi = v128.load(g + off);
+    const hi = v128.add<T>(v128.load(h + off), v128.mul<T>(gi, gi));
+    v128.store(h + off, hi);
+    v128.store(p + off, v128.sub<T>(v128.load(p + off), v128.div<T>(v128.mul<T>(lrv, gi), v128.add<T>(v128.sqrt<T>(hi), ev))));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i * sz;
+    const gi = load<T>(g + off);
+    const hi: T = load<T>(h + off) + gi * gi;
+    store<T>(h + off, hi);
+    store<T>(p + off, load<T>(p + off) - (lrT * gi) / (<T>sqrt<T>(hi) + eps<T>()));
+  }
+}
+
+/** RMSprop: h = h·decayRate + (1 − decayRate)·g·g; p −= lr·g / (√h + 1e-7). */
+// @ts-ignore: decorator
+@inline function rmspropUpdate<T>(len: i32, lr: f64, decayRate: f64, oneMinusDecay: f64, h: usize, g: usize, p: usize): void {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const lrT = <T>lr;
+  const dT = <T>decayRate;
+  const aT = <T>oneMinusDecay;
+  const lrv = v128.splat<T>(lrT);
+  const dv = v128.splat<T>(dT);
+  const av = v128.splat<T>(aT);
+  const ev = v128.splat<T>(eps<T>());
+  let i = 0;
+  for (; i + L <= len; i += L) {
+    const off = <usize>i * sz;
+    const gi = v128.load(g + off);
+    const hi = v128.add<T>(v128.mul<T>(v128.load(h + off), dv), v128.mul<T>(v128.mul<T>(av, gi), gi));
+    v128.store(h + off, hi);
+    v128.store(p + off, v128.sub<T>(v128.load(p + off), v128.div<T>(v128.mul<T>(lrv, gi), v128.add<T>(v128.sqrt<T>(hi), ev))));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i * sz;
+    const gi = load<T>(g + off);
+    const hi: T = load<T>(h + off) * dT + aT * gi * gi;
+    store<T>(h + off, hi);
+    store<T>(p + off, load<T>(p + off) - (lrT * gi) / (<T>sqrt<T>(hi) + eps<T>()));
+  }
+}
+
+/**
+ * Adam, float64: m += (1 − β1)·(g − m); v += (1 − β2)·(g² − v); p −= lrT·m / (√v + 1e-7).
+ */
+export function adamUpdate_f64(len: i32, lrT: f64, oneMinusBeta1: f64, oneMinusBeta2: f64, m: usize, v: usize, g: usize, p: usize): void {
+  const lrv = f64x2.splat(lrT);
+  const a1 = f64x2.splat(oneMinusBeta1);
+  const a2 = f64x2.splat(oneMinusBeta2);
+  const ev = f64x2.splat(1e-7);
+  let i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const off = <usize>i << 3;
+    const gi = v128.load(g + off);
+    const m0 = v128.load(m + off);
+    const v0 = v128.load(v + off);
+    const mi = f64x2.add(m0, f64x2.mul(a1, f64x2.sub(gi, m0)));
+    const vi = f64x2.add(v0, f64x2.mul(a2, f64x2.sub(f64x2.mul(gi, gi), v0)));
+    v128.store(m + off, mi);
+    v128.store(v + off, vi);
+    v128.store(p + off, f64x2.sub(v128.load(p + off), f64x2.div(f64x2.mul(lrv, mi), f64x2.add(f64x2.sqrt(vi), ev))));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 3;
+    const gi = load<f64>(g + off);
+    const m0 = load<f64>(m + off);
+    const v0 = load<f64>(v + off);
+    const mi = m0 + oneMinusBeta1 * (gi - m0);
+    const vi = v0 + oneMinusBeta2 * (gi * gi - v0);
+    store<f64>(m + off, mi);
+    store<f64>(v + off, vi);
+    store<f64>(p + off, load<f64>(p + off) - (lrT * mi) / (Math.sqrt(vi) + 1e-7));
+  }
+}
+
+/**
+ * Adam, float32: the moments in float32 lanes; the step `p − lrT·m / (√v + 1e-7)` in float64 (lrT is a
+ * NumPy float64 scalar in the book, which is not weak), the denominator rounded to float32 first, and
+ * the result rounded once — the reference's expression, lane by lane.
+ */
+export function adamUpdate_f32(len: i32, lrT: f64, oneMinusBeta1: f64, oneMinusBeta2: f64, m: usize, v: usize, g: usize, p: usize): void {
+  const a1s = <f32>oneMinusBeta1;
+  const a2s = <f32>oneMinusBeta2;
+  const e32: f32 = <f32>1e-7;
+  const lrv = f64x2.splat(lrT);
+  const a1 = f32x4.splat(a1s);
+  const a2 = f32x4.splat(a2s);
+  const ev = f32x4.splat(e32);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const off = <usize>i << 2;
+    const gi = v128.load(g + off);
+    const m0 = v128.load(m + off);
+    const v0 = v128.load(v + off);
+    const mi = f32x4.add(m0, f32x4.mul(a1, f32x4.sub(gi, m0)));
+    const vi = f32x4.add(v0, f32x4.mul(a2, f32x4.sub(f32x4.mul(gi, gi), v0)));
+    v128.store(m + off, mi);
+    v128.store(v + off, vi);
+    const den = f32x4.add(f32x4.sqrt(vi), ev);
+    const p0 = v128.load(p + off);
+    const lo = f64x2.sub(f64x2.promote_low_f32x4(p0), f64x2.div(f64x2.mul(lrv, f64x2.promote_low_f32x4(mi)), f64x2.promote_low_f32x4(den)));
+    const p1 = i32x4.shuffle(p0, p0, 2, 3, 0, 1);
+    const m1 = i32x4.shuffle(mi, mi, 2, 3, 0, 1);
+    const d1 = i32x4.shuffle(den, den, 2, 3, 0, 1);
+    const hi = f64x2.sub(f64x2.promote_low_f32x4(p1), f64x2.div(f64x2.mul(lrv, f64x2.promote_low_f32x4(m1)), f64x2.promote_low_f32x4(d1)));
+    const lo32 = f32x4.demote_f64x2_zero(lo);
+    const hi32 = f32x4.demote_f64x2_zero(hi);
+    v128.store(p + off, i32x4.shuffle(lo32, hi32, 0, 1, 4, 5));
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 2;
+    const gi = load<f32>(g + off);
+    const m0 = load<f32>(m + off);
+    const v0 = load<f32>(v + off);
+    const mi: f32 = m0 + a1s * (gi - m0);
+    const vi: f32 = v0 + a2s * (gi * gi - v0);
+    store<f32>(m + off, mi);
+    store<f32>(v + off, vi);
+    const den: f32 = Mathf.sqrt(vi) + e32;
+    store<f32>(p + off, <f32>(<f64>load<f32>(p + off) - (lrT * <f64>mi) / <f64>den));
+  }
+}
+
+export function momentumUpdate_f32(len: i32, lr: f64, momentum: f64, v: usize, g: usize, p: usize): void { momentumUpdate<f32>(len, lr, momentum, v, g, p); }
+export function momentumUpdate_f64(len: i32, lr: f64, momentum: f64, v: usize, g: usize, p: usize): void { momentumUpdate<f64>(len, lr, momentum, v, g, p); }
+export function nesterovUpdate_f32(len: i32, lr: f64, momentum: f64, momentumSquared: f64, stepScale: f64, v: usize, g: usize, p: usize): void { nesterovUpdate<f32>(len, lr, momentum, momentumSquared, stepScale, v, g, p); }
+export function nesterovUpdate_f64(len: i32, lr: f64, momentum: f64, momentumSquared: f64, stepScale: f64, v: usize, g: usize, p: usize): void { nesterovUpdate<f64>(len, lr, momentum, momentumSquared, stepScale, v, g, p); }
+export function adaGradUpdate_f32(len: i32, lr: f64, h: usize, g: usize, p: usize): void { adaGradUpdate<f32>(len, lr, h, g, p); }
+export function adaGradUpdate_f64(len: i32, lr: f64, h: usize, g: usize, p: usize): void { adaGradUpdate<f64>(len, lr, h, g, p); }
+export function rmspropUpdate_f32(len: i32, lr: f64, decayRate: f64, oneMinusDecay: f64, h: usize, g: usize, p: usize): void { rmspropUpdate<f32>(len, lr, decayRate, oneMinusDecay, h, g, p); }
+export function rmspropUpdate_f64(len: i32, lr: f64, decayRate: f64, oneMinusDecay: f64, h: usize, g: usize, p: usize): void { rmspropUpdate<f64>(len, lr, decayRate, oneMinusDecay, h, g, p); }
+
+// ---- Chapter 6: BatchNormalization and Dropout (src/kernels/batch-norm.ts) ----
+// The reference computes every expression in float64 (JavaScript numbers) and rounds only where it
+// stores into an array (a Float32Array store rounds to float32), reading back the rounded value. These
+// kernels do exactly that, two columns at a time in f64x2 lanes: `ld2` reads two values of T as f64,
+// `st2` stores two f64 as T (rounded to nearest for float32, as a Float32Array store). Same operations,
+// same order, same rounding points: equal to the reference bit for bit, for float32 and float64.
+
+// @ts-ignore: decorator
+@inline function ld2<T>(ptr: usize): v128 {
+  return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(ptr)) : v128.load(ptr);
+}
+
+// @ts-ignore: decorator
+@inline function st2<T>(ptr: usize, v: v128): void {
+  if (sizeof<T>() == 4) v128.store64_lane(ptr, f32x4.demote_f64x2_zero(v), 0);
+  else v128.store(ptr, v);
+}
+
+// @ts-ignore: decorator
+@inline function ld1<T>(ptr: usize): f64 {
+  return <f64>load<T>(ptr);
+}
+
+// @ts-ignore: decorator
+@inline function st1<T>(ptr: usize, v: f64): void {
+  store<T>(ptr, <T>v);
+}
+
+/** Training-mode forward with batch statistics (batchNormForwardTrain). */
+// @ts-ignore: decorator
+@inline function batchNormForwardTrain<T, S>(x: usize, n: i32, d: i32, gamma: usize, beta: usize, epsv: f64, momentum: f64, runningMean: usize, runningVar: usize, mu: usize, variance: usize, xc: usize, xn: usize, std: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  const ss = <usize>sizeof<S>();
+  const d2 = d & ~1;
+  const row = <usize>d * sz;
+  memory.fill(mu, 0, <usize>d * ss);
+  for (let i = 0; i < n; i++) {
+    const xr = x + <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      st2<S>(mu + <usize>j * ss, f64x2.add(ld2<S>(mu + <usize>j * ss), ld2<T>(xr + o)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      st1<S>(mu + <usize>j * ss, ld1<S>(mu + <usize>j * ss) + ld1<T>(xr + o));
+    }
+  }
+  const nf = <f64>n;
+  for (let j = 0; j < d; j++) st1<S>(mu + <usize>j * ss, ld1<S>(mu + <usize>j * ss) / nf);
+  memory.fill(variance, 0, <usize>d * ss);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      const c = f64x2.sub(ld2<T>(x + at + o), ld2<S>(mu + <usize>j * ss));
+      st2<T>(xc + at + o, c);
+      st2<S>(variance + <usize>j * ss, f64x2.add(ld2<S>(variance + <usize>j * ss), f64x2.mul(c, c)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      const c = ld1<T>(x + at + o) - ld1<S>(mu + <usize>j * ss);
+      st1<T>(xc + at + o, c);
+      st1<S>(variance + <usize>j * ss, ld1<S>(variance + <usize>j * ss) + c * c);
+    }
+  }
+  for (let j = 0; j < d; j++) {
+    const o = <usize>j * sz;
+    st1<S>(variance + <usize>j * ss, ld1<S>(variance + <usize>j * ss) / nf);
+    st1<T>(std + o, Math.sqrt(ld1<S>(variance + <usize>j * ss) + epsv));
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      const v = f64x2.div(ld2<T>(xc + at + o), ld2<T>(std + o));
+      st2<T>(xn + at + o, v);
+      st2<T>(out + at + o, f64x2.add(f64x2.mul(ld2<T>(gamma + o), v), ld2<T>(beta + o)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      const v = ld1<T>(xc + at + o) / ld1<T>(std + o);
+      st1<T>(xn + at + o, v);
+      st1<T>(out + at + o, ld1<T>(gamma + o) * v + ld1<T>(beta + o));
+    }
+  }
+  const keep = 1 - momentum;
+  for (let j = 0; j < d; j++) {
+    const o = <usize>j * sz;
+    st1<T>(runningMean + o, momentum * ld1<T>(runningMean + o) + keep * ld1<S>(mu + <usize>j * ss));
+    st1<T>(runningVar + o, momentum * ld1<T>(runningVar + o) + keep * ld1<S>(variance + <usize>j * ss));
+  }
+}
+
+/** Test-mode forward with the running statistics (batchNormForwardTest). */
+// @ts-ignore: decorator
+@inline function batchNormForwardTest<T>(x: usize, n: i32, d: i32, gamma: usize, beta: usize, epsv: f64, runningMean: usize, runningVar: usize, xc: usize, xn: usize, std: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  const d2 = d & ~1;
+  const row = <usize>d * sz;
+  for (let j = 0; j < d; j++) st1<T>(std + <usize>j * sz, Math.sqrt(ld1<T>(runningVar + <usize>j * sz) + epsv));
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      const c = f64x2.sub(ld2<T>(x + at + o), ld2<T>(runningMean + o));
+      const v = f64x2.div(c, ld2<T>(std + o));
+      st2<T>(xc + at + o, c);
+      st2<T>(xn + at + o, v);
+      st2<T>(out + at + o, f64x2.add(f64x2.mul(ld2<T>(gamma + o), v), ld2<T>(beta + o)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      const c = ld1<T>(x + at + o) - ld1<T>(runningMean + o);
+      const v = c / ld1<T>(std + o);
+      st1<T>(xc + at + o, c);
+      st1<T>(xn + at + o, v);
+      st1<T>(out + at + o, ld1<T>(gamma + o) * v + ld1<T>(beta + o));
+    }
+  }
+}
+
+/** Training-mode backward (batchNormBackwardTrain). */
+// @ts-ignore: decorator
+@inline function batchNormBackwardTrain<T, S>(dout: usize, n: i32, d: i32, gamma: usize, xc: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dvar: usize, dmu: usize, dx: usize): void {
+  const sz = <usize>sizeof<T>();
+  const ss = <usize>sizeof<S>();
+  const d2 = d & ~1;
+  const row = <usize>d * sz;
+  memory.fill(dbeta, 0, <usize>d * sz);
+  memory.fill(dgamma, 0, <usize>d * sz);
+  memory.fill(dvar, 0, <usize>d * ss);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      const g = ld2<T>(dout + at + o);
+      const s = ld2<T>(std + o);
+      st2<T>(dbeta + o, f64x2.add(ld2<T>(dbeta + o), g));
+      st2<T>(dgamma + o, f64x2.add(ld2<T>(dgamma + o), f64x2.mul(ld2<T>(xn + at + o), g)));
+      st2<S>(dvar + <usize>j * ss, f64x2.add(ld2<S>(dvar + <usize>j * ss), f64x2.div(f64x2.mul(f64x2.mul(ld2<T>(gamma + o), g), ld2<T>(xc + at + o)), f64x2.mul(s, s))));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      const g = ld1<T>(dout + at + o);
+      const s = ld1<T>(std + o);
+      st1<T>(dbeta + o, ld1<T>(dbeta + o) + g);
+      st1<T>(dgamma + o, ld1<T>(dgamma + o) + ld1<T>(xn + at + o) * g);
+      st1<S>(dvar + <usize>j * ss, ld1<S>(dvar + <usize>j * ss) + (ld1<T>(gamma + o) * g * ld1<T>(xc + at + o)) / (s * s));
+    }
+  }
+  for (let j = 0; j < d; j++) {
+    const o = <usize>j * sz;
+    st1<S>(dvar + <usize>j * ss, (0.5 * -ld1<S>(dvar + <usize>j * ss)) / ld1<T>(std + o));
+  }
+  const twoOverN = 2.0 / <f64>n;
+  const tv = f64x2.splat(twoOverN);
+  memory.fill(dmu, 0, <usize>d * ss);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      const v = f64x2.add(f64x2.div(f64x2.mul(ld2<T>(gamma + o), ld2<T>(dout + at + o)), ld2<T>(std + o)), f64x2.mul(f64x2.mul(tv, ld2<T>(xc + at + o)), ld2<S>(dvar + <usize>j * ss)));
+      st2<T>(dx + at + o, v);
+      st2<S>(dmu + <usize>j * ss, f64x2.add(ld2<S>(dmu + <usize>j * ss), v));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      const v = (ld1<T>(gamma + o) * ld1<T>(dout + at + o)) / ld1<T>(std + o) + twoOverN * ld1<T>(xc + at + o) * ld1<S>(dvar + <usize>j * ss);
+      st1<T>(dx + at + o, v);
+      st1<S>(dmu + <usize>j * ss, ld1<S>(dmu + <usize>j * ss) + v);
+    }
+  }
+  const nv = f64x2.splat(<f64>n);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      st2<T>(dx + at + o, f64x2.sub(ld2<T>(dx + at + o), f64x2.div(ld2<S>(dmu + <usize>j * ss), nv)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      st1<T>(dx + at + o, ld1<T>(dx + at + o) - ld1<S>(dmu + <usize>j * ss) / <f64>n);
+    }
+  }
+}
+
+/** Test-mode backward (batchNormBackwardTest). */
+// @ts-ignore: decorator
+@inline function batchNormBackwardTest<T>(dout: usize, n: i32, d: i32, gamma: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dx: usize): void {
+  const sz = <usize>sizeof<T>();
+  const d2 = d & ~1;
+  const row = <usize>d * sz;
+  memory.fill(dbeta, 0, <usize>d * sz);
+  memory.fill(dgamma, 0, <usize>d * sz);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * row;
+    let j = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j * sz;
+      const g = ld2<T>(dout + at + o);
+      st2<T>(dbeta + o, f64x2.add(ld2<T>(dbeta + o), g));
+      st2<T>(dgamma + o, f64x2.add(ld2<T>(dgamma + o), f64x2.mul(ld2<T>(xn + at + o), g)));
+      st2<T>(dx + at + o, f64x2.div(f64x2.mul(ld2<T>(gamma + o), g), ld2<T>(std + o)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * sz;
+      const g = ld1<T>(dout + at + o);
+      st1<T>(dbeta + o, ld1<T>(dbeta + o) + g);
+      st1<T>(dgamma + o, ld1<T>(dgamma + o) + ld1<T>(xn + at + o) * g);
+      st1<T>(dx + at + o, (ld1<T>(gamma + o) * g) / ld1<T>(std + o));
+    }
+  }
+}
+
+/** Dropout's mask applied: out = x · mask (mask bytes 1 or 0; x·0 is ±0, or NaN for a NaN or an infinity). */
+// @ts-ignore: decorator
+@inline function applyMask<T>(len: i32, x: usize, mask: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const w = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>i)));
+    const at = <usize>i * sz;
+    if (sizeof<T>() == 4) v128.store(out + at, f32x4.mul(v128.load(x + at), f32x4.convert_i32x4_u(w)));
+    else {
+      v128.store(out + at, f64x2.mul(v128.load(x + at), f64x2.convert_low_i32x4_u(w)));
+      v128.store(out + at, f64x2.mul(v128.load(x + at, 16), f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1))), 16);
+    }
+  }
+  for (; i < len; i++) store<T>(out + <usize>i * sz, load<T>(x + <usize>i * sz) * <T>load<u8>(mask + <usize>i));
+}
+
+export function batchNormForwardTrain_f32(x: usize, n: i32, d: i32, gamma: usize, beta: usize, epsv: f64, momentum: f64, runningMean: usize, runningVar: usize, mu: usize, variance: usize, xc: usize, xn: usize, std: usize, out: usize): void { batchNormForwardTrain<f32, f32>(x, n, d, gamma, beta, epsv, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out); }
+export function batchNormForwardTrain_f64(x: usize, n: i32, d: i32, gamma: usize, beta: usize, epsv: f64, momentum: f64, runningMean: usize, runningVar: usize, mu: usize, variance: usize, xc: usize, xn: usize, std: usize, out: usize): void { batchNormForwardTrain<f64, f64>(x, n, d, gamma, beta, epsv, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out); }
+/** float32 data with float64 statistics scratch (mu, variance; dvar, dmu): BatchNormalization's own layout. */
+export function batchNormForwardTrain_f32s64(x: usize, n: i32, d: i32, gamma: usize, beta: usize, epsv: f64, momentum: f64, runningMean: usize, runningVar: usize, mu: usize, variance: usize, xc: usize, xn: usize, std: usize, out: usize): void { batchNormForwardTrain<f32, f64>(x, n, d, gamma, beta, epsv, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out); }
+export function batchNormForwardTest_f32(x: usize, n: i32, d: i32, gamma: usize, beta: usize, epsv: f64, runningMean: usize, runningVar: usize, xc: usize, xn: usize, std: usize, out: usize): void { batchNormForwardTest<f32>(x, n, d, gamma, beta, epsv, runningMean, runningVar, xc, xn, std, out); }
+export function batchNormForwardTest_f64(x: usize, n: i32, d: i32, gamma: usize, beta: usize, epsv: f64, runningMean: usize, runningVar: usize, xc: usize, xn: usize, std: usize, out: usize): void { batchNormForwardTest<f64>(x, n, d, gamma, beta, epsv, runningMean, runningVar, xc, xn, std, out); }
+export function batchNormBackwardTrain_f32(dout: usize, n: i32, d: i32, gamma: usize, xc: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dvar: usize, dmu: usize, dx: usize): void { batchNormBackwardTrain<f32, f32>(dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx); }
+export function batchNormBackwardTrain_f64(dout: usize, n: i32, d: i32, gamma: usize, xc: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dvar: usize, dmu: usize, dx: usize): void { batchNormBackwardTrain<f64, f64>(dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx); }
+export function batchNormBackwardTrain_f32s64(dout: usize, n: i32, d: i32, gamma: usize, xc: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dvar: usize, dmu: usize, dx: usize): void { batchNormBackwardTrain<f32, f64>(dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx); }
+export function batchNormBackwardTest_f32(dout: usize, n: i32, d: i32, gamma: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dx: usize): void { batchNormBackwardTest<f32>(dout, n, d, gamma, xn, std, dgamma, dbeta, dx); }
+export function batchNormBackwardTest_f64(dout: usize, n: i32, d: i32, gamma: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dx: usize): void { batchNormBackwardTest<f64>(dout, n, d, gamma, xn, std, dgamma, dbeta, dx); }
+export function applyMask_f32(len: i32, x: usize, mask: usize, out: usize): void { applyMask<f32>(len, x, mask, out); }
+export function applyMask_f64(len: i32, x: usize, mask: usize, out: usize): void { applyMask<f64>(len, x, mask, out); }
