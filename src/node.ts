@@ -5,6 +5,7 @@ export * from './index.ts';
 export { loadMnist, loadMnistSplits, defaultMnistDir } from './data/load-mnist.ts';
 export type { MnistDirOptions } from './data/load-mnist.ts';
 export { saveModel, loadModel } from './io/model-file.ts';
+export { loadPickleFile, MAX_PICKLE_FILE_BYTES } from './io/pickle-file.ts';
 export { writeFileAtomic } from './io/atomic.ts';
 export { renderSvg, svgToPng, writePlot } from './plot/render.ts';
 export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported } from './kernels/wasm/index.ts';

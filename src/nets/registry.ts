@@ -9,8 +9,12 @@ import type { Network, NetworkConfig, NetworkKind } from './network.ts';
 import { MULTI_LAYER_NET_EXTEND } from './multi-layer-net-extend.ts';
 import { MULTI_LAYER_NET } from './multi-layer-net.ts';
 import { TWO_LAYER_NET } from './two-layer-net.ts';
+import { SIMPLE_CONV_NET } from './simple-conv-net.ts';
+import { DEEP_CONV_NET } from './deep-conv-net.ts';
 
-const KINDS = new Map<string, NetworkKind>([TWO_LAYER_NET, MULTI_LAYER_NET, MULTI_LAYER_NET_EXTEND].map((k) => [k.kind, k]));
+const KINDS = new Map<string, NetworkKind>(
+  [TWO_LAYER_NET, MULTI_LAYER_NET, MULTI_LAYER_NET_EXTEND, SIMPLE_CONV_NET, DEEP_CONV_NET].map((k) => [k.kind, k]),
+);
 
 /** Adds (or replaces) a kind of network, e.g. one of your own, so model files of that kind load. */
 export function registerNetworkKind(kind: NetworkKind): void {
