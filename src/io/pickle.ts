@@ -6,8 +6,8 @@
  * It is not a Python unpickler: it runs nothing. It interprets an allow-list of opcodes (below) on a
  * stack of plain values, and knows four globals — `numpy.core.multiarray._reconstruct` (NumPy 1),
  * `numpy._core.multiarray._reconstruct` (NumPy 2), `numpy.ndarray`, `numpy.dtype` — plus `_codecs.encode`
- * (protocol 2 spells bytes as `_codecs.encode(str, 'latin1')`), each applied only to the arguments NumPy
- * gives them. Any other opcode or global (`os.system`, `builtins.eval`, …), a read past the end, a length
+ * and `bytes` (protocol 2 spells bytes as `_codecs.encode(str, 'latin1')`, empty ones as `bytes()`), each
+ * applied only to the arguments NumPy gives them. Any other opcode or global (`os.system`, `builtins.eval`, …), a read past the end, a length
  * longer than the file, an array whose declared shape does not match its data or exceeds the size limit,
  * a dtype other than float32/float64: an error naming the file and the byte offset.
  *
@@ -26,7 +26,7 @@ export interface LoadPickleOptions {
   maxElements?: number;
 }
 
-type GlobalName = 'reconstruct' | 'ndarray' | 'dtype' | 'codecs.encode';
+type GlobalName = 'reconstruct' | 'ndarray' | 'dtype' | 'codecs.encode' | 'bytes';
 
 class PyGlobal {
   constructor(readonly name: GlobalName) {}
@@ -55,6 +55,9 @@ const GLOBALS: ReadonlyMap<string, GlobalName> = new Map([
   ['numpy ndarray', 'ndarray'],
   ['numpy dtype', 'dtype'],
   ['_codecs encode', 'codecs.encode'],
+  // Protocol 2 spells an empty bytes object `__builtin__.bytes()` (an empty array's data).
+  ['__builtin__ bytes', 'bytes'],
+  ['builtins bytes', 'bytes'],
 ]);
 
 const OPCODE_NAMES: Record<number, string> = {
@@ -212,6 +215,9 @@ export function loadPickle(bytes: Uint8Array, options: LoadPickleOptions = {}): 
         }
         return out;
       }
+      case 'bytes':
+        if (a.length !== 0) fail('bytes() with arguments');
+        return new Uint8Array(0);
       default:
         return fail(`REDUCE on ${describe(callable)}`);
     }
