@@ -352,25 +352,40 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     return false;
   };
 
+  /**
+   * Whether A·Bᵀ runs as A·(Bᵀ): B (n×k) transposed once into scratch, then A's rows streamed through the
+   * row passes as in A·B. Without accumulation that adds every C element's products in the reference's
+   * order (p ascending, from zero) — the same bits in float64 — skipping the zeros of A (dout after a
+   * ReLU). With a short k it always pays (dot products of length k vectorize badly); with a long k and a
+   * few rows of A, the transposition would cost more than the dot products (gemmNT).
+   */
+  const transposesB = (m: number, k: number, acc: number): boolean => k <= 64 || (acc === 0 && m >= 4);
+
+  /** C = A·B on heap addresses, split by rows between the threads when it is large enough. */
+  const gemmNNAt = (f32: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
+    const sz = f32 ? 4 : 8;
+    const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
+    const split = m >= 2 && m * n * k >= SPLIT_MIN && helperFree(helper);
+    const nnScratch = x.gemmNNScratch(k, sz);
+    if (split && splitScratch(nnScratch, nnScratch)) {
+      // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
+      const h = m >> 1;
+      helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratch[1].ptr));
+      try {
+        NN(h, n, k, pa, pb, pc, acc, scratch[0].ptr);
+      } finally {
+        helper.join();
+      }
+    } else NN(m, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
+  };
+
   /** The product on heap addresses (what both the direct and the copying paths run). */
   const gemmAt = (f32: boolean, transA: boolean, transB: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
     const sz = f32 ? 4 : 8;
-    const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
     const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
     const split = m >= 2 && m * n * k >= SPLIT_MIN && helperFree(helper);
-    if (!transA && !transB) {
-      const nnScratch = x.gemmNNScratch(k, sz);
-      if (split && splitScratch(nnScratch, nnScratch)) {
-        // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
-        const h = m >> 1;
-        helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratch[1].ptr));
-        try {
-          NN(h, n, k, pa, pb, pc, acc, scratch[0].ptr);
-        } finally {
-          helper.join();
-        }
-      } else NN(m, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
-    } else if (transA) {
+    if (!transA && !transB) gemmNNAt(f32, m, n, k, pa, pb, pc, acc);
+    else if (transA) {
       const h = m >> 1;
       if (split && splitScratch(x.gemmTNScratch(h, k, sz), x.gemmTNScratch(m - h, k, sz))) {
         // Rows of C [0, h) here, [h, m) on the helper: again each row exactly as unsplit.
@@ -385,13 +400,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         const len = tnRows(false, m, k, sz);
         for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pa, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len));
       }
-    } else if (k <= 64) {
-      // A·Bᵀ with a short inner dimension (dout·W2ᵀ): dot products of length k vectorize badly, so
-      // transpose the small B (n×k) once into scratch and stream its rows as in A·B.
-      const tBytes = (n * k * sz + 15) & ~15;
-      const s = scratchFor(tBytes + x.gemmNNScratch(k, sz));
+    } else if (transposesB(m, k, acc)) {
+      // Bᵀ (k×n) in slot 6, reserved (HeapFull) before anything is written; then A·(Bᵀ).
+      const s = scratchFor(n * k * sz, 6);
       (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
-      NN(m, n, k, pa, s, pc, acc, s + tBytes);
+      gemmNNAt(f32, m, n, k, pa, s, pc, acc);
     } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
   };
 
@@ -402,8 +415,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       return;
     }
     forget(c);
-    // Every path but the dot products (A·Bᵀ with k > 64) skips zeros of A: exact only for a finite B.
-    if ((!transB || k <= 64) && !finite(b, k * n)) {
+    // Every path but the dot products (gemmNT) skips zeros of A: exact only for a finite B.
+    if ((!transB || transposesB(m, k, accumulate ? 1 : 0)) && !finite(b, k * n)) {
       referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
       return;
     }
