@@ -5,6 +5,7 @@ import { registerExamples } from './examples-command.ts';
 import { registerPredict } from './predict-command.ts';
 import { registerRepl } from './repl-command.ts';
 import { registerTrain } from './train-command.ts';
+import { registerCh06 } from './ch06/index.ts';
 
 /** Adds the book's scripts beyond the apple examples. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerPredict(program);
   registerRepl(program);
   registerExamples(program);
+  registerCh06(program);
 }

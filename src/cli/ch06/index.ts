@@ -1,0 +1,9 @@
+/** The chapter-6 scripts as commands (`scratchnet optimizer-compare-naive`, …). */
+import type { Command } from 'commander';
+import { registerOptimizerCompareMnist } from './optimizer-compare-mnist.ts';
+import { registerOptimizerCompareNaive } from './optimizer-compare-naive.ts';
+
+export function registerCh06(program: Command): void {
+  registerOptimizerCompareNaive(program);
+  registerOptimizerCompareMnist(program);
+}
