@@ -154,11 +154,15 @@ function accuracy(split: typeof train, n: number): number {
 try {
   for (let i = 0; i < 2; i++) step();
   const times: number[] = [];
+  const cpu: number[] = [];
   let loss = NaN;
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     loss = step();
     times.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
   }
   const t0 = performance.now();
   const trainAcc = accuracy(train, evalSamples);
@@ -167,7 +171,7 @@ try {
   const s = [...times].sort((a, b) => a - b);
   const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   const extrapolatedFullRunSeconds = 12000 * median + 20 * evalSeconds + (10000 / (2 * evalSamples)) * evalSeconds + loadSeconds;
-  console.log(JSON.stringify({ ...base, mode: 'steps', steps, secondsPerStep: times, minSeconds: s[0], medianSeconds: median, evalSeconds2x1000: evalSeconds, loadSeconds, extrapolatedFullRunSeconds, lastLoss: loss, trainAcc, testAcc, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ ...base, mode: 'steps', steps, secondsPerStep: times, minSeconds: s[0], medianSeconds: median, medianCpuSeconds: [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)], evalSeconds2x1000: evalSeconds, loadSeconds, extrapolatedFullRunSeconds, lastLoss: loss, trainAcc, testAcc, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
 } catch (e) {
   console.log(JSON.stringify({ ...base, mode: 'steps', error: (e as Error).message, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
 }

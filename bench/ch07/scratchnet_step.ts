@@ -1,0 +1,108 @@
+/**
+ * ScratchNet's SimpleConvNet / DeepConvNet training step, timed as bench/ch07/numpy_convnet.py and
+ * bench/ch07/tfjs_convnet.ts time theirs: a batch of 100 drawn with replacement, `net.gradient(x, t)`,
+ * `new Adam(0.001).update(net.params, grads)`, the loss after the update (in training mode, as the book's
+ * `loss` runs Dropout), 2 warm-up steps first; then one epoch's evaluation as the book's Trainer does it
+ * (1000 training + 1000 test images, batches of 100).
+ *
+ *   node --import tsx bench/ch07/scratchnet_step.ts [--net simple|deep] [--dtype float32|float64]
+ *        [--steps 10] [--seed 1] [--kernels wasm|ts] [--threads 1|2]
+ *
+ * Prints one JSON line (the same fields as the NumPy and TF.js scripts).
+ */
+import { parseArgs } from 'node:util';
+import { selectKernels } from '../../src/cli/options.ts';
+import { loadMnistSplits } from '../../src/data/load-mnist.ts';
+import { bufferTensor } from '../../src/internal/buffers.ts';
+import { kernels } from '../../src/kernels/index.ts';
+import { DeepConvNet } from '../../src/nets/deep-conv-net.ts';
+import { SimpleConvNet } from '../../src/nets/simple-conv-net.ts';
+import { Adam } from '../../src/optimizers/adam.ts';
+import { Random } from '../../src/tensor/random.ts';
+import { checkDtype } from '../../src/tensor/tensor.ts';
+import { networkAccuracy } from '../../src/train/evaluate.ts';
+
+const { values } = parseArgs({
+  options: {
+    net: { type: 'string', default: 'simple' },
+    dtype: { type: 'string', default: 'float32' },
+    steps: { type: 'string', default: '10' },
+    seed: { type: 'string', default: '1' },
+    kernels: { type: 'string', default: 'wasm' },
+    threads: { type: 'string', default: '2' },
+    'eval-samples': { type: 'string', default: '1000' },
+  },
+});
+const netName = values.net;
+if (netName !== 'simple' && netName !== 'deep') throw new Error(`--net must be simple or deep, got ${netName}`);
+const dtype = checkDtype('scratchnet_step', values.dtype);
+const steps = Number(values.steps);
+const seed = Number(values.seed);
+const evalSamples = Number(values['eval-samples']);
+const choice = selectKernels(values.kernels, values.threads);
+await new Promise((r) => setTimeout(r, 300)); // let the helper thread start
+
+const t0Load = performance.now();
+const { train, test } = loadMnistSplits();
+const loadSeconds = (performance.now() - t0Load) / 1000;
+const net = netName === 'simple' ? new SimpleConvNet({ dtype, seed }) : new DeepConvNet({ dtype, seed });
+const opt = new Adam(0.001);
+const rng = new Random(seed + 1000);
+const batch = 100;
+const mask = new Uint32Array(batch);
+const x = bufferTensor([batch, ...net.inputShape], dtype);
+const t = new Float64Array(batch);
+
+function step(): number {
+  rng.choice(train.count, batch, mask);
+  train.gatherImages(mask, x.data);
+  train.gatherLabels(mask, t);
+  kernels.keepRows(x.data, batch, x.size / batch);
+  const grads = net.gradient(x, t);
+  opt.update(net.params, grads);
+  return net.loss(x, t, true);
+}
+
+for (let i = 0; i < 2; i++) step();
+const times: number[] = [];
+const cpu: number[] = [];
+let loss = NaN;
+for (let i = 0; i < steps; i++) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  loss = step();
+  times.push((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1e6);
+}
+const t0 = performance.now();
+const trainAcc = networkAccuracy(net, train, { limit: evalSamples, batchSize: 100 });
+const testAcc = networkAccuracy(net, test, { limit: evalSamples, batchSize: 100 });
+const evalSeconds = (performance.now() - t0) / 1000;
+const s = [...times].sort((a, b) => a - b);
+const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+const extrapolatedFullRunSeconds = 12000 * median + 20 * evalSeconds + (10000 / (2 * evalSamples)) * evalSeconds + loadSeconds;
+console.log(
+  JSON.stringify({
+    system: 'scratchnet',
+    kernels: choice.kernels,
+    threads: choice.threads,
+    net: netName,
+    dtype,
+    batch,
+    mode: 'steps',
+    steps,
+    secondsPerStep: times,
+    minSeconds: s[0],
+    medianSeconds: median,
+    medianCpuSeconds: [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)],
+    evalSeconds2x1000: evalSeconds,
+    loadSeconds,
+    extrapolatedFullRunSeconds,
+    lastLoss: loss,
+    trainAcc,
+    testAcc,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  }),
+);
+process.exit(0);
