@@ -2,8 +2,12 @@
 import type { Command } from 'commander';
 import { registerOptimizerCompareMnist } from './optimizer-compare-mnist.ts';
 import { registerOptimizerCompareNaive } from './optimizer-compare-naive.ts';
+import { registerWeightInitActivationHistogram } from './weight-init-activation-histogram.ts';
+import { registerWeightInitCompare } from './weight-init-compare.ts';
 
 export function registerCh06(program: Command): void {
   registerOptimizerCompareNaive(program);
   registerOptimizerCompareMnist(program);
+  registerWeightInitActivationHistogram(program);
+  registerWeightInitCompare(program);
 }
