@@ -179,7 +179,7 @@ export function accuracyGridSpec(panels: readonly GridPanel[], options: { column
         x: { field: 'epoch', type: 'quantitative', title: showX ? options.xTitle : null, axis: showX ? {} : { labels: false, ticks: false } },
         y: { field: 'acc', type: 'quantitative', title: firstCol ? 'accuracy' : null, scale: { domain: [0, 1], nice: false }, axis: firstCol ? {} : { labels: false, ticks: false } },
         color: { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: TAB10.slice(0, names.length) }, legend: { orient: 'bottom' } },
-        strokeDash: { field: 'series', type: 'nominal', scale: { domain: names, range: names.map((_, k) => (k === 0 ? [1, 0] : [5, 3])) }, legend: null },
+        strokeDash: { field: 'series', type: 'nominal', scale: { domain: names, range: names.map((_, k) => (k === 0 ? [1, 0] : [5, 3])) } },
       },
     };
   };

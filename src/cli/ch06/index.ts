@@ -1,5 +1,7 @@
 /** The chapter-6 scripts as commands (`scratchnet optimizer-compare-naive`, …). */
 import type { Command } from 'commander';
+import { registerBatchNormGradientCheck } from './batch-norm-gradient-check.ts';
+import { registerBatchNormTest } from './batch-norm-test.ts';
 import { registerOptimizerCompareMnist } from './optimizer-compare-mnist.ts';
 import { registerOptimizerCompareNaive } from './optimizer-compare-naive.ts';
 import { registerWeightInitActivationHistogram } from './weight-init-activation-histogram.ts';
@@ -10,4 +12,6 @@ export function registerCh06(program: Command): void {
   registerOptimizerCompareMnist(program);
   registerWeightInitActivationHistogram(program);
   registerWeightInitCompare(program);
+  registerBatchNormTest(program);
+  registerBatchNormGradientCheck(program);
 }
