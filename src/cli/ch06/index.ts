@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { registerBatchNormGradientCheck } from './batch-norm-gradient-check.ts';
 import { registerBatchNormTest } from './batch-norm-test.ts';
+import { registerOverfitDropout } from './overfit-dropout.ts';
+import { registerOverfitWeightDecay } from './overfit-weight-decay.ts';
 import { registerOptimizerCompareMnist } from './optimizer-compare-mnist.ts';
 import { registerOptimizerCompareNaive } from './optimizer-compare-naive.ts';
 import { registerWeightInitActivationHistogram } from './weight-init-activation-histogram.ts';
@@ -14,4 +16,6 @@ export function registerCh06(program: Command): void {
   registerWeightInitCompare(program);
   registerBatchNormTest(program);
   registerBatchNormGradientCheck(program);
+  registerOverfitWeightDecay(program);
+  registerOverfitDropout(program);
 }
