@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerBatchNormGradientCheck } from './batch-norm-gradient-check.ts';
 import { registerBatchNormTest } from './batch-norm-test.ts';
+import { registerHyperparameterOptimization } from './hyperparameter-optimization.ts';
 import { registerOverfitDropout } from './overfit-dropout.ts';
 import { registerOverfitWeightDecay } from './overfit-weight-decay.ts';
 import { registerOptimizerCompareMnist } from './optimizer-compare-mnist.ts';
@@ -18,4 +19,5 @@ export function registerCh06(program: Command): void {
   registerBatchNormGradientCheck(program);
   registerOverfitWeightDecay(program);
   registerOverfitDropout(program);
+  registerHyperparameterOptimization(program);
 }
