@@ -11,6 +11,7 @@ import type { MnistSplits } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { saveModel } from '../io/model-file.ts';
 import { accuracySpec, lossSpec } from '../plot/specs.ts';
+import { startPlotRenderer, type PlotRenderer } from '../plot/render.ts';
 import { stopKernelThreads, useTypeScriptKernels } from '../kernels/wasm/index.ts';
 import { randomSeed } from '../tensor/random.ts';
 import type { DType } from '../tensor/tensor.ts';
@@ -246,6 +247,8 @@ async function trainAndWrite(
 
   // Before any network or buffer exists, so they are placed on the WASM heap.
   const { kernels, threads } = selectKernels(flags.kernels, flags.threads);
+  // The plots are drawn on a thread of their own, started now: loading vega overlaps reading the data.
+  const plots = startPlotRenderer();
   // Only the training holds the data: once it returns, the ~55 MB of images can be freed before the
   // plots are drawn (peak memory).
   const loadStart = performance.now();
@@ -265,7 +268,10 @@ async function trainAndWrite(
   out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
   out.emit({ type: 'start', config, kernels, threads, data: dataSource, out: outDir, version: VERSION });
 
-  const result = await offTheWasmHeap(await trainWithProgress(data, config, out, hasTestSet, () => stopSignal() !== undefined, setLog));
+  const trained = await trainWithProgress(data, config, out, hasTestSet, () => stopSignal() !== undefined, setLog);
+  // Drawn on the plot thread while this one frees the training's memory (awaited in writeOutputs).
+  const lossPlot = plots.writePlot(join(outDir, 'loss'), lossSpec(trained.losses));
+  const result = await offTheWasmHeap(trained);
   data = undefined;
   await collectGarbage();
   const badWeight = firstNonFinite(result.net);
@@ -276,7 +282,7 @@ async function trainAndWrite(
         ? `the loss stayed finite but the weights did not (${badWeight}): try a smaller --lr or --weight-init-std`
         : undefined;
   const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt, loadSeconds, hasTestSet, why);
-  const { written, failed, notes } = await writeOutputs(outDir, result, history, badWeight);
+  const { written, failed, notes } = await writeOutputs(outDir, result, history, badWeight, plots, lossPlot);
   if (flags.out === undefined && written.some((p) => p.endsWith('model.json'))) {
     const latest = pointLatestAt(outDir);
     if ('skipped' in latest) notes.push(`runs/latest not updated: ${latest.skipped}`);
@@ -399,6 +405,8 @@ async function writeOutputs(
   result: TrainResult,
   history: History,
   badWeight: string | undefined,
+  plots: PlotRenderer,
+  lossPlot: Promise<string[]>,
 ): Promise<{ written: string[]; failed: string[]; notes: string[] }> {
   const written: string[] = [];
   const failed: string[] = [];
@@ -416,10 +424,10 @@ async function writeOutputs(
     writeFileAtomic(historyPath, `${JSON.stringify(history)}\n`);
     return [historyPath];
   });
-  // Loaded only now: vega and resvg are large, and training does not need them.
-  const { writePlot } = await import('../plot/render.ts');
-  await attempt('loss.svg/.png', () => writePlot(join(outDir, 'loss'), lossSpec(result.losses)));
-  await attempt('accuracy.svg/.png', () => writePlot(join(outDir, 'accuracy'), accuracySpec(history.epochs)));
+  // The plot thread draws the accuracy while this one writes the model; the files are listed in the usual
+  // order (history, plots, model).
+  const accuracyPlot = plots.writePlot(join(outDir, 'accuracy'), accuracySpec(history.epochs));
+  const beforeModel = written.length;
   if (result.status === 'diverged' || badWeight !== undefined) {
     notes.push(`model.json not written: the weights are not finite${badWeight !== undefined ? ` (${badWeight})` : ''}`);
   } else {
@@ -429,6 +437,10 @@ async function writeOutputs(
       return [modelPath];
     });
   }
+  const modelFiles = written.splice(beforeModel);
+  await attempt('loss.svg/.png', () => lossPlot);
+  await attempt('accuracy.svg/.png', () => accuracyPlot);
+  written.push(...modelFiles);
   return { written, failed, notes };
 }
 

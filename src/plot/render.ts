@@ -1,16 +1,42 @@
-/** Node-only: renders Vega-Lite specs to SVG (vega, no native code) and PNG (resvg with bundled fonts). */
+/**
+ * Node-only: renders Vega-Lite specs to SVG (vega, no native code) and PNG (resvg with bundled fonts).
+ *
+ * vega, vega-lite and resvg are loaded on first use, not when this module is imported: importing vega
+ * alone costs ~0.3 s of CPU, and every command that imports the package would pay it at start-up.
+ * `startPlotRenderer()` does the same work on a worker thread, started before training so that loading
+ * vega overlaps reading the data and drawing overlaps what the main thread does after training.
+ */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { Worker, type MessagePort } from 'node:worker_threads';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { VegaLiteSpec } from './specs.ts';
 
 /** DejaVu Sans ships in assets/fonts, so text renders the same on any machine. */
 export const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => fileURLToPath(new URL(`../../assets/fonts/${f}`, import.meta.url)));
 
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+type ResvgModule = typeof import('@resvg/resvg-js');
+
+let vegaModules: Promise<[Vega, VegaLite]> | undefined;
+/** vega and vega-lite, imported once, on first use. */
+function loadVega(): Promise<[Vega, VegaLite]> {
+  vegaModules ??= Promise.all([import('vega'), import('vega-lite')]);
+  return vegaModules;
+}
+
+let resvgModule: ResvgModule | undefined;
+/** resvg is a CommonJS package with a native binding: required synchronously, once, on first use. */
+function loadResvg(): ResvgModule {
+  resvgModule ??= createRequire(import.meta.url)('@resvg/resvg-js') as ResvgModule;
+  return resvgModule;
+}
+
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec as unknown as TopLevelSpec).spec), { renderer: 'none' });
+  const [vega, vegaLite] = await loadVega();
+  const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as TopLevelSpec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -20,6 +46,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 
 /** PNG at twice the SVG's size (crisp on high-density screens and in the README). */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
+  const { Resvg } = loadResvg();
   const resvg = new Resvg(svg, {
     font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
     fitTo: { mode: 'zoom', value: scale },
@@ -36,4 +63,116 @@ export async function writePlot(base: string, spec: VegaLiteSpec): Promise<[svgP
   writeFileAtomic(svgPath, svg);
   writeFileAtomic(pngPath, svgToPng(svg));
   return [svgPath, pngPath];
+}
+
+/** Writes plots, on a worker thread when one could be started (`startPlotRenderer`). */
+export interface PlotRenderer {
+  /**
+   * Starts drawing `<base>.svg` and `<base>.png` now; resolves to the two paths once both are written.
+   * Requests are served in order. A rejection not yet awaited is not reported as unhandled, so the
+   * promise can be kept while other work goes on and awaited later.
+   */
+  writePlot(base: string, spec: VegaLiteSpec): Promise<[svgPath: string, pngPath: string]>;
+  /** Stops the worker (it never keeps the process alive when idle, so calling this is optional). */
+  close(): Promise<void>;
+}
+
+interface PlotRequest {
+  id: number;
+  base: string;
+  spec: VegaLiteSpec;
+}
+type PlotReply = { id: number; paths: [string, string] } | { id: number; error: string };
+
+/** The worker's side: loads the renderers at once (while the main thread reads data), then serves requests. */
+export function servePlotRequests(port: MessagePort): void {
+  const ready = loadVega().then(() => loadResvg());
+  // Loading failures surface on the first request (and the main thread falls back to drawing itself).
+  ready.catch(() => undefined);
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (request: PlotRequest) => {
+    queue = queue.then(async () => {
+      let reply: PlotReply;
+      try {
+        await ready;
+        reply = { id: request.id, paths: await writePlot(request.base, request.spec) };
+      } catch (e) {
+        reply = { id: request.id, error: e instanceof Error ? e.message : String(e) };
+      }
+      port.postMessage(reply);
+    });
+  });
+}
+
+// An eval'd CommonJS script that imports this module (src/ under tsx, or dist/) in the worker. Workers
+// inherit the process's execArgv, so `node --import tsx` reaches them too.
+const WORKER_SCRIPT = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.module).then((m) => m.servePlotRequests(parentPort));
+`;
+
+/** A rejection that is handled later (awaited), not reported as unhandled in the meantime. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * Starts a worker thread that loads vega, vega-lite and resvg right away and then draws the plots it is
+ * given. If the thread cannot be started or dies, the plots are drawn on the calling thread instead
+ * (the same files, only not concurrently). Drawing errors (a file that cannot be written) reject.
+ */
+export function startPlotRenderer(): PlotRenderer {
+  let worker: Worker | undefined;
+  const pending = new Map<number, { resolve: (paths: [string, string]) => void; reject: (e: Error) => void; fallback: () => void }>();
+  let nextId = 0;
+  const abandon = () => {
+    // The thread is gone: draw what it had not finished here, in order.
+    worker = undefined;
+    const waiting = [...pending.values()];
+    pending.clear();
+    for (const p of waiting) p.fallback();
+  };
+  try {
+    worker = new Worker(WORKER_SCRIPT, { eval: true, workerData: { module: import.meta.url }, stdout: false, stderr: false });
+    worker.unref();
+    worker.on('message', (reply: PlotReply) => {
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if (pending.size === 0) worker?.unref();
+      if ('paths' in reply) p.resolve(reply.paths);
+      else p.reject(new Error(reply.error));
+    });
+    worker.on('error', abandon);
+    worker.on('exit', abandon);
+  } catch {
+    worker = undefined;
+  }
+  let local: Promise<unknown> = Promise.resolve();
+  const drawHere = (base: string, spec: VegaLiteSpec) => {
+    const p = local.then(() => writePlot(base, spec));
+    local = p.catch(() => undefined);
+    return p;
+  };
+  return {
+    writePlot(base, spec) {
+      const w = worker;
+      if (!w) return quiet(drawHere(base, spec));
+      return quiet(
+        new Promise<[string, string]>((resolve, reject) => {
+          const id = nextId++;
+          pending.set(id, { resolve, reject, fallback: () => drawHere(base, spec).then(resolve, reject) });
+          // Kept alive while a plot is being drawn, so the process waits for it.
+          w.ref();
+          w.postMessage({ id, base, spec } satisfies PlotRequest);
+        }),
+      );
+    },
+    async close() {
+      const w = worker;
+      worker = undefined;
+      if (w) await w.terminate();
+    },
+  };
 }
