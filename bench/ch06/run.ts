@@ -1,0 +1,97 @@
+/**
+ * `optimizer-compare-mnist` side by side: ScratchNet against the book's NumPy code
+ * (bench/ch06/numpy_optimizer_compare.py), both float64 weights and arithmetic (the book's images are
+ * float32 / 255, promoted by the first product; ScratchNet's are float64). Two measures, alternating
+ * the systems round by round:
+ *
+ * - whole process: `scratchnet optimizer-compare-mnist` from source (tsx; start-up, data, training, the
+ *   figure) against `python3 numpy_optimizer_compare.py` (start-up, data, training, a do-nothing plot);
+ * - in process: the training loop alone (4 networks × N iterations on the same batches), timed inside
+ *   each process.
+ *
+ * The machines are shared and noisy (a busy machine slows OpenBLAS's threads far more than one thread):
+ * read ratios from quiet runs. `--blas-threads N` sets OPENBLAS_NUM_THREADS for NumPy (default: its own).
+ *
+ *     npx tsx bench/ch06/run.ts [--iters 2000] [--rounds 1] [--threads 1|2] [--blas-threads N]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BatchDrawer } from '../../src/cli/ch06/batches.ts';
+import { selectKernels } from '../../src/cli/options.ts';
+import { loadMnistSplits } from '../../src/data/load-mnist.ts';
+import { stopKernelThreads } from '../../src/kernels/wasm/index.ts';
+import { MultiLayerNet } from '../../src/nets/multi-layer-net.ts';
+import { createOptimizer } from '../../src/optimizers/index.ts';
+import { Random } from '../../src/tensor/random.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const { values } = parseArgs({ options: { iters: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, 'blas-threads': { type: 'string' } } });
+const blasThreads = values['blas-threads'];
+const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
+const iters = Number(values.iters);
+const rounds = Number(values.rounds);
+const threads = values.threads === '1' ? '1' : '2';
+
+/** ScratchNet's training loop in this process: the same work as the command's, without printing. */
+function scratchNetInProcess(seed: number): number {
+  const { train } = loadMnistSplits();
+  const rng = new Random(seed);
+  const names = ['sgd', 'momentum', 'adagrad', 'adam'];
+  const nets = names.map(() => new MultiLayerNet({ inputSize: 784, hiddenSizeList: [100, 100, 100, 100], outputSize: 10, rng }));
+  const opts = names.map((n) => createOptimizer(n));
+  const batches = new BatchDrawer(train, 128, rng);
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) {
+    batches.draw();
+    for (let k = 0; k < nets.length; k++) {
+      opts[k].update(nets[k].params, nets[k].gradient(batches.x, batches.t));
+      nets[k].loss(batches.x, batches.t);
+    }
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { seconds, stdout: r.stdout };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
+const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
+for (let r = 1; r <= rounds; r++) {
+  const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
+  try {
+    rows.snWhole.push(
+      wall(process.execPath, ['--import', `file://${tsx}`, join(root, 'src/cli/bin.ts'), 'optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', threads, '--out', out]).seconds,
+    );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  const np = wall('python3', [join(root, 'bench/ch06/numpy_optimizer_compare.py'), '--seed', String(r), '--iters', String(iters)], pythonEnv);
+  rows.npWhole.push(np.seconds);
+  rows.npIn.push(JSON.parse(np.stdout.trim().split('\n').at(-1)!).trainSeconds as number);
+  selectKernels('wasm', threads);
+  rows.snIn.push(scratchNetInProcess(r));
+  await stopKernelThreads();
+}
+
+const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.version.split()[0], "NumPy", numpy.__version__)']).toString().trim();
+const f = (s: number) => `${s.toFixed(1)} s`;
+const lines = [
+  `optimizer-compare-mnist: 4 × MultiLayerNet(784, [100]*4, 10), batch 128, ${iters} iterations, float64; median of ${rounds} round(s)`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node ${process.version}; Python ${python}; ScratchNet WASM SIMD kernels, ${threads} thread(s); OpenBLAS threads: ${blasThreads ?? 'default'}; load average at the end ${loadavg()[0].toFixed(1)}`,
+  '',
+  '| measure | ScratchNet | NumPy (the book\'s code) | ratio |',
+  '|---|---|---|---|',
+  `| whole process | ${f(median(rows.snWhole))} | ${f(median(rows.npWhole))} | ${(median(rows.npWhole) / median(rows.snWhole)).toFixed(2)}× |`,
+  `| training loop (in process) | ${f(median(rows.snIn))} | ${f(median(rows.npIn))} | ${(median(rows.npIn) / median(rows.snIn)).toFixed(2)}× |`,
+];
+console.log(lines.join('\n'));
