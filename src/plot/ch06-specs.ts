@@ -92,7 +92,7 @@ export interface Series {
  * Smoothed training loss per iteration, one line per series with the book's marker every `markEvery`
  * iterations, y from 0 to `yMax` (the book's `plt.ylim`).
  */
-export function smoothedLossSpec(series: readonly Series[], options: { yMax: number; markEvery?: number; title?: string }): VegaLiteSpec {
+export function smoothedLossSpec(series: readonly Series[], options: { yMax: number; markEvery?: number; title?: string; legendOrient?: 'top-right' | 'right' }): VegaLiteSpec {
   const markEvery = options.markEvery ?? 100;
   const names = series.map((s) => s.name);
   const rows: { iteration: number; loss: number | null; series: string }[] = [];
@@ -105,7 +105,7 @@ export function smoothedLossSpec(series: readonly Series[], options: { yMax: num
       if (i % markEvery === 0) marks.push({ iteration: i, loss: r6(v), series: s.name });
     });
   }
-  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: TAB10.slice(0, names.length) }, legend: { orient: 'top-right', fillColor: 'rgba(255,255,255,0.85)', padding: 6 } };
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: names, range: TAB10.slice(0, names.length) }, legend: { orient: options.legendOrient ?? 'top-right', fillColor: 'rgba(255,255,255,0.85)', padding: 6 } };
   const x = { field: 'iteration', type: 'quantitative', title: 'iterations' };
   const y = { field: 'loss', type: 'quantitative', title: 'loss', scale: { domain: [0, options.yMax], nice: false } };
   return top({

@@ -65,7 +65,7 @@ losses.json to --out.`,
         weightInitTypes: Object.fromEntries(WEIGHT_INIT_TYPES),
         losses,
       });
-      ctx.figure('weight-init-compare', smoothedLossSpec(contestants.map((c) => ({ name: c.name, values: smoothCurve(losses[c.name]) })), { yMax: 2.5 }));
+      ctx.figure('weight-init-compare', smoothedLossSpec(contestants.map((c) => ({ name: c.name, values: smoothCurve(losses[c.name]) })), { yMax: 2.5, legendOrient: 'right' }));
     });
   });
 }
