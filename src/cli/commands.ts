@@ -6,6 +6,7 @@ import { registerPredict } from './predict-command.ts';
 import { registerRepl } from './repl-command.ts';
 import { registerTrain } from './train-command.ts';
 import { registerCh06 } from './ch06/index.ts';
+import { registerCh07 } from './ch07/index.ts';
 
 /** Adds the book's scripts beyond the apple examples. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerRepl(program);
   registerExamples(program);
   registerCh06(program);
+  registerCh07(program);
 }
