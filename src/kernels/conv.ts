@@ -1,3 +1,4 @@
+import { gemm } from './matmul.ts';
 import type { FloatArray } from './types.ts';
 
 /**
@@ -244,4 +245,35 @@ export function maxPoolBackward(
       }
     }
   }
+}
+
+/**
+ * The Convolution layer's forward pass in one kernel: `col = im2col(x)` (kept by the layer for `dW`),
+ * then per image `out_i (fn × outH·outW) = W (fn × c·filterH·filterW) · col_iᵀ`, then the bias per channel —
+ * the book's `col · col_W + b`, landing in NCHW. Faster backends compute it as a direct convolution with
+ * each output's products added in the same order (over `(channel, ky, kx)` from 0, then the bias).
+ */
+export function convForward(
+  x: FloatArray,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  W: FloatArray,
+  fn: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  b: FloatArray,
+  col: FloatArray,
+  out: FloatArray,
+): void {
+  const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
+  const k = c * filterH * filterW;
+  im2col(x, n, c, h, w, filterH, filterW, stride, pad, col);
+  for (let i = 0; i < n; i++) {
+    gemm(false, true, fn, spatial, k, W, col.subarray(i * spatial * k, (i + 1) * spatial * k), out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+  }
+  addChannelBias(out, n, fn, spatial, b, out);
 }

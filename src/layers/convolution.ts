@@ -86,12 +86,8 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     const k = c * fh * fw;
     const col = (this.col = reuse(this.col, [n * spatial, k], dtype, 'Convolution.forward'));
     const out = (this.out = reuse(this.out, [n, fn, outH, outW], dtype, 'Convolution.forward'));
-    kernels.im2col(x.data, n, c, h, w, fh, fw, this.stride, this.pad, col.data);
-    for (let i = 0; i < n; i++) {
-      // out_i (FN × outH·outW) = W (FN × k) · col_iᵀ, col_i being (outH·outW × k)
-      kernels.gemm(false, true, fn, spatial, k, this.W.data, col.data.subarray(i * spatial * k, (i + 1) * spatial * k), out.data.subarray(i * fn * spatial, (i + 1) * fn * spatial));
-    }
-    kernels.addChannelBias(out.data, n, fn, spatial, this.b.data, out.data);
+    // col = im2col(x); out_i (FN × outH·outW) = W (FN × k) · col_iᵀ + b, col_i being (outH·outW × k)
+    kernels.convForward(x.data, n, c, h, w, this.W.data, fn, fh, fw, this.stride, this.pad, this.b.data, col.data, out.data);
     this.x = x;
     this.outH = outH;
     this.outW = outW;

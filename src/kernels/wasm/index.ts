@@ -21,8 +21,9 @@ import type { FloatArray } from '../types.ts';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './binary.ts';
 import { HELPER_OPS, type KernelHelper } from './helper-protocol.ts';
 import { WasmHeap } from './heap.ts';
+import { createConvKernels, type ConvExports } from './conv.ts';
 
-interface Exports {
+interface Exports extends ConvExports {
   heapBase(): number;
   allFinite_f32(len: number, x: number): number;
   allFinite_f64(len: number, x: number): number;
@@ -119,6 +120,7 @@ export interface WasmKernels {
     | 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync' | 'keepRows'
     | 'momentumUpdate' | 'nesterovUpdate' | 'adaGradUpdate' | 'rmspropUpdate' | 'adamUpdate'
     | 'batchNormForwardTrain' | 'batchNormForwardTest' | 'batchNormBackwardTrain' | 'batchNormBackwardTest' | 'applyMask'
+    | 'im2col' | 'col2im' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward'
   >;
 }
 
@@ -892,6 +894,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     if (!done) referenceKernels.applyMask(xs, mask, out);
   };
 
+  // ---- Chapter 7: convolution and pooling (src/kernels/wasm/conv.ts) ----
+  const conv = createConvKernels({ exports: x, heap, freeHelper: () => (helperFree(helper) ? helper : undefined), helperOp, gemm, forget });
+
   return {
     heap,
     helperReady: () => !helperStopped && (helper?.ready() ?? false),
@@ -904,6 +909,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer, predictTwoLayerAsync, keepRows,
       momentumUpdate, nesterovUpdate, adaGradUpdate, rmspropUpdate, adamUpdate,
       batchNormForwardTrain, batchNormForwardTest, batchNormBackwardTrain, batchNormBackwardTest, applyMask,
+      ...conv,
     },
   };
 }

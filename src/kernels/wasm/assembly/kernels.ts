@@ -1414,3 +1414,6 @@ export function batchNormBackwardTest_f32(dout: usize, n: i32, d: i32, gamma: us
 export function batchNormBackwardTest_f64(dout: usize, n: i32, d: i32, gamma: usize, xn: usize, std: usize, dgamma: usize, dbeta: usize, dx: usize): void { batchNormBackwardTest<f64>(dout, n, d, gamma, xn, std, dgamma, dbeta, dx); }
 export function applyMask_f32(len: i32, x: usize, mask: usize, out: usize): void { applyMask<f32>(len, x, mask, out); }
 export function applyMask_f64(len: i32, x: usize, mask: usize, out: usize): void { applyMask<f64>(len, x, mask, out); }
+
+// Chapter 7: im2col/col2im, direct convolution, max pooling (assembly/conv.ts).
+export * from './conv';

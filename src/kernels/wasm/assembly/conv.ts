@@ -1,0 +1,526 @@
+// Chapter 7's loops in WASM (AssemblyScript): im2col / col2im, max pooling forward and backward, the
+// per-channel bias and sum, and a direct convolution (stride 1) — the twins of src/kernels/conv.ts,
+// generic over T (f32 → f32x4, f64 → f64x2) and exported per type. Included from kernels.ts.
+//
+// Kernels that the helper thread may run take one argument: the address of a block of i32 arguments
+// (the helper protocol passes at most 12 values; a convolution needs more).
+//
+// Orders of operations: every loop adds each output's terms in the reference's order (a convolution's
+// products over (channel, ky, kx) ascending from 0, then the bias; col2im's and pooling backward's per
+// pixel in window order), so float64 results equal the TypeScript reference bit for bit. In float32 the
+// reference adds in double precision before rounding (JavaScript numbers), these kernels in float32.
+
+// @ts-ignore: decorator
+@inline function vlanes<T>(): i32 {
+  return 16 / sizeof<T>();
+}
+
+// @ts-ignore: decorator
+@inline function splatT<T>(ptr: usize): v128 {
+  return sizeof<T>() == 4 ? v128.load32_splat(ptr) : v128.load64_splat(ptr);
+}
+
+// @ts-ignore: decorator
+@inline function outSize(size: i32, filter: i32, stride: i32, pad: i32): i32 {
+  // (size + 2·pad − filter) // stride + 1, for size + 2·pad ≥ filter (the callers check it).
+  return (size + 2 * pad - filter) / stride + 1;
+}
+
+// ---- im2col / col2im --------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function im2colImpl<T>(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void {
+  const sz = <usize>sizeof<T>();
+  const outH = outSize(h, fh, stride, pad);
+  const outW = outSize(w, fw, stride, pad);
+  let q = col;
+  for (let i = 0; i < n; i++) {
+    const img = x + <usize>(i * c * h * w) * sz;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * stride - pad;
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * stride - pad;
+        const inside = x0 >= 0 && x0 + fw <= w;
+        for (let ch = 0; ch < c; ch++) {
+          const plane = img + <usize>(ch * h * w) * sz;
+          for (let ky = 0; ky < fh; ky++) {
+            const y = y0 + ky;
+            if (y < 0 || y >= h) {
+              for (let kx = 0; kx < fw; kx++) {
+                store<T>(q, <T>0);
+                q += sz;
+              }
+              continue;
+            }
+            const line = plane + <usize>(y * w) * sz;
+            if (inside) {
+              // Small copies: a loop (memory.copy of a few bytes costs a call each).
+              const from = line + <usize>x0 * sz;
+              for (let kx = 0; kx < fw; kx++) store<T>(q + <usize>kx * sz, load<T>(from + <usize>kx * sz));
+              q += <usize>fw * sz;
+            } else {
+              for (let kx = 0; kx < fw; kx++) {
+                const xx = x0 + kx;
+                store<T>(q, xx >= 0 && xx < w ? load<T>(line + <usize>xx * sz) : <T>0);
+                q += sz;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function col2imImpl<T>(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void {
+  const sz = <usize>sizeof<T>();
+  const outH = outSize(h, fh, stride, pad);
+  const outW = outSize(w, fw, stride, pad);
+  const window = fh * fw;
+  const rowLen = c * window;
+  memory.fill(x, 0, <usize>(n * c * h * w) * sz);
+  // Per pixel the terms arrive in the reference's order (ky, then kx); images and channels are independent.
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = x + <usize>((i * c + ch) * h * w) * sz;
+      for (let ky = 0; ky < fh; ky++) {
+        for (let kx = 0; kx < fw; kx++) {
+          const k = ch * window + ky * fw + kx;
+          for (let oy = 0; oy < outH; oy++) {
+            const y = oy * stride - pad + ky;
+            if (y < 0 || y >= h) continue;
+            const rowBase = (i * outH + oy) * outW;
+            const line = plane + <usize>(y * w) * sz;
+            for (let ox = 0; ox < outW; ox++) {
+              const xx = ox * stride - pad + kx;
+              if (xx < 0 || xx >= w) continue;
+              const p = line + <usize>xx * sz;
+              store<T>(p, load<T>(p) + load<T>(col + <usize>((rowBase + ox) * rowLen + k) * sz));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function im2col_f32(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void { im2colImpl<f32>(x, n, c, h, w, fh, fw, stride, pad, col); }
+export function im2col_f64(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void { im2colImpl<f64>(x, n, c, h, w, fh, fw, stride, pad, col); }
+export function col2im_f32(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void { col2imImpl<f32>(col, n, c, h, w, fh, fw, stride, pad, x); }
+export function col2im_f64(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void { col2imImpl<f64>(col, n, c, h, w, fh, fw, stride, pad, x); }
+
+// ---- bias and channel sums ------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function addChannelBiasImpl<T>(x: usize, n: i32, c: i32, spatial: i32, bias: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  const L = vlanes<T>();
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const off = <usize>((i * c + ch) * spatial) * sz;
+      const b = splatT<T>(bias + <usize>ch * sz);
+      const bs = load<T>(bias + <usize>ch * sz);
+      let s = 0;
+      for (; s + L <= spatial; s += L) v128.store(out + off + <usize>s * sz, v128.add<T>(v128.load(x + off + <usize>s * sz), b));
+      for (; s < spatial; s++) store<T>(out + off + <usize>s * sz, load<T>(x + off + <usize>s * sz) + bs);
+    }
+  }
+}
+
+/** out[ch] = Σ_i Σ_s x[i, ch, s], each image's sum in double precision from 0, then added — the reference's arithmetic. */
+// @ts-ignore: decorator
+@inline function sumChannelsImpl<T>(x: usize, n: i32, c: i32, spatial: i32, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  memory.fill(out, 0, <usize>c * sz);
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const base = x + <usize>((i * c + ch) * spatial) * sz;
+      let s: f64 = 0;
+      for (let j = 0; j < spatial; j++) s += <f64>load<T>(base + <usize>j * sz);
+      const o = out + <usize>ch * sz;
+      store<T>(o, <T>(<f64>load<T>(o) + s));
+    }
+  }
+}
+
+export function addChannelBias_f32(x: usize, n: i32, c: i32, spatial: i32, bias: usize, out: usize): void { addChannelBiasImpl<f32>(x, n, c, spatial, bias, out); }
+export function addChannelBias_f64(x: usize, n: i32, c: i32, spatial: i32, bias: usize, out: usize): void { addChannelBiasImpl<f64>(x, n, c, spatial, bias, out); }
+export function sumChannels_f32(x: usize, n: i32, c: i32, spatial: i32, out: usize): void { sumChannelsImpl<f32>(x, n, c, spatial, out); }
+export function sumChannels_f64(x: usize, n: i32, c: i32, spatial: i32, out: usize): void { sumChannelsImpl<f64>(x, n, c, spatial, out); }
+
+// ---- max pooling ----------------------------------------------------------------------------------
+
+// Argument block of the pooling kernels (i32 each): planes (n·c), h, w, poolH, poolW, stride, pad, x, out, argMax.
+// @ts-ignore: decorator
+@inline function maxPoolForwardImpl<T>(args: usize): void {
+  const planes = load<i32>(args), h = load<i32>(args, 4), w = load<i32>(args, 8), ph = load<i32>(args, 12), pw = load<i32>(args, 16);
+  const stride = load<i32>(args, 20), pad = load<i32>(args, 24);
+  const x = <usize>load<i32>(args, 28), out = <usize>load<i32>(args, 32), argMax = <usize>load<i32>(args, 36);
+  const sz = <usize>sizeof<T>();
+  const outH = outSize(h, ph, stride, pad);
+  const outW = outSize(w, pw, stride, pad);
+  let o: usize = 0;
+  if (ph == 2 && pw == 2 && stride == 2 && pad == 0) {
+    // The book's pooling: 2×2 windows, all inside the image; a vector of windows at a time (the first
+    // maximum in the order a, b, c, d, as the reference finds it), one by one where a NaN is involved.
+    const L = vlanes<T>();
+    const one = i32x4.splat(1), two = i32x4.splat(2), three = i32x4.splat(3);
+    for (let plane = 0; plane < planes; plane++) {
+      const base = x + <usize>(plane * h * w) * sz;
+      for (let oy = 0; oy < outH; oy++) {
+        const r0 = base + <usize>(2 * oy * w) * sz;
+        const r1 = r0 + <usize>w * sz;
+        let ox = 0;
+        for (; ox + L <= outW; ox += L) {
+          const p0 = r0 + <usize>(2 * ox) * sz, p1 = r1 + <usize>(2 * ox) * sz;
+          const l0 = v128.load(p0), h0 = v128.load(p0, 16), l1 = v128.load(p1), h1 = v128.load(p1, 16);
+          let a: v128, b: v128, c: v128, d: v128;
+          if (sizeof<T>() == 4) {
+            a = i32x4.shuffle(l0, h0, 0, 2, 4, 6);
+            b = i32x4.shuffle(l0, h0, 1, 3, 5, 7);
+            c = i32x4.shuffle(l1, h1, 0, 2, 4, 6);
+            d = i32x4.shuffle(l1, h1, 1, 3, 5, 7);
+          } else {
+            a = i64x2.shuffle(l0, h0, 0, 2);
+            b = i64x2.shuffle(l0, h0, 1, 3);
+            c = i64x2.shuffle(l1, h1, 0, 2);
+            d = i64x2.shuffle(l1, h1, 1, 3);
+          }
+          const ordered = v128.and(v128.and(v128.eq<T>(a, a), v128.eq<T>(b, b)), v128.and(v128.eq<T>(c, c), v128.eq<T>(d, d)));
+          if (!i32x4.all_true(ordered)) break;
+          let best = a;
+          let arg = v128.splat<i32>(0);
+          let gt = v128.gt<T>(b, best);
+          best = v128.bitselect(b, best, gt);
+          arg = v128.bitselect(one, arg, gt);
+          gt = v128.gt<T>(c, best);
+          best = v128.bitselect(c, best, gt);
+          arg = v128.bitselect(two, arg, gt);
+          gt = v128.gt<T>(d, best);
+          best = v128.bitselect(d, best, gt);
+          arg = v128.bitselect(three, arg, gt);
+          v128.store(out + (o + <usize>ox) * sz, best);
+          const ap = argMax + ((o + <usize>ox) << 2);
+          if (sizeof<T>() == 4) v128.store(ap, arg);
+          else {
+            v128.store32_lane(ap, arg, 0);
+            v128.store32_lane(ap, arg, 2, 4);
+          }
+        }
+        o += <usize>ox;
+        for (; ox < outW; ox++, o++) {
+          const a = load<T>(r0 + <usize>(2 * ox) * sz), b = load<T>(r0 + <usize>(2 * ox + 1) * sz);
+          const c = load<T>(r1 + <usize>(2 * ox) * sz), d = load<T>(r1 + <usize>(2 * ox + 1) * sz);
+          let best = a;
+          let arg = 0;
+          if (a != a) {
+            // NaN first: it is the maximum.
+          } else if (b != b) { best = b; arg = 1; }
+          else {
+            if (b > best) { best = b; arg = 1; }
+            if (c != c) { best = c; arg = 2; }
+            else {
+              if (c > best) { best = c; arg = 2; }
+              if (d != d || d > best) { best = d; arg = 3; }
+            }
+          }
+          store<T>(out + o * sz, best);
+          store<i32>(argMax + (o << 2), arg);
+        }
+      }
+    }
+    return;
+  }
+  for (let plane = 0; plane < planes; plane++) {
+    const base = x + <usize>(plane * h * w) * sz;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * stride - pad;
+      for (let ox = 0; ox < outW; ox++, o++) {
+        const x0 = ox * stride - pad;
+        let best = <T>-Infinity;
+        let arg = -1;
+        for (let ky = 0; ky < ph; ky++) {
+          const y = y0 + ky;
+          let stop = false;
+          for (let kx = 0; kx < pw; kx++) {
+            const xx = x0 + kx;
+            const v = y >= 0 && y < h && xx >= 0 && xx < w ? load<T>(base + <usize>(y * w + xx) * sz) : <T>0;
+            if (v > best || arg < 0) {
+              best = v;
+              arg = ky * pw + kx;
+            }
+            if (v != v) {
+              best = v;
+              arg = ky * pw + kx;
+              stop = true;
+              break;
+            }
+          }
+          if (stop) break;
+        }
+        store<T>(out + o * sz, best);
+        store<i32>(argMax + (o << 2), arg);
+      }
+    }
+  }
+}
+
+// Argument block: planes, h, w, poolH, poolW, stride, pad, dout, argMax, dx.
+// @ts-ignore: decorator
+@inline function maxPoolBackwardImpl<T>(args: usize): void {
+  const planes = load<i32>(args), h = load<i32>(args, 4), w = load<i32>(args, 8), ph = load<i32>(args, 12), pw = load<i32>(args, 16);
+  const stride = load<i32>(args, 20), pad = load<i32>(args, 24);
+  const dout = <usize>load<i32>(args, 28), argMax = <usize>load<i32>(args, 32), dx = <usize>load<i32>(args, 36);
+  const sz = <usize>sizeof<T>();
+  const outH = outSize(h, ph, stride, pad);
+  const outW = outSize(w, pw, stride, pad);
+  memory.fill(dx, 0, <usize>(planes * h * w) * sz);
+  if (stride >= ph && stride >= pw) {
+    let o: usize = 0;
+    for (let plane = 0; plane < planes; plane++) {
+      const base = dx + <usize>(plane * h * w) * sz;
+      for (let oy = 0; oy < outH; oy++) {
+        for (let ox = 0; ox < outW; ox++, o++) {
+          const k = load<i32>(argMax + (o << 2));
+          const ky = k / pw;
+          const y = oy * stride - pad + ky;
+          const xx = ox * stride - pad + (k - ky * pw);
+          if (y >= 0 && y < h && xx >= 0 && xx < w) {
+            const p = base + <usize>(y * w + xx) * sz;
+            store<T>(p, load<T>(p) + load<T>(dout + o * sz));
+          }
+        }
+      }
+    }
+    return;
+  }
+  for (let ky = 0; ky < ph; ky++) {
+    for (let kx = 0; kx < pw; kx++) {
+      const k = ky * pw + kx;
+      let o: usize = 0;
+      for (let plane = 0; plane < planes; plane++) {
+        const base = dx + <usize>(plane * h * w) * sz;
+        for (let oy = 0; oy < outH; oy++) {
+          const y = oy * stride - pad + ky;
+          for (let ox = 0; ox < outW; ox++, o++) {
+            if (load<i32>(argMax + (o << 2)) != k || y < 0 || y >= h) continue;
+            const xx = ox * stride - pad + kx;
+            if (xx >= 0 && xx < w) {
+              const p = base + <usize>(y * w + xx) * sz;
+              store<T>(p, load<T>(p) + load<T>(dout + o * sz));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function maxPoolForward_f32(args: usize): void { maxPoolForwardImpl<f32>(args); }
+export function maxPoolForward_f64(args: usize): void { maxPoolForwardImpl<f64>(args); }
+export function maxPoolBackward_f32(args: usize): void { maxPoolBackwardImpl<f32>(args); }
+export function maxPoolBackward_f64(args: usize): void { maxPoolBackwardImpl<f64>(args); }
+
+// ---- direct convolution (stride 1) ------------------------------------------------------------------
+//
+// Each image is copied, zero-padded, into scratch (c planes of Hp × Wp, Hp = h + 2·pad, Wp = w + 2·pad).
+// With stride 1 the output at (oy, ox) reads padded[ch, oy + ky, ox + kx]: over the "wide" positions
+// q = oy·Wp + ox (ox up to Wp, the extra columns computed and dropped) that is padded[ch·Hp·Wp + q + ky·Wp
+// + kx], a 1-D correlation that vectorizes over q with no edge cases. Blocks of 2 vectors of positions ×
+// 6 filters are accumulated in 12 registers, the products over (ch, ky, kx) in the reference's order from 0;
+// the bias is added when the wide rows are copied to the output.
+
+/** Scratch bytes per thread for convForward: the padded image and the wide output. */
+export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32, sz: i32): i32 {
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const block = 2 * (16 / sz);
+  const outH = hp - fh + 1;
+  const wide = ((outH * wp + block - 1) / block) * block;
+  const padded = c * hp * wp + wide - outH * wp + fh * wp + fw + 2 * block;
+  return ((padded * sz + 15) & ~15) + fn * wide * sz + 64;
+}
+
+// Blocks of 2 vectors of positions × 6, 4 or 1 filters: 12 accumulators + 2 inputs + 1 weight fill the 15
+// vector registers V8 allocates on x64 (3 × 4 spilled: measured slower).
+// @ts-ignore: decorator
+@inline function convBlock6<T>(pq: usize, wt: usize, kBytes: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize): void {
+  const sz = <usize>sizeof<T>();
+  const z = v128.splat<i32>(0);
+  let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z, f0 = z, f1 = z;
+  let wp = wt;
+  for (let ch = 0; ch < c; ch++) {
+    const pp = pq + <usize>ch * planeBytes;
+    for (let ky = 0; ky < fh; ky++) {
+      const pr = pp + <usize>ky * rowBytes;
+      for (let kx = 0; kx < fw; kx++) {
+        const xp = pr + <usize>kx * sz;
+        const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+        let s = splatT<T>(wp);
+        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + kBytes);
+        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 2 * kBytes);
+        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 3 * kBytes);
+        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 4 * kBytes);
+        e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
+        e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 5 * kBytes);
+        f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
+        f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
+        wp += sz;
+      }
+    }
+  }
+  v128.store(dst, a0);
+  v128.store(dst, a1, 16);
+  dst += wideBytes;
+  v128.store(dst, b0);
+  v128.store(dst, b1, 16);
+  dst += wideBytes;
+  v128.store(dst, c0);
+  v128.store(dst, c1, 16);
+  dst += wideBytes;
+  v128.store(dst, d0);
+  v128.store(dst, d1, 16);
+  dst += wideBytes;
+  v128.store(dst, e0);
+  v128.store(dst, e1, 16);
+  dst += wideBytes;
+  v128.store(dst, f0);
+  v128.store(dst, f1, 16);
+}
+
+// @ts-ignore: decorator
+@inline function convBlock4<T>(pq: usize, wt: usize, kBytes: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize): void {
+  const sz = <usize>sizeof<T>();
+  const z = v128.splat<i32>(0);
+  let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
+  let wp = wt;
+  for (let ch = 0; ch < c; ch++) {
+    const pp = pq + <usize>ch * planeBytes;
+    for (let ky = 0; ky < fh; ky++) {
+      const pr = pp + <usize>ky * rowBytes;
+      for (let kx = 0; kx < fw; kx++) {
+        const xp = pr + <usize>kx * sz;
+        const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+        let s = splatT<T>(wp);
+        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + kBytes);
+        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 2 * kBytes);
+        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 3 * kBytes);
+        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+        wp += sz;
+      }
+    }
+  }
+  v128.store(dst, a0);
+  v128.store(dst, a1, 16);
+  dst += wideBytes;
+  v128.store(dst, b0);
+  v128.store(dst, b1, 16);
+  dst += wideBytes;
+  v128.store(dst, c0);
+  v128.store(dst, c1, 16);
+  dst += wideBytes;
+  v128.store(dst, d0);
+  v128.store(dst, d1, 16);
+}
+
+// @ts-ignore: decorator
+@inline function convBlock1<T>(pq: usize, wt: usize, kBytes: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize): void {
+  const sz = <usize>sizeof<T>();
+  const z = v128.splat<i32>(0);
+  let a0 = z, a1 = z;
+  let wp = wt;
+  for (let ch = 0; ch < c; ch++) {
+    const pp = pq + <usize>ch * planeBytes;
+    for (let ky = 0; ky < fh; ky++) {
+      const pr = pp + <usize>ky * rowBytes;
+      for (let kx = 0; kx < fw; kx++) {
+        const xp = pr + <usize>kx * sz;
+        const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+        let s = splatT<T>(wp);
+        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+        wp += sz;
+      }
+    }
+  }
+  v128.store(dst, a0);
+  v128.store(dst, a1, 16);
+}
+
+// Argument block (i32 each): x, n, c, h, w, W, fn, fh, fw, pad, b, out, scratch, col.
+// out (n, fn, outH, outW) = W ⋆ x + b for images [0, n) of x (stride 1); and, unless col is 0, im2col(x)
+// into col (the Convolution layer keeps it for dW).
+// @ts-ignore: decorator
+@inline function convForwardImpl<T>(args: usize): void {
+  const x = <usize>load<i32>(args), n = load<i32>(args, 4), c = load<i32>(args, 8), h = load<i32>(args, 12), w = load<i32>(args, 16);
+  const W = <usize>load<i32>(args, 20), fn = load<i32>(args, 24), fh = load<i32>(args, 28), fw = load<i32>(args, 32), pad = load<i32>(args, 36);
+  const bias = <usize>load<i32>(args, 40), out = <usize>load<i32>(args, 44), scratch = <usize>load<i32>(args, 48), col = <usize>load<i32>(args, 52);
+  const sz = <usize>sizeof<T>();
+  const L = vlanes<T>();
+  const block = 2 * L;
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const outH = hp - fh + 1, outW = wp - fw + 1;
+  const wideLen = ((outH * wp + block - 1) / block) * block;
+  const paddedLen = c * hp * wp + wideLen - outH * wp + fh * wp + fw + 2 * block;
+  const padded = scratch;
+  const wide = scratch + ((<usize>paddedLen * sz + 15) & ~15);
+  const planeBytes = <usize>(hp * wp) * sz;
+  const rowBytes = <usize>wp * sz;
+  const kBytes = <usize>(c * fh * fw) * sz;
+  const wideBytes = <usize>wideLen * sz;
+  const spatial = outH * outW;
+  memory.fill(padded, 0, <usize>paddedLen * sz);
+  for (let i = 0; i < n; i++) {
+    // The padded image (its border stays zero from the fill above: only the inside is rewritten).
+    const img = x + <usize>(i * c * h * w) * sz;
+    for (let ch = 0; ch < c; ch++) {
+      for (let y = 0; y < h; y++) {
+        const to = padded + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz;
+        const from = img + <usize>((ch * h + y) * w) * sz;
+        for (let xx = 0; xx < w; xx++) store<T>(to + <usize>xx * sz, load<T>(from + <usize>xx * sz));
+      }
+    }
+    if (col) im2colImpl<T>(img, 1, c, h, w, fh, fw, 1, pad, col + <usize>(i * spatial * c * fh * fw) * sz);
+    for (let q = 0; q < wideLen; q += block) {
+      const pq = padded + <usize>q * sz;
+      let f = 0;
+      for (; f + 6 <= fn; f += 6) convBlock6<T>(pq, W + <usize>f * kBytes, kBytes, c, fh, fw, planeBytes, rowBytes, wide + <usize>f * wideBytes + <usize>q * sz, wideBytes);
+      for (; f + 4 <= fn; f += 4) convBlock4<T>(pq, W + <usize>f * kBytes, kBytes, c, fh, fw, planeBytes, rowBytes, wide + <usize>f * wideBytes + <usize>q * sz, wideBytes);
+      for (; f < fn; f++) convBlock1<T>(pq, W + <usize>f * kBytes, kBytes, c, fh, fw, planeBytes, rowBytes, wide + <usize>f * wideBytes + <usize>q * sz, wideBytes);
+    }
+    // Wide rows → output, plus the bias.
+    const o = out + <usize>(i * fn * spatial) * sz;
+    for (let f = 0; f < fn; f++) {
+      const bs = load<T>(bias + <usize>f * sz);
+      const bv = splatT<T>(bias + <usize>f * sz);
+      const src = wide + <usize>f * wideBytes;
+      const dst = o + <usize>(f * spatial) * sz;
+      for (let oy = 0; oy < outH; oy++) {
+        const s = src + <usize>(oy * wp) * sz;
+        const d = dst + <usize>(oy * outW) * sz;
+        let ox = 0;
+        for (; ox + L <= outW; ox += L) v128.store(d + <usize>ox * sz, v128.add<T>(v128.load(s + <usize>ox * sz), bv));
+        for (; ox < outW; ox++) store<T>(d + <usize>ox * sz, load<T>(s + <usize>ox * sz) + bs);
+      }
+    }
+  }
+}
+
+export function convForward_f32(args: usize): void { convForwardImpl<f32>(args); }
+export function convForward_f64(args: usize): void { convForwardImpl<f64>(args); }

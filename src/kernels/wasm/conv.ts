@@ -1,0 +1,276 @@
+/**
+ * Chapter 7's kernels on WASM (assembly/conv.ts): im2col / col2im, the Convolution forward as a direct
+ * convolution (stride 1; im2col's `col` is still written, the layer keeps it for `dW`), max pooling
+ * forward and backward, the channel bias and sums — behind the signatures of `referenceKernels`.
+ *
+ * Operands must live on the WASM heap (layer buffers and parameters do); anything else — off-heap arrays,
+ * mixed dtypes, a stride other than 1 for the direct convolution, a heap without room for the scratch —
+ * runs the reference (for convForward: im2col, then the active gemm, then the bias), with the same results.
+ * Pooling's `argMax` is a plain Int32Array: it is staged through heap scratch (a memcpy each way).
+ *
+ * With a free helper thread, convForward and the pooling kernels split their images (planes) in two: the
+ * first half here, the second there, each output computed exactly as on one thread.
+ */
+import { referenceKernels, type Kernels } from '../index.ts';
+import type { KernelHelper } from './helper-protocol.ts';
+import type { WasmHeap } from './heap.ts';
+
+export interface ConvExports {
+  im2col_f32(x: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, col: number): void;
+  im2col_f64(x: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, col: number): void;
+  col2im_f32(col: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, x: number): void;
+  col2im_f64(col: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, x: number): void;
+  addChannelBias_f32(x: number, n: number, c: number, spatial: number, bias: number, out: number): void;
+  addChannelBias_f64(x: number, n: number, c: number, spatial: number, bias: number, out: number): void;
+  sumChannels_f32(x: number, n: number, c: number, spatial: number, out: number): void;
+  sumChannels_f64(x: number, n: number, c: number, spatial: number, out: number): void;
+  maxPoolForward_f32(args: number): void;
+  maxPoolForward_f64(args: number): void;
+  maxPoolBackward_f32(args: number): void;
+  maxPoolBackward_f64(args: number): void;
+  convScratchBytes(c: number, h: number, w: number, fn: number, fh: number, fw: number, pad: number, sz: number): number;
+  convForward_f32(args: number): void;
+  convForward_f64(args: number): void;
+}
+
+/** The helper-thread task names of these kernels (appended to HELPER_OPS). */
+export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64'] as const;
+
+export interface ConvKernelDeps {
+  exports: ConvExports;
+  heap: WasmHeap;
+  /** The helper thread when it is free to take half of a kernel now, else undefined. */
+  freeHelper: () => KernelHelper | undefined;
+  /** The helper's task code of `name` (without its _f32/_f64 suffix) for the dtype. */
+  helperOp: (name: string, f32: boolean) => number;
+  /** The active gemm (for convForward's fallback path). */
+  gemm: Kernels['gemm'];
+  /** Called with every array a kernel writes (the kept rows of the gemm are forgotten when overwritten). */
+  forget: (out: ArrayBufferView) => void;
+}
+
+export type ConvKernels = Pick<Kernels, 'im2col' | 'col2im' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward'>;
+
+/** Images (or planes) below this many multiply-adds (or values) stay on one thread. */
+const CONV_SPLIT_MIN = 200_000;
+const POOL_SPLIT_MIN = 100_000;
+
+export function createConvKernels(d: ConvKernelDeps): ConvKernels {
+  const { exports: x, heap, freeHelper, helperOp, forget } = d;
+  const outSize = (size: number, filter: number, stride: number, pad: number) => Math.floor((size + 2 * pad - filter) / stride) + 1;
+  const width = (a: ArrayBufferView): number => (a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0);
+
+  // Own scratch blocks (grown, never shrunk): 0 argument blocks, 1 this thread's conv scratch, 2 the
+  // helper's, 3 pooling's argMax staging.
+  const blocks = [0, 1, 2, 3].map(() => ({ ptr: -1, bytes: 0 }));
+  const block = (slot: number, bytes: number): number => {
+    const s = blocks[slot];
+    if (s.bytes >= bytes) return s.ptr;
+    if (s.ptr >= 0) heap.release(s.ptr);
+    s.ptr = -1;
+    s.bytes = 0;
+    const ptr = heap.alloc(bytes);
+    if (ptr < 0) return -1;
+    s.ptr = ptr;
+    s.bytes = bytes;
+    return ptr;
+  };
+  /** Two argument blocks of 16 i32 (here, there), as a cached view. */
+  let argsView = new Int32Array(0);
+  const argBlocks = (): number => {
+    const ptr = block(0, 128);
+    if (ptr < 0) return -1;
+    if (argsView.byteOffset !== ptr || argsView.buffer !== heap.buffer || argsView.length !== 32) argsView = new Int32Array(heap.buffer, ptr, 32);
+    return ptr;
+  };
+  let argMaxView = new Int32Array(0);
+  const argMaxStage = (len: number): Int32Array | undefined => {
+    const ptr = block(3, len * 4);
+    if (ptr < 0) return undefined;
+    if (argMaxView.byteOffset !== ptr || argMaxView.length !== len) argMaxView = new Int32Array(heap.buffer, ptr, len);
+    return argMaxView;
+  };
+  const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+
+  const im2col: Kernels['im2col'] = (xs, n, c, h, w, fh, fw, stride, pad, col) => {
+    forget(col);
+    const sz = width(xs);
+    const rows = n * outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+    if (sz === 0 || width(col) !== sz || !onHeap(xs, col) || xs.length < n * c * h * w || col.length < rows * c * fh * fw) {
+      return referenceKernels.im2col(xs, n, c, h, w, fh, fw, stride, pad, col);
+    }
+    (sz === 4 ? x.im2col_f32 : x.im2col_f64)(xs.byteOffset, n, c, h, w, fh, fw, stride, pad, col.byteOffset);
+  };
+
+  const col2im: Kernels['col2im'] = (col, n, c, h, w, fh, fw, stride, pad, xs) => {
+    forget(xs);
+    const sz = width(col);
+    const rows = n * outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+    if (sz === 0 || width(xs) !== sz || !onHeap(xs, col) || xs.length < n * c * h * w || col.length < rows * c * fh * fw) {
+      return referenceKernels.col2im(col, n, c, h, w, fh, fw, stride, pad, xs);
+    }
+    (sz === 4 ? x.col2im_f32 : x.col2im_f64)(col.byteOffset, n, c, h, w, fh, fw, stride, pad, xs.byteOffset);
+  };
+
+  const addChannelBias: Kernels['addChannelBias'] = (xs, n, c, spatial, bias, out) => {
+    forget(out);
+    const sz = width(xs);
+    const len = n * c * spatial;
+    if (sz === 0 || width(bias) !== sz || width(out) !== sz || !onHeap(xs, bias, out) || xs.length < len || out.length < len || bias.length < c) {
+      return referenceKernels.addChannelBias(xs, n, c, spatial, bias, out);
+    }
+    (sz === 4 ? x.addChannelBias_f32 : x.addChannelBias_f64)(xs.byteOffset, n, c, spatial, bias.byteOffset, out.byteOffset);
+  };
+
+  const sumChannels: Kernels['sumChannels'] = (xs, n, c, spatial, out) => {
+    forget(out);
+    const sz = width(xs);
+    if (sz === 0 || width(out) !== sz || !onHeap(xs, out) || xs.length < n * c * spatial || out.length < c) {
+      return referenceKernels.sumChannels(xs, n, c, spatial, out);
+    }
+    (sz === 4 ? x.sumChannels_f32 : x.sumChannels_f64)(xs.byteOffset, n, c, spatial, out.byteOffset);
+  };
+
+  /** Runs a pooling kernel on planes [0, planes), split with the helper when it pays; `a` = the argument block here. */
+  const poolRun = (name: 'maxPoolForward' | 'maxPoolBackward', f32: boolean, planes: number, perPlaneIn: number, perPlaneOut: number, sz: number, p0: number, p1: number, p2: number): void => {
+    const run = name === 'maxPoolForward' ? (f32 ? x.maxPoolForward_f32 : x.maxPoolForward_f64) : f32 ? x.maxPoolBackward_f32 : x.maxPoolBackward_f64;
+    const base = argsView.byteOffset;
+    const helper = planes >= 2 && planes * perPlaneIn >= POOL_SPLIT_MIN ? freeHelper() : undefined;
+    if (!helper) {
+      argsView[0] = planes;
+      run(base);
+      return;
+    }
+    const h = planes >> 1;
+    for (let j = 1; j < 7; j++) argsView[16 + j] = argsView[j];
+    argsView[16] = planes - h;
+    if (name === 'maxPoolForward') {
+      // x (planes of perPlaneIn), out (perPlaneOut), argMax (perPlaneOut i32)
+      argsView[16 + 7] = p0 + h * perPlaneIn * sz;
+      argsView[16 + 8] = p1 + h * perPlaneOut * sz;
+      argsView[16 + 9] = p2 + h * perPlaneOut * 4;
+    } else {
+      // dout (perPlaneOut), argMax (perPlaneOut i32), dx (perPlaneIn)
+      argsView[16 + 7] = p0 + h * perPlaneOut * sz;
+      argsView[16 + 8] = p1 + h * perPlaneOut * 4;
+      argsView[16 + 9] = p2 + h * perPlaneIn * sz;
+    }
+    argsView[0] = h;
+    helper.start(helperOp(name, f32), [base + 64]);
+    try {
+      run(base);
+    } finally {
+      helper.join();
+    }
+  };
+
+  const maxPoolForward: Kernels['maxPoolForward'] = (xs, n, c, h, w, ph, pw, stride, pad, out, argMax) => {
+    forget(out);
+    const sz = width(xs);
+    const outH = outSize(h, ph, stride, pad);
+    const outW = outSize(w, pw, stride, pad);
+    const len = n * c * outH * outW;
+    const ok = sz > 0 && width(out) === sz && onHeap(xs, out) && xs.length >= n * c * h * w && out.length >= len && argMax.length >= len && len > 0;
+    const stage = ok && argBlocks() >= 0 ? argMaxStage(len) : undefined;
+    if (!stage) return referenceKernels.maxPoolForward(xs, n, c, h, w, ph, pw, stride, pad, out, argMax);
+    const a = argsView;
+    a[1] = h;
+    a[2] = w;
+    a[3] = ph;
+    a[4] = pw;
+    a[5] = stride;
+    a[6] = pad;
+    a[7] = xs.byteOffset;
+    a[8] = out.byteOffset;
+    a[9] = stage.byteOffset;
+    poolRun('maxPoolForward', sz === 4, n * c, h * w, outH * outW, sz, xs.byteOffset, out.byteOffset, stage.byteOffset);
+    argMax.set(stage);
+  };
+
+  const maxPoolBackward: Kernels['maxPoolBackward'] = (dout, argMax, n, c, h, w, ph, pw, stride, pad, dx) => {
+    forget(dx);
+    const sz = width(dout);
+    const outH = outSize(h, ph, stride, pad);
+    const outW = outSize(w, pw, stride, pad);
+    const len = n * c * outH * outW;
+    const ok = sz > 0 && width(dx) === sz && onHeap(dout, dx) && dout.length >= len && argMax.length >= len && dx.length >= n * c * h * w && len > 0;
+    const stage = ok && argBlocks() >= 0 ? argMaxStage(len) : undefined;
+    if (!stage) return referenceKernels.maxPoolBackward(dout, argMax, n, c, h, w, ph, pw, stride, pad, dx);
+    if (heap.owns(argMax)) stage.set(argMax.subarray(0, len));
+    else stage.set(len === argMax.length ? argMax : argMax.subarray(0, len));
+    const a = argsView;
+    a[1] = h;
+    a[2] = w;
+    a[3] = ph;
+    a[4] = pw;
+    a[5] = stride;
+    a[6] = pad;
+    a[7] = dout.byteOffset;
+    a[8] = stage.byteOffset;
+    a[9] = dx.byteOffset;
+    poolRun('maxPoolBackward', sz === 4, n * c, h * w, outH * outW, sz, dout.byteOffset, stage.byteOffset, dx.byteOffset);
+  };
+
+  const convForward: Kernels['convForward'] = (xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out) => {
+    forget(col);
+    forget(out);
+    const sz = width(xs);
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const spatial = outH * outW;
+    const k = c * fh * fw;
+    const ok =
+      stride === 1 && n > 0 && sz > 0 && width(W) === sz && width(b) === sz && width(col) === sz && width(out) === sz &&
+      onHeap(xs, W, b) && onHeap(col, out) && xs.length >= n * c * h * w && W.length >= fn * k && b.length >= fn &&
+      col.length >= n * spatial * k && out.length >= n * fn * spatial;
+    const need = ok ? x.convScratchBytes(c, h, w, fn, fh, fw, pad, sz) : 0;
+    const helper = ok && n >= 2 && n * spatial * k * fn >= CONV_SPLIT_MIN ? freeHelper() : undefined;
+    const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
+    const there = here >= 0 && helper ? block(2, need) : -1;
+    if (here < 0) {
+      // The reference's steps, with the active kernels.
+      im2col(xs, n, c, h, w, fh, fw, stride, pad, col);
+      for (let i = 0; i < n; i++) {
+        d.gemm(false, true, fn, spatial, k, W, col.subarray(i * spatial * k, (i + 1) * spatial * k), out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+      }
+      addChannelBias(out, n, fn, spatial, b, out);
+      return;
+    }
+    const a = argsView;
+    a[0] = xs.byteOffset;
+    a[1] = n;
+    a[2] = c;
+    a[3] = h;
+    a[4] = w;
+    a[5] = W.byteOffset;
+    a[6] = fn;
+    a[7] = fh;
+    a[8] = fw;
+    a[9] = pad;
+    a[10] = b.byteOffset;
+    a[11] = out.byteOffset;
+    a[12] = here;
+    a[13] = col.byteOffset;
+    const run = sz === 4 ? x.convForward_f32 : x.convForward_f64;
+    if (!helper || there < 0) {
+      run(a.byteOffset);
+      return;
+    }
+    const half = n >> 1;
+    for (let j = 0; j < 14; j++) a[16 + j] = a[j];
+    a[1] = half;
+    a[16] = xs.byteOffset + half * c * h * w * sz;
+    a[17] = n - half;
+    a[16 + 11] = out.byteOffset + half * fn * spatial * sz;
+    a[16 + 12] = there;
+    a[16 + 13] = col.byteOffset + half * spatial * k * sz;
+    helper.start(helperOp('convForward', sz === 4), [a.byteOffset + 64]);
+    try {
+      run(a.byteOffset);
+    } finally {
+      helper.join();
+    }
+  };
+
+  return { im2col, col2im, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward };
+}

@@ -1,0 +1,198 @@
+/**
+ * The chapter-7 WASM kernels (src/kernels/wasm/conv.ts, assembly/conv.ts) against the TypeScript
+ * references of src/kernels/conv.ts, on one thread and split with the helper thread.
+ *
+ * Bit for bit: im2col, col2im, addChannelBias, sumChannels, maxPoolForward/Backward (both dtypes: the same
+ * operations in the same order, and in float32 the reference's double-precision sums are reproduced or are
+ * single correctly rounded additions), and convForward in float64 (each output's products over (channel,
+ * ky, kx) added from 0 in the reference's order, then the bias). convForward in float32: the reference sums
+ * the products in double precision (JavaScript numbers) and rounds once, the kernel in float32 — each output
+ * within k·2⁻²³ of Σ|products| (k = C·FH·FW terms, one rounding each), plus one rounding of the bias sum.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { referenceKernels, type FloatArray } from '../src/kernels/index.ts';
+import { createWasmKernels } from '../src/kernels/wasm/index.ts';
+import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
+import { Random } from '../src/tensor/random.ts';
+
+const one = createWasmKernels();
+const two = createWasmKernels({ helper: createNodeHelper });
+after(() => two.stopHelper());
+
+async function helperReady(): Promise<void> {
+  for (let i = 0; i < 200 && !two.helperReady(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(two.helperReady(), 'helper thread started');
+}
+
+type W = ReturnType<typeof createWasmKernels>;
+const rng = new Random(7);
+function filled(w: W, f32: boolean, len: number, zeros = 0.3): FloatArray {
+  const a = w.heap.allocate(f32, len)!;
+  for (let i = 0; i < len; i++) a[i] = rng.random() < zeros ? 0 : rng.random() * 2 - 1;
+  return a;
+}
+const copyOf = (a: FloatArray): FloatArray => (a instanceof Float32Array ? Float32Array.from(a) : Float64Array.from(a));
+function sameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+  }
+}
+const outSize = (s: number, f: number, st: number, p: number) => Math.floor((s + 2 * p - f) / st + 1);
+
+// (n, c, h, w, fn, fh, fw, stride, pad): SimpleConvNet's Conv1, DeepConvNet's layers, odd sizes, stride 2.
+const CONV_SHAPES: [number, number, number, number, number, number, number, number, number][] = [
+  [4, 1, 28, 28, 30, 5, 5, 1, 0],
+  [3, 1, 28, 28, 16, 3, 3, 1, 1],
+  [2, 16, 14, 14, 32, 3, 3, 1, 1],
+  [2, 32, 14, 14, 32, 3, 3, 1, 2],
+  [2, 64, 8, 8, 64, 3, 3, 1, 1],
+  [3, 3, 7, 5, 7, 2, 3, 1, 1],
+  [2, 2, 9, 9, 5, 3, 3, 2, 1],
+  [1, 1, 1, 1, 1, 1, 1, 1, 0],
+];
+
+for (const f32 of [false, true]) {
+  const dt = f32 ? 'float32' : 'float64';
+  describe(`chapter-7 WASM kernels, ${dt}`, () => {
+    it('im2col and col2im equal the reference bit for bit', () => {
+      for (const [n, c, h, w, , fh, fw, stride, pad] of CONV_SHAPES) {
+        const rows = n * outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+        const x = filled(one, f32, n * c * h * w);
+        const col = one.heap.allocate(f32, rows * c * fh * fw)!;
+        one.kernels.im2col(x, n, c, h, w, fh, fw, stride, pad, col);
+        const ref = copyOf(col).fill(7);
+        referenceKernels.im2col(x, n, c, h, w, fh, fw, stride, pad, ref);
+        sameBits(col, ref, `im2col ${[n, c, h, w, fh, fw, stride, pad]}`);
+        const dcol = filled(one, f32, col.length, 0.1);
+        const dx = one.heap.allocate(f32, x.length)!.fill(3);
+        one.kernels.col2im(dcol, n, c, h, w, fh, fw, stride, pad, dx);
+        const refDx = copyOf(dx).fill(5);
+        referenceKernels.col2im(dcol, n, c, h, w, fh, fw, stride, pad, refDx);
+        sameBits(dx, refDx, `col2im ${[n, c, h, w, fh, fw, stride, pad]}`);
+      }
+    });
+
+    it('addChannelBias and sumChannels equal the reference bit for bit', () => {
+      for (const [n, c, spatial] of [[3, 5, 17], [100, 30, 576], [2, 1, 1], [1, 64, 16]]) {
+        const x = filled(one, f32, n * c * spatial, 0.2);
+        const b = filled(one, f32, c, 0);
+        const out = one.heap.allocate(f32, x.length)!;
+        one.kernels.addChannelBias(x, n, c, spatial, b, out);
+        const ref = copyOf(out);
+        referenceKernels.addChannelBias(x, n, c, spatial, b, ref);
+        sameBits(out, ref, 'addChannelBias');
+        one.kernels.addChannelBias(x, n, c, spatial, b, x);
+        sameBits(x, ref, 'addChannelBias in place');
+        const s = one.heap.allocate(f32, c)!.fill(9);
+        one.kernels.sumChannels(out, n, c, spatial, s);
+        const refS = copyOf(s);
+        referenceKernels.sumChannels(out, n, c, spatial, refS);
+        sameBits(s, refS, 'sumChannels');
+      }
+    });
+
+    it('maxPoolForward / maxPoolBackward equal the reference bit for bit (ties, NaN, padding, overlapping windows), on one thread and two', async () => {
+      await helperReady();
+      // (n, c, h, w, poolH, poolW, stride, pad)
+      const shapes = [[100, 30, 24, 24, 2, 2, 2, 0], [3, 4, 9, 7, 2, 2, 2, 0], [2, 3, 9, 9, 3, 3, 2, 1], [2, 2, 6, 6, 2, 2, 1, 0], [1, 1, 5, 5, 2, 3, 2, 1], [100, 16, 28, 28, 2, 2, 2, 0]];
+      for (const [n, c, h, w, ph, pw, stride, pad] of shapes) {
+        const len = n * c * outSize(h, ph, stride, pad) * outSize(w, pw, stride, pad);
+        for (const wk of [one, two]) {
+          const x = filled(wk, f32, n * c * h * w, 0.3);
+          // Ties (zeros, equal values, -0) and NaN here and there.
+          for (let i = 0; i < x.length; i += 13) x[i] = x[i + 1] ?? 0;
+          for (let i = 5; i < x.length; i += 97) x[i] = i % 2 ? NaN : -0;
+          const out = wk.heap.allocate(f32, len)!;
+          const arg = new Int32Array(len).fill(-9);
+          wk.kernels.maxPoolForward(x, n, c, h, w, ph, pw, stride, pad, out, arg);
+          const refOut = copyOf(out).fill(1);
+          const refArg = new Int32Array(len);
+          referenceKernels.maxPoolForward(x, n, c, h, w, ph, pw, stride, pad, refOut, refArg);
+          sameBits(out, refOut, `maxPoolForward out ${[n, c, h, w, ph, pw, stride, pad]}`);
+          sameBits(arg, refArg, `maxPoolForward argMax ${[n, c, h, w, ph, pw, stride, pad]}`);
+          const dout = filled(wk, f32, len, 0.1);
+          const dx = wk.heap.allocate(f32, x.length)!.fill(2);
+          wk.kernels.maxPoolBackward(dout, arg, n, c, h, w, ph, pw, stride, pad, dx);
+          const refDx = copyOf(dx).fill(4);
+          referenceKernels.maxPoolBackward(dout, refArg, n, c, h, w, ph, pw, stride, pad, refDx);
+          sameBits(dx, refDx, `maxPoolBackward ${[n, c, h, w, ph, pw, stride, pad]}`);
+        }
+      }
+    });
+
+    it(`convForward equals the reference ${f32 ? 'within the float32 bound' : 'bit for bit'}, on one thread and two (the same bits)`, async () => {
+      await helperReady();
+      for (const [n, c, h, w, fn, fh, fw, stride, pad] of [...CONV_SHAPES, [100, 1, 28, 28, 30, 5, 5, 1, 0] as const]) {
+        const outH = outSize(h, fh, stride, pad);
+        const outW = outSize(w, fw, stride, pad);
+        const k = c * fh * fw;
+        const x = filled(one, f32, n * c * h * w, 0.5);
+        const W = filled(one, f32, fn * k, 0);
+        const b = filled(one, f32, fn, 0);
+        const runs: FloatArray[] = [];
+        let refCol: FloatArray | undefined;
+        for (const wk of [one, two]) {
+          const col = wk.heap.allocate(f32, n * outH * outW * k)!.fill(8);
+          const out = wk.heap.allocate(f32, n * fn * outH * outW)!.fill(8);
+          wk.kernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out);
+          refCol ??= (() => {
+            const r = copyOf(col).fill(0);
+            referenceKernels.im2col(x, n, c, h, w, fh, fw, stride, pad, r);
+            return r;
+          })();
+          sameBits(col, refCol, 'convForward col');
+          runs.push(out);
+        }
+        sameBits(runs[1], runs[0], `convForward two threads ${[n, c, h, w, fn, fh, fw, stride, pad]}`);
+        const ref = copyOf(runs[0]).fill(0);
+        referenceKernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, copyOf(refCol!), ref);
+        if (!f32) {
+          sameBits(runs[0], ref, `convForward ${[n, c, h, w, fn, fh, fw, stride, pad]}`);
+          continue;
+        }
+        // Σ|products| per output, for the float32 bound.
+        const spatial = outH * outW;
+        for (let i = 0; i < n; i++) {
+          for (let f = 0; f < fn; f++) {
+            for (let s = 0; s < spatial; s++) {
+              let mag = 0;
+              for (let p = 0; p < k; p++) mag += Math.abs(W[f * k + p] * refCol![(i * spatial + s) * k + p]);
+              const o = (i * fn + f) * spatial + s;
+              const bound = (k + 1) * 2 ** -23 * (mag + Math.abs(b[f])) + 1e-30;
+              if (!(Math.abs(runs[0][o] - ref[o]) <= bound)) assert.fail(`convForward float32 output ${o}: ${runs[0][o]} vs ${ref[o]} (bound ${bound})`);
+            }
+          }
+        }
+      }
+    });
+
+    it('off-heap operands and other strides run the reference (same results)', () => {
+      const [n, c, h, w, fn, fh, fw] = [2, 2, 6, 6, 3, 3, 3];
+      const mk = (len: number) => (f32 ? new Float32Array(len) : new Float64Array(len)).map(() => rng.random() - 0.5);
+      const x = mk(n * c * h * w);
+      const W = mk(fn * c * fh * fw);
+      const b = mk(fn);
+      for (const [stride, pad] of [[1, 1], [2, 1]]) {
+        const outH = outSize(h, fh, stride, pad);
+        const col = mk(n * outH * outH * c * fh * fw);
+        const out = mk(n * fn * outH * outH);
+        one.kernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out);
+        const refCol = copyOf(col);
+        const ref = copyOf(out);
+        referenceKernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, refCol, ref);
+        sameBits(col, refCol, 'off-heap col');
+        for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(out[i] - ref[i]) <= 1e-5, `off-heap out ${i}`);
+      }
+      const out = mk(n * c * 9);
+      const arg = new Int32Array(out.length);
+      one.kernels.maxPoolForward(x, n, c, h, w, 2, 2, 2, 0, out, arg);
+      const refOut = copyOf(out);
+      const refArg = new Int32Array(out.length);
+      referenceKernels.maxPoolForward(x, n, c, h, w, 2, 2, 2, 0, refOut, refArg);
+      sameBits(out, refOut, 'off-heap pooling');
+      sameBits(arg, refArg, 'off-heap argMax');
+    });
+  });
+}
