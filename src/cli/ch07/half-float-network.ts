@@ -30,8 +30,8 @@ export function registerHalfFloatNetwork(program: Command): void {
     `
 Prints the book's lines: "caluculate accuracy (float64) ... " (float32 with --dtype float32), the
 accuracy, "caluculate accuracy (float16) ... " and the accuracy with every weight and input pixel
-rounded to float16 (exactly as NumPy's astype(np.float16)). The rounded values are then computed with
-in --dtype: the book's NumPy also computes in float16, whose results round each operation further, so
+rounded to float16 (exactly as NumPy's astype(np.float16)). The rounded values are then computed in
+--dtype: the book's NumPy also computes in float16, whose results round each operation further, so
 its float16 accuracy may differ in the last digit. Writes half-float.json to --out.`,
   );
   cmd.action(async (flags: Flags) => {
