@@ -54,6 +54,7 @@ export type ConvKernels = Pick<Kernels, 'im2col' | 'col2im' | 'addChannelBias' |
 /** Images (or planes) below this many multiply-adds (or values) stay on one thread. */
 const CONV_SPLIT_MIN = 200_000;
 const POOL_SPLIT_MIN = 100_000;
+const USE_WASM_COL2IM = false;
 
 export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   const { exports: x, heap, freeHelper, helperOp, forget } = d;
@@ -272,5 +273,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     }
   };
 
-  return { im2col, col2im, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward };
+  // The WASM col2im (equal bit for bit) measured slower than the TypeScript loop per image of DeepConvNet
+  // (0.88 against 0.68 ms for 32×16×16, 3×3): the reference stays in use until it is made faster.
+  return { im2col, col2im: USE_WASM_COL2IM ? col2im : referenceKernels.col2im, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward };
 }

@@ -80,23 +80,28 @@
   const window = fh * fw;
   const rowLen = c * window;
   memory.fill(x, 0, <usize>(n * c * h * w) * sz);
-  // Per pixel the terms arrive in the reference's order (ky, then kx); images and channels are independent.
-  for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      const plane = x + <usize>((i * c + ch) * h * w) * sz;
-      for (let ky = 0; ky < fh; ky++) {
-        for (let kx = 0; kx < fw; kx++) {
-          const k = ch * window + ky * fw + kx;
-          for (let oy = 0; oy < outH; oy++) {
-            const y = oy * stride - pad + ky;
-            if (y < 0 || y >= h) continue;
-            const rowBase = (i * outH + oy) * outW;
-            const line = plane + <usize>(y * w) * sz;
-            for (let ox = 0; ox < outW; ox++) {
-              const xx = ox * stride - pad + kx;
-              if (xx < 0 || xx >= w) continue;
-              const p = line + <usize>xx * sz;
-              store<T>(p, load<T>(p) + load<T>(col + <usize>((rowBase + ox) * rowLen + k) * sz));
+  // The reference's loop order (ky, kx, image, oy, ox, channel): per pixel the terms arrive in window
+  // order, and a row of col is read nearly in sequence (channel c's entry is `window` values on).
+  const hw = <usize>(h * w) * sz;
+  const windowBytes = <usize>window * sz;
+  for (let ky = 0; ky < fh; ky++) {
+    for (let kx = 0; kx < fw; kx++) {
+      const k = ky * fw + kx;
+      for (let i = 0; i < n; i++) {
+        const img = x + <usize>(i * c) * hw;
+        for (let oy = 0; oy < outH; oy++) {
+          const y = oy * stride - pad + ky;
+          if (y < 0 || y >= h) continue;
+          const rowBase = (i * outH + oy) * outW;
+          for (let ox = 0; ox < outW; ox++) {
+            const xx = ox * stride - pad + kx;
+            if (xx < 0 || xx >= w) continue;
+            let q = col + <usize>((rowBase + ox) * rowLen + k) * sz;
+            let p = img + <usize>(y * w + xx) * sz;
+            for (let ch = 0; ch < c; ch++) {
+              store<T>(p, load<T>(p) + load<T>(q));
+              p += hw;
+              q += windowBytes;
             }
           }
         }
