@@ -115,6 +115,58 @@ describe('a full WASM heap', () => {
     });
   }
 
+  it('chapter 6 kernels (optimizer updates, BatchNorm with its float64 statistics off the heap, Dropout, A·Bᵀ with a long k) on a full heap: the reference bits, then WASM again', () => {
+    const wasm = createWasmKernels();
+    const heap = wasm.heap;
+    for (const f32 of [false, true]) {
+      const F = f32 ? Float32Array : Float64Array;
+      const wave = (len: number, phase: number, onHeap: boolean): FloatArray => {
+        const a = onHeap ? heap.allocate(f32, len)! : new F(len);
+        for (let i = 0; i < len; i++) a[i] = Math.sin(i * 0.37 + phase) * (i % 5 === 0 ? 0 : 1);
+        return a;
+      };
+      const round = (k: Pick<Kernels, keyof WasmKernels['kernels']>, full: boolean) => {
+        // Off-heap operands need copies (and BatchNorm's statistics a staging block): none fit on a full heap.
+        const [n, d, len] = [6, 13, 301];
+        const p = wave(len, 1, false);
+        const g = wave(len, 2, true);
+        const v = wave(len, 3, false).map(Math.abs) as FloatArray;
+        const m = wave(len, 4, true);
+        const x = wave(n * d, 5, true);
+        const gamma = wave(d, 6, true);
+        const beta = wave(d, 7, true);
+        const [rm, rv] = [wave(d, 8, true), wave(d, 9, true).map(Math.abs) as FloatArray];
+        const [xc, xn, std, out] = [wave(n * d, 0, true), wave(n * d, 0, true), wave(d, 0, true), wave(n * d, 0, true)];
+        const [mu, variance] = [new Float64Array(d), new Float64Array(d)];
+        const mask = Uint8Array.from({ length: n * d }, (_, i) => i % 3 && 1);
+        const A = wave(20 * 90, 10, true);
+        const B = wave(30 * 90, 11, true);
+        const C = wave(20 * 30, 12, true);
+        const state = () => [p, v, m, rm, rv, mu, variance, xc, xn, std, out, C].map((a) => a.slice());
+        const taken = full ? fillHeap(heap) : [];
+        try {
+          k.adamUpdate(0.01, 0.1, 0.001, m, v, g, p);
+          k.adaGradUpdate(0.01, v, g, p);
+          k.momentumUpdate(0.01, 0.9, m, g, p);
+          k.batchNormForwardTrain(x, n, d, gamma, beta, 1e-7, 0.9, rm, rv, mu, variance, xc, xn, std, out);
+          k.batchNormBackwardTrain(x, n, d, gamma, xc, xn, std, rm, rv, mu, variance, out);
+          k.applyMask(out, mask, xc);
+          k.gemm(false, true, 20, 30, 90, A, B, C);
+        } finally {
+          for (const b of taken) heap.release(b);
+        }
+        return state();
+      };
+      const expected = round(referenceKernels, false);
+      for (const [got, what] of [[round(wasm.kernels, true), 'full heap'], [round(wasm.kernels, false), 'afterwards']] as const) {
+        // A·Bᵀ: float64 bit for bit; float32 sums in float32 lanes, the reference in float64.
+        assertClose(got[11], expected[11], f32, `${what}: A·Bᵀ, f32 ${f32}`);
+        if (!f32) assert.deepEqual(got[11], expected[11], `${what}: A·Bᵀ`);
+        assert.deepEqual(got.slice(0, 11), expected.slice(0, 11), `${what}, f32 ${f32}`);
+      }
+    }
+  });
+
   it('a training run that outgrows the heap, then a normal one in the same process: both as on the TypeScript kernels', async () => {
     // Before: the first run failed with "WASM heap full", and every later product with "memory access out of bounds".
     const { train, test } = loadMnistSplits();
