@@ -5,19 +5,31 @@
  * `npm ci --prefix bench/tfjs`), alternating, several rounds; then the gradient check
  * in ScratchNet and NumPy, and kernel micro-benchmarks. Prints a table and writes bench/results.md.
  *
- *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs]
+ * Also, as a user times them: `npm start`'s command (`scratchnet train`, default flags: float64, plots and
+ * files written) against `python3 bench/numpy_train.py`, whole processes by the wall clock; and
+ * chapter 6's `optimizer-compare-mnist` against the book's NumPy code (bench/ch06/run.ts).
+ *
+ *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N]
  */
-import { execFileSync } from 'node:child_process';
-import { cpus, freemem, totalmem } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { browserBench } from './browser.ts';
+import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
 import { ensureTfjsInstalled, median, numpy, root, scratchNet, tfjs, type BenchSystem, type Run } from './systems.ts';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, iters: { type: 'string', default: '10000' }, 'skip-tfjs': { type: 'boolean', default: false } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    iters: { type: 'string', default: '10000' },
+    'skip-tfjs': { type: 'boolean', default: false },
+    'skip-ch06': { type: 'boolean', default: false },
+    'ch06-iters': { type: 'string', default: '2000' },
+  },
 });
 const rounds = Number(values.rounds);
 const iters = Number(values.iters);
@@ -37,6 +49,28 @@ for (let round = 1; round <= rounds; round++) {
     console.log(`round ${round}/${rounds}  ${system.name.padEnd(26)} ${r.seconds.toFixed(2).padStart(7)} s  test acc ${r.testAcc.toFixed(4)}  peak RSS ${r.peakRssMB.toFixed(0)} MB`);
   }
 }
+
+// Whole processes, as a user times them: `npm start`'s command with its defaults (float64, two threads,
+// plots and model written) against the book's script, start-up to exit.
+function wallSeconds(cmd: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return (performance.now() - t0) / 1000;
+}
+const wholeRuns = { scratchNet: [] as number[], numpy: [] as number[] };
+for (let round = 1; round <= rounds; round++) {
+  const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-whole-'));
+  try {
+    wholeRuns.scratchNet.push(wallSeconds(process.execPath, [join(root, 'dist/cli/bin.js'), 'train', '--seed', String(round), '--iters', String(iters), '--out', out]));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  wholeRuns.numpy.push(wallSeconds('python3', [join(root, 'bench/numpy_train.py'), '--seed', String(round), '--iters', String(iters)]));
+  console.log(`round ${round}/${rounds}  whole process: scratchnet train ${wholeRuns.scratchNet.at(-1)!.toFixed(2)} s, python3 numpy_train.py ${wholeRuns.numpy.at(-1)!.toFixed(2)} s`);
+}
+
+const ch06 = values['skip-ch06'] ? undefined : await optimizerCompareBench({ iters: Number(values['ch06-iters']), rounds, threads: 2 });
 
 // Gradient check: ScratchNet's CLI against the book's gradient_check.py.
 const gradRuns: { name: string; seconds: number[] }[] = [
@@ -79,7 +113,7 @@ const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.vers
 const md = [
   '# Benchmark results',
   '',
-  `Written by \`npm run bench -- --rounds ${rounds} --iters ${iters}\` on ${new Date().toISOString()}.`,
+  `Written by \`npm run bench -- --rounds ${rounds} --iters ${iters}${values['skip-tfjs'] ? ' --skip-tfjs' : ''}${ch06 ? ` --ch06-iters ${values['ch06-iters']}` : ' --skip-ch06'}\` on ${new Date().toISOString()}.`,
   `Machine: ${machine}; Python ${python}. Systems ran one after another, alternating, ${rounds} round(s); seeds 1…${rounds}.`,
   'Seconds are each program’s own timer around reading the data, training and the accuracy evaluations (not process start-up, nor ScratchNet’s plots and files).',
   '',
@@ -89,6 +123,16 @@ const md = [
   '|---|---|---|---|---|---|',
   ...rows,
   '',
+  '## Whole processes, as a user times them (start-up to exit, wall clock)',
+  '',
+  `\`node dist/cli/bin.js train --seed N --iters ${iters} --out TMP\` (what \`npm start\` runs, its defaults: float64, 2 threads, history, plots and model written) against \`python3 bench/numpy_train.py --seed N --iters ${iters}\` (the book's script, float64; it prints instead of plotting).`,
+  '',
+  '| system | dtype | median seconds (whole process) | × ScratchNet time |',
+  '|---|---|---|---|',
+  `| ScratchNet \`scratchnet train\` | float64 | ${median(wholeRuns.scratchNet).toFixed(2)} | 1.00 |`,
+  `| NumPy, the book’s code | float64 | ${median(wholeRuns.numpy).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)} |`,
+  '',
+  ...(ch06 ? ['## Chapter 6: optimizer-compare-mnist', '', ...ch06.lines, ''] : []),
   '## Gradient check (first 3 training images, TwoLayerNet(784, 50, 10))',
   '',
   '| system | median seconds (whole command) | × ScratchNet time |',

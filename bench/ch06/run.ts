@@ -29,15 +29,24 @@ import { createOptimizer } from '../../src/optimizers/index.ts';
 import { Random } from '../../src/tensor/random.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { values } = parseArgs({ options: { iters: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, 'blas-threads': { type: 'string' } } });
-const blasThreads = values['blas-threads'];
-const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
-const iters = Number(values.iters);
-const rounds = Number(values.rounds);
-const threads = values.threads === '1' ? '1' : '2';
+
+export interface OptimizerCompareOptions {
+  iters: number;
+  rounds: number;
+  threads: 1 | 2;
+  /** OPENBLAS_NUM_THREADS for NumPy; undefined: its own default. */
+  blasThreads?: string;
+}
+
+export interface OptimizerCompareResult {
+  /** Markdown lines: a heading line, the setting, and the table. */
+  lines: string[];
+  wholeRatio: number;
+  loopRatio: number;
+}
 
 /** ScratchNet's training loop in this process: the same work as the command's, without printing. */
-function scratchNetInProcess(seed: number): number {
+function scratchNetInProcess(seed: number, iters: number): number {
   const { train } = loadMnistSplits();
   const rng = new Random(seed);
   const names = ['sgd', 'momentum', 'adagrad', 'adam'];
@@ -64,34 +73,55 @@ function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
-const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
-for (let r = 1; r <= rounds; r++) {
-  const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
-  try {
-    rows.snWhole.push(
-      wall(process.execPath, ['--import', `file://${tsx}`, join(root, 'src/cli/bin.ts'), 'optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', threads, '--out', out]).seconds,
-    );
-  } finally {
-    rmSync(out, { recursive: true, force: true });
+
+/**
+ * Runs both measures, alternating the systems round by round. The in-process ScratchNet loop runs in
+ * this process on the WASM kernels and stops their threads afterwards.
+ */
+export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<OptimizerCompareResult> {
+  const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
+  const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
+  const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
+  for (let r = 1; r <= rounds; r++) {
+    const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
+    try {
+      rows.snWhole.push(
+        wall(process.execPath, ['--import', `file://${tsx}`, join(root, 'src/cli/bin.ts'), 'optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads), '--out', out]).seconds,
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    const np = wall('python3', [join(root, 'bench/ch06/numpy_optimizer_compare.py'), '--seed', String(r), '--iters', String(iters)], pythonEnv);
+    rows.npWhole.push(np.seconds);
+    rows.npIn.push(JSON.parse(np.stdout.trim().split('\n').at(-1)!).trainSeconds as number);
+    selectKernels('wasm', String(threads));
+    rows.snIn.push(scratchNetInProcess(r, iters));
+    await stopKernelThreads();
+    console.log(`round ${r}/${rounds}  optimizer-compare-mnist  ScratchNet ${rows.snWhole.at(-1)!.toFixed(1)} s (loop ${rows.snIn.at(-1)!.toFixed(1)} s)  NumPy ${np.seconds.toFixed(1)} s (loop ${rows.npIn.at(-1)!.toFixed(1)} s)`);
   }
-  const np = wall('python3', [join(root, 'bench/ch06/numpy_optimizer_compare.py'), '--seed', String(r), '--iters', String(iters)], pythonEnv);
-  rows.npWhole.push(np.seconds);
-  rows.npIn.push(JSON.parse(np.stdout.trim().split('\n').at(-1)!).trainSeconds as number);
-  selectKernels('wasm', threads);
-  rows.snIn.push(scratchNetInProcess(r));
-  await stopKernelThreads();
+  const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.version.split()[0], "NumPy", numpy.__version__)']).toString().trim();
+  const f = (s: number) => `${s.toFixed(1)} s`;
+  const wholeRatio = median(rows.npWhole) / median(rows.snWhole);
+  const loopRatio = median(rows.npIn) / median(rows.snIn);
+  const lines = [
+    `optimizer-compare-mnist: 4 × MultiLayerNet(784, [100]*4, 10) (SGD, Momentum, AdaGrad, Adam), batch 128, ${iters} iterations, float64; median of ${rounds} round(s)`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node ${process.version}; Python ${python}; ScratchNet WASM SIMD kernels, ${threads} thread(s); OpenBLAS threads: ${blasThreads ?? 'default'}; load average at the end ${loadavg()[0].toFixed(1)}`,
+    '',
+    "| measure | ScratchNet | NumPy (the book's code) | NumPy's time ÷ ScratchNet's |",
+    '|---|---|---|---|',
+    `| whole process (\`scratchnet optimizer-compare-mnist\` vs \`python3 bench/ch06/numpy_optimizer_compare.py\`) | ${f(median(rows.snWhole))} | ${f(median(rows.npWhole))} | ${wholeRatio.toFixed(2)}× |`,
+    `| training loop (in process) | ${f(median(rows.snIn))} | ${f(median(rows.npIn))} | ${loopRatio.toFixed(2)}× |`,
+  ];
+  return { lines, wholeRatio, loopRatio };
 }
 
-const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.version.split()[0], "NumPy", numpy.__version__)']).toString().trim();
-const f = (s: number) => `${s.toFixed(1)} s`;
-const lines = [
-  `optimizer-compare-mnist: 4 × MultiLayerNet(784, [100]*4, 10), batch 128, ${iters} iterations, float64; median of ${rounds} round(s)`,
-  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node ${process.version}; Python ${python}; ScratchNet WASM SIMD kernels, ${threads} thread(s); OpenBLAS threads: ${blasThreads ?? 'default'}; load average at the end ${loadavg()[0].toFixed(1)}`,
-  '',
-  '| measure | ScratchNet | NumPy (the book\'s code) | ratio |',
-  '|---|---|---|---|',
-  `| whole process | ${f(median(rows.snWhole))} | ${f(median(rows.npWhole))} | ${(median(rows.npWhole) / median(rows.snWhole)).toFixed(2)}× |`,
-  `| training loop (in process) | ${f(median(rows.snIn))} | ${f(median(rows.npIn))} | ${(median(rows.npIn) / median(rows.snIn)).toFixed(2)}× |`,
-];
-console.log(lines.join('\n'));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({ options: { iters: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, 'blas-threads': { type: 'string' } } });
+  const result = await optimizerCompareBench({
+    iters: Number(values.iters),
+    rounds: Number(values.rounds),
+    threads: values.threads === '1' ? 1 : 2,
+    blasThreads: values['blas-threads'],
+  });
+  console.log(result.lines.join('\n'));
+}
