@@ -6,10 +6,11 @@
  * and valid or absent.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { accuracySpec, loadMnistSplits, Random, TwoLayerNet } from '../src/node.ts';
 import { JSON_CHARS_PER_NUMBER, MAX_ITERS, MAX_STRING_CHARS, runNeeds, runProblems } from '../src/train/limits.ts';
@@ -111,6 +112,27 @@ describe('--out is checked before any work', () => {
       }
     } finally {
       execFileSync('umount', [ro]);
+    }
+  });
+});
+
+describe('the built CLI (dist/, what npx scratchnet runs) exits after a refusal', () => {
+  // Before: the error was printed, then the process never exited (the plot thread, started before the
+  // checks, kept it alive in the built CLI; under tsx it exited, so the tests above did not see it).
+  const bin = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
+  it('train --out FILE, train --iters 1e10 and misclassified-mnist --params EMPTY: exit 2 within seconds', (t) => {
+    if (!existsSync(bin)) return t.skip('dist/ is not built (npm ci builds it)');
+    writeFileSync(join(cwd, 'afile'), 'not a directory\n');
+    writeFileSync(join(cwd, 'empty.pkl'), '');
+    for (const args of [
+      ['train', '--data', data, '--out', 'afile'],
+      ['train', '--data', data, '--iters', '1e10'],
+      ['misclassified-mnist', '--data', data, '--params', 'empty.pkl', '--out', join(cwd, 'mis')],
+    ]) {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.signal, null, `${args.join(' ')}: still running after 30 s (stderr: ${r.stderr})`);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^error: /m);
     }
   });
 });
