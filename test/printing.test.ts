@@ -15,6 +15,8 @@ import {
   type PrintDtype,
   type PrintOptions,
 } from '../src/index.ts';
+import { installDevtoolsFormatter } from '../src/tensor/devtools.ts';
+import { TENSOR_DEVTOOLS_FORMATTER } from '../src/tensor/tensor.ts';
 
 type Encoded = number | 'nan' | 'inf' | '-inf';
 
@@ -101,6 +103,20 @@ describe('how tensors print in JavaScript', () => {
     assert.equal(inspect(t), text);
     assert.equal(format(t), text); // what console.log(t) writes
     assert.equal(format('x =', t), `x = ${text}`);
+  });
+
+  it('browser consoles: the DevTools formatter shows NumPy\'s str for tensors and masks, nothing else', () => {
+    assert.deepEqual(TENSOR_DEVTOOLS_FORMATTER.header(t), ['div', { style: 'white-space: pre; font-family: monospace' }, text]);
+    assert.equal(TENSOR_DEVTOOLS_FORMATTER.header(less(t, 0))?.[2], '[[False  True]\n [False False]]');
+    assert.equal(TENSOR_DEVTOOLS_FORMATTER.header({ shape: [2, 2] }), null);
+    assert.equal(TENSOR_DEVTOOLS_FORMATTER.header(null), null);
+    assert.equal(TENSOR_DEVTOOLS_FORMATTER.hasBody(t), false);
+    // Installed once, next to formatters other code put there; Node's globalThis is left alone.
+    const page: { devtoolsFormatters?: unknown } = { devtoolsFormatters: ['other'] };
+    installDevtoolsFormatter(TENSOR_DEVTOOLS_FORMATTER, page);
+    installDevtoolsFormatter(TENSOR_DEVTOOLS_FORMATTER, page);
+    assert.deepEqual(page.devtoolsFormatters, ['other', TENSOR_DEVTOOLS_FORMATTER]);
+    assert.equal((globalThis as { devtoolsFormatters?: unknown }).devtoolsFormatters, undefined);
   });
 
   it('repr is NumPy\'s repr, as a method and a function', () => {

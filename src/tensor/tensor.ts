@@ -1,3 +1,4 @@
+import { installDevtoolsFormatter, numpyFormatter } from './devtools.ts';
 import { newTypedArray } from '../kernels/allocation.ts';
 import type { FloatArray } from '../kernels/types.ts';
 import { checkShape, formatShape, resolveReshape, shapeSize, type Shape } from './shape.ts';
@@ -406,3 +407,10 @@ export function arange(start: number, stop: number, step = 1, options: CreateOpt
 
 // ops.ts builds its results through these (see classes.ts: no import cycle between the two files).
 registerTensorClasses({ Tensor, Mask });
+
+/** Browser consoles print tensors and masks as NumPy does too (see devtools.ts). */
+export const TENSOR_DEVTOOLS_FORMATTER = numpyFormatter([Tensor, Mask]);
+// Only in a page or a worker: Node prints through util.inspect and its globalThis is left alone.
+if (typeof (globalThis as { document?: unknown }).document !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined') {
+  installDevtoolsFormatter(TENSOR_DEVTOOLS_FORMATTER);
+}
