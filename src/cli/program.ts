@@ -13,7 +13,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('scratchnet')
-    .description('Backpropagation from chapter 5 of "Deep Learning from Scratch" (ゼロから作るDeep Learning), in TypeScript.')
+    .description('"Deep Learning from Scratch" (ゼロから作るDeep Learning) in TypeScript: the book\'s scripts of chapters 3–8 as commands.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
