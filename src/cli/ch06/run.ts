@@ -142,11 +142,6 @@ export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunC
   const t0 = performance.now();
   try {
     await work(ctx);
-  } catch (e) {
-    // A failed run must not wait on the plot thread (in the built CLI its start-up kept the process
-    // alive after the error was printed).
-    await renderer.close();
-    throw e;
   } finally {
     multibar?.stop();
     multibar = undefined;
