@@ -11,7 +11,7 @@
  *
  *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../src/io/atomic.ts';
 import { browserBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
-import { ensureTfjsInstalled, median, numpy, root, scratchNet, tfjs, type BenchSystem, type Run } from './systems.ts';
+import { ensureTfjsInstalled, median, numpy, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,21 +52,15 @@ for (let round = 1; round <= rounds; round++) {
 
 // Whole processes, as a user times them: `npm start`'s command with its defaults (float64, two threads,
 // plots and model written) against the book's script, start-up to exit.
-function wallSeconds(cmd: string, args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  return (performance.now() - t0) / 1000;
-}
 const wholeRuns = { scratchNet: [] as number[], numpy: [] as number[] };
 for (let round = 1; round <= rounds; round++) {
   const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-whole-'));
   try {
-    wholeRuns.scratchNet.push(wallSeconds(process.execPath, [join(root, 'dist/cli/bin.js'), 'train', '--seed', String(round), '--iters', String(iters), '--out', out]));
+    wholeRuns.scratchNet.push(wall(process.execPath, [join(root, 'dist/cli/bin.js'), 'train', '--seed', String(round), '--iters', String(iters), '--out', out]).seconds);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  wholeRuns.numpy.push(wallSeconds('python3', [join(root, 'bench/numpy_train.py'), '--seed', String(round), '--iters', String(iters)]));
+  wholeRuns.numpy.push(wall('python3', [join(root, 'bench/numpy_train.py'), '--seed', String(round), '--iters', String(iters)]).seconds);
   console.log(`round ${round}/${rounds}  whole process: scratchnet train ${wholeRuns.scratchNet.at(-1)!.toFixed(2)} s, python3 numpy_train.py ${wholeRuns.numpy.at(-1)!.toFixed(2)} s`);
 }
 
@@ -132,7 +126,7 @@ const md = [
   `| ScratchNet \`scratchnet train\` | float64 | ${median(wholeRuns.scratchNet).toFixed(2)} | 1.00 |`,
   `| NumPy, the book’s code | float64 | ${median(wholeRuns.numpy).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)} |`,
   '',
-  ...(ch06 ? ['## Chapter 6: optimizer-compare-mnist', '', ...ch06.lines, ''] : []),
+  ...(ch06 ? ['## Chapter 6: optimizer-compare-mnist', '', ...ch06, ''] : []),
   '## Gradient check (first 3 training images, TwoLayerNet(784, 50, 10))',
   '',
   '| system | median seconds (whole command) | × ScratchNet time |',

@@ -1,5 +1,5 @@
 /** The systems the benchmarks run, each as a child process timed by its own clock (shared by run.ts and accuracy.ts). */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,15 @@ export interface BenchSystem {
   name: string;
   dtype: string;
   run: (seed: number, iters: number) => Promise<Run>;
+}
+
+/** Runs a command to its end and times it by the wall clock (start-up to exit); a failure throws with its stderr. */
+export function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return { seconds, stdout: r.stdout };
 }
 
 /** Runs a command, returns its last JSON line and its peak RSS (from /usr/bin/time when present). */

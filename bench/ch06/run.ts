@@ -14,7 +14,7 @@
  *
  *     npx tsx bench/ch06/run.ts [--iters 2000] [--rounds 1] [--threads 1|2] [--blas-threads N]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import { stopKernelThreads } from '../../src/kernels/wasm/index.ts';
 import { MultiLayerNet } from '../../src/nets/multi-layer-net.ts';
 import { createOptimizer } from '../../src/optimizers/index.ts';
 import { Random } from '../../src/tensor/random.ts';
+import { wall } from '../systems.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,12 +39,6 @@ export interface OptimizerCompareOptions {
   blasThreads?: string;
 }
 
-export interface OptimizerCompareResult {
-  /** Markdown lines: a heading line, the setting, and the table. */
-  lines: string[];
-  wholeRatio: number;
-  loopRatio: number;
-}
 
 /** ScratchNet's training loop in this process: the same work as the command's, without printing. */
 function scratchNetInProcess(seed: number, iters: number): number {
@@ -64,21 +59,13 @@ function scratchNetInProcess(seed: number, iters: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string } {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { seconds, stdout: r.stdout };
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Runs both measures, alternating the systems round by round. The in-process ScratchNet loop runs in
  * this process on the WASM kernels and stops their threads afterwards.
  */
-export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<OptimizerCompareResult> {
+export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<string[]> {
   const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
   const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
   const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
@@ -101,27 +88,24 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
   }
   const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.version.split()[0], "NumPy", numpy.__version__)']).toString().trim();
   const f = (s: number) => `${s.toFixed(1)} s`;
-  const wholeRatio = median(rows.npWhole) / median(rows.snWhole);
-  const loopRatio = median(rows.npIn) / median(rows.snIn);
-  const lines = [
+  return [
     `optimizer-compare-mnist: 4 × MultiLayerNet(784, [100]*4, 10) (SGD, Momentum, AdaGrad, Adam), batch 128, ${iters} iterations, float64; median of ${rounds} round(s)`,
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node ${process.version}; Python ${python}; ScratchNet WASM SIMD kernels, ${threads} thread(s); OpenBLAS threads: ${blasThreads ?? 'default'}; load average at the end ${loadavg()[0].toFixed(1)}`,
     '',
     "| measure | ScratchNet | NumPy (the book's code) | NumPy's time ÷ ScratchNet's |",
     '|---|---|---|---|',
-    `| whole process (\`scratchnet optimizer-compare-mnist\` vs \`python3 bench/ch06/numpy_optimizer_compare.py\`) | ${f(median(rows.snWhole))} | ${f(median(rows.npWhole))} | ${wholeRatio.toFixed(2)}× |`,
-    `| training loop (in process) | ${f(median(rows.snIn))} | ${f(median(rows.npIn))} | ${loopRatio.toFixed(2)}× |`,
+    `| whole process (\`scratchnet optimizer-compare-mnist\` vs \`python3 bench/ch06/numpy_optimizer_compare.py\`) | ${f(median(rows.snWhole))} | ${f(median(rows.npWhole))} | ${(median(rows.npWhole) / median(rows.snWhole)).toFixed(2)}× |`,
+    `| training loop (in process) | ${f(median(rows.snIn))} | ${f(median(rows.npIn))} | ${(median(rows.npIn) / median(rows.snIn)).toFixed(2)}× |`,
   ];
-  return { lines, wholeRatio, loopRatio };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { iters: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, 'blas-threads': { type: 'string' } } });
-  const result = await optimizerCompareBench({
+  const lines = await optimizerCompareBench({
     iters: Number(values.iters),
     rounds: Number(values.rounds),
     threads: values.threads === '1' ? 1 : 2,
     blasThreads: values['blas-threads'],
   });
-  console.log(result.lines.join('\n'));
+  console.log(lines.join('\n'));
 }
