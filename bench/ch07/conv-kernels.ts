@@ -46,13 +46,16 @@ if (values['reference-conv']) {
   const k = kernels as Record<string, unknown>;
   const r = referenceKernels as Record<string, unknown>;
   for (const name of CONV_KERNELS) if (name in r) k[name] = r[name];
-  // The layer's forward before kernels.convForward: im2col, the active gemm per image, the bias.
+  // The layer's forward before kernels.convForward: per image im2col, the active gemm; then the bias.
   const gemm = kernels.gemm;
   kernels.convForward = (xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out) => {
     const spatial = (Math.floor((h + 2 * pad - fh) / stride) + 1) * (Math.floor((w + 2 * pad - fw) / stride) + 1);
     const kk = c * fh * fw;
-    referenceKernels.im2col(xs, n, c, h, w, fh, fw, stride, pad, col);
-    for (let i = 0; i < n; i++) gemm(false, true, fn, spatial, kk, W, col.subarray(i * spatial * kk, (i + 1) * spatial * kk), out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+    const img = c * h * w;
+    for (let i = 0; i < n; i++) {
+      referenceKernels.im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
+      gemm(false, true, fn, spatial, kk, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+    }
     referenceKernels.addChannelBias(out, n, fn, spatial, b, out);
   };
 }

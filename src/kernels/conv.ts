@@ -248,10 +248,13 @@ export function maxPoolBackward(
 }
 
 /**
- * The Convolution layer's forward pass in one kernel: `col = im2col(x)` (kept by the layer for `dW`),
- * then per image `out_i (fn × outH·outW) = W (fn × c·filterH·filterW) · col_iᵀ`, then the bias per channel —
- * the book's `col · col_W + b`, landing in NCHW. Faster backends compute it as a direct convolution with
- * each output's products added in the same order (over `(channel, ky, kx)` from 0, then the bias).
+ * The Convolution layer's forward pass in one kernel, per image i: `col = im2col(x_i)` into the scratch
+ * `col` (one image's outH·outW × c·filterH·filterW, reused image after image), then `out_i (fn × outH·outW)
+ * = W (fn × c·filterH·filterW) · colᵀ`, then the bias per channel — the book's `col · col_W + b`, landing in
+ * NCHW. The book keeps the whole batch's `col` for the backward pass; the layer recomputes one image's
+ * `col` there instead (DeepConvNet's would be ~220 MB in float64). Faster backends compute it as a direct
+ * convolution with each output's products added in the same order (over `(channel, ky, kx)` from 0, then
+ * the bias), leaving `col` unwritten.
  */
 export function convForward(
   x: FloatArray,
@@ -271,9 +274,11 @@ export function convForward(
 ): void {
   const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
   const k = c * filterH * filterW;
-  im2col(x, n, c, h, w, filterH, filterW, stride, pad, col);
+  const img = c * h * w;
+  const colImg = col.length === spatial * k ? col : col.subarray(0, spatial * k);
   for (let i = 0; i < n; i++) {
-    gemm(false, true, fn, spatial, k, W, col.subarray(i * spatial * k, (i + 1) * spatial * k), out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+    im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, filterH, filterW, stride, pad, colImg);
+    gemm(false, true, fn, spatial, k, W, colImg, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
   }
   addChannelBias(out, n, fn, spatial, b, out);
 }

@@ -10,13 +10,18 @@ import type { ParamLayer, SkipsInputGradient } from './layer.ts';
  * The book's `Convolution` layer (`common/layers.py`): NCHW input `x` (N, C, H, W), filters `W`
  * (FN, C, FH, FW), bias `b` (FN,), output (N, FN, outH, outW) with `outH = (H + 2·pad − FH) // stride + 1`.
  *
- * The book's im2col formulation: `col = im2col(x)` (N·outH·outW, C·FH·FW) is kept (the book's `col`) and
- * every product is a GEMM on it, read with transpose flags instead of transposed copies — per image i,
- * with `col_i` its outH·outW rows and `W` read as the (FN, C·FH·FW) matrix the book transposes into `col_W`:
+ * The book's im2col formulation, one image at a time: with `col_i = im2col(x_i)` (outH·outW, C·FH·FW) and
+ * `W` read as the (FN, C·FH·FW) matrix the book transposes into `col_W`, every product is a GEMM read with
+ * transpose flags instead of transposed copies:
  *
  * - forward: `out_i = W · col_iᵀ + b` lands directly in NCHW (the book computes `col · col_W` and transposes);
  * - backward: `dW = Σ_i dout_i · col_i`, `db = Σ dout` over images and positions, and
- *   `dx_i = col2im(dout_iᵀ · W)` — one image's `dcol` at a time, so no batch-sized `dcol` is held.
+ *   `dx_i = col2im(dout_iᵀ · W)`.
+ *
+ * Unlike the book, the layer does not keep the batch's `col` (N·outH·outW, C·FH·FW) between forward and
+ * backward: it keeps `x` and recomputes `col_i` into a one-image scratch in the backward pass (a copy, cheap
+ * next to the products) — the book's `col` for DeepConvNet's second layer alone is 90 MB in float64. The
+ * book's attribute is still there: `col` computes it on request.
  *
  * `W` and `b` are held by reference (see `Layer`). Buffers are reused: no allocation per step at a fixed
  * batch size.
@@ -28,8 +33,12 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
   readonly pad: number;
   /** The input of the last forward. */
   x: Tensor | undefined;
-  /** `im2col(x)` of the last forward, (N·outH·outW, C·FH·FW), as the book keeps it. */
-  col: Tensor | undefined;
+  /** The book's `col` when it was last asked for, and the input it was computed from. */
+  private colFull: Tensor | undefined;
+  private colOf: Tensor | undefined;
+  private colFresh = false;
+  /** One image's `col` (outH·outW, C·FH·FW), the scratch of forward (reference kernels) and backward. */
+  private colImg: FloatArray | undefined;
   dW: Tensor | undefined;
   db: Tensor | undefined;
   private out: Tensor | undefined;
@@ -66,6 +75,31 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     throw new Error(`Convolution: no parameter '${key}' (it has W, b)`);
   }
 
+  /**
+   * The book's `col`: `im2col(x)` of the last forward's input, (N·outH·outW, C·FH·FW); undefined before a
+   * forward. Computed on the first request after each forward (the layer itself does not need it).
+   */
+  get col(): Tensor | undefined {
+    const x = this.x;
+    if (x === undefined) return undefined;
+    if (!this.colFresh || this.colOf !== x) {
+      const [, c, fh, fw] = this.W.shape;
+      const [n, , h, w] = x.shape;
+      const col = (this.colFull = reuse(this.colFull, [n * this.outH * this.outW, c * fh * fw], resultDtype(x, this.W), 'Convolution.col'));
+      kernels.im2col(x.data, n, c, h, w, fh, fw, this.stride, this.pad, col.data);
+      this.colOf = x;
+      this.colFresh = true;
+    }
+    return this.colFull;
+  }
+
+  /** The one-image `col` scratch for this dtype and size. */
+  private colScratch(size: number, dtype: Tensor['dtype']): FloatArray {
+    const c = this.colImg;
+    if (c !== undefined && c.length === size && (c instanceof Float32Array) === (dtype === 'float32')) return c;
+    return (this.colImg = reuse(undefined, [size], dtype, 'Convolution').data);
+  }
+
   /** The book's `col_W`: `W.reshape(FN, -1).T`, (C·FH·FW, FN). A copy made on request (the layer reads `W` in place). */
   get colW(): Tensor {
     const fn = this.W.shape[0];
@@ -84,11 +118,12 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     const dtype = resultDtype(x, this.W);
     const spatial = outH * outW;
     const k = c * fh * fw;
-    const col = (this.col = reuse(this.col, [n * spatial, k], dtype, 'Convolution.forward'));
+    const col = this.colScratch(spatial * k, dtype);
     const out = (this.out = reuse(this.out, [n, fn, outH, outW], dtype, 'Convolution.forward'));
-    // col = im2col(x); out_i (FN × outH·outW) = W (FN × k) · col_iᵀ + b, col_i being (outH·outW × k)
-    kernels.convForward(x.data, n, c, h, w, this.W.data, fn, fh, fw, this.stride, this.pad, this.b.data, col.data, out.data);
+    // out_i (FN × outH·outW) = W (FN × k) · col_iᵀ + b, col_i = im2col(x_i) being (outH·outW × k)
+    kernels.convForward(x.data, n, c, h, w, this.W.data, fn, fh, fw, this.stride, this.pad, this.b.data, col, out.data);
     this.x = x;
+    this.colFresh = false;
     this.outH = outH;
     this.outW = outW;
     return out;
@@ -122,10 +157,9 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
    */
   backwardParams(dout: Tensor): Tensor {
     const x = this.x;
-    const col = this.col;
-    if (x === undefined || col === undefined) throw new Error('Convolution.backward: call forward first');
+    if (x === undefined) throw new Error('Convolution.backward: call forward first');
     const [fn, c, fh, fw] = this.W.shape;
-    const n = x.shape[0];
+    const [n, , h, w] = x.shape;
     const spatial = this.outH * this.outW;
     const k = c * fh * fw;
     if (dout.ndim !== 4 || dout.shape[0] !== n || dout.shape[1] !== fn || dout.shape[2] !== this.outH || dout.shape[3] !== this.outW) {
@@ -133,10 +167,13 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     }
     const dW = (this.dW = reuse(this.dW, this.W.shape, this.W.dtype, 'Convolution.backward'));
     const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
-    // dW (FN × k) = Σ_i dout_i (FN × outH·outW) · col_i (outH·outW × k)
+    // dW (FN × k) = Σ_i dout_i (FN × outH·outW) · col_i (outH·outW × k), col_i = im2col(x_i) recomputed
+    const col = this.colScratch(spatial * k, resultDtype(x, this.W));
+    const imgSize = c * h * w;
     dW.data.fill(0);
     for (let i = 0; i < n; i++) {
-      kernels.gemm(false, false, fn, k, spatial, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), col.data.subarray(i * spatial * k, (i + 1) * spatial * k), dW.data, true);
+      kernels.im2col(x.data.subarray(i * imgSize, (i + 1) * imgSize), 1, c, h, w, fh, fw, this.stride, this.pad, col);
+      kernels.gemm(false, false, fn, k, spatial, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), col, dW.data, true);
     }
     kernels.sumChannels(dout.data, n, fn, spatial, db.data);
     return x;

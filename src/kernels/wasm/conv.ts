@@ -1,6 +1,6 @@
 /**
  * Chapter 7's kernels on WASM (assembly/conv.ts): im2col / col2im, the Convolution forward as a direct
- * convolution (stride 1; im2col's `col` is still written, the layer keeps it for `dW`), max pooling
+ * convolution (stride 1; it leaves the one-image `col` scratch unwritten), max pooling
  * forward and backward, the channel bias and sums — behind the signatures of `referenceKernels`.
  *
  * Operands must live on the WASM heap (layer buffers and parameters do); anything else — off-heap arrays,
@@ -221,18 +221,20 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const spatial = outH * outW;
     const k = c * fh * fw;
     const ok =
-      stride === 1 && n > 0 && sz > 0 && width(W) === sz && width(b) === sz && width(col) === sz && width(out) === sz &&
-      onHeap(xs, W, b) && onHeap(col, out) && xs.length >= n * c * h * w && W.length >= fn * k && b.length >= fn &&
-      col.length >= n * spatial * k && out.length >= n * fn * spatial;
+      stride === 1 && n > 0 && sz > 0 && width(W) === sz && width(b) === sz && width(out) === sz &&
+      onHeap(xs, W, b) && heap.owns(out) && xs.length >= n * c * h * w && W.length >= fn * k && b.length >= fn &&
+      out.length >= n * fn * spatial;
     const need = ok ? x.convScratchBytes(c, h, w, fn, fh, fw, pad, sz) : 0;
     const helper = ok && n >= 2 && n * spatial * k * fn >= CONV_SPLIT_MIN ? freeHelper() : undefined;
     const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
     const there = here >= 0 && helper ? block(2, need) : -1;
     if (here < 0) {
-      // The reference's steps, with the active kernels.
-      im2col(xs, n, c, h, w, fh, fw, stride, pad, col);
+      // The reference's steps (one image's im2col into `col`, its product, then the bias), with the active kernels.
+      const img = c * h * w;
+      const colImg = col.length === spatial * k ? col : col.subarray(0, spatial * k);
       for (let i = 0; i < n; i++) {
-        d.gemm(false, true, fn, spatial, k, W, col.subarray(i * spatial * k, (i + 1) * spatial * k), out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+        im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, colImg);
+        d.gemm(false, true, fn, spatial, k, W, colImg, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
       }
       addChannelBias(out, n, fn, spatial, b, out);
       return;
@@ -251,7 +253,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[10] = b.byteOffset;
     a[11] = out.byteOffset;
     a[12] = here;
-    a[13] = col.byteOffset;
+    a[13] = 0; // no col: the layer recomputes one image's im2col in its backward pass
     const run = sz === 4 ? x.convForward_f32 : x.convForward_f64;
     if (!helper || there < 0) {
       run(a.byteOffset);
@@ -264,7 +266,6 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[17] = n - half;
     a[16 + 11] = out.byteOffset + half * fn * spatial * sz;
     a[16 + 12] = there;
-    a[16 + 13] = col.byteOffset + half * spatial * k * sz;
     helper.start(helperOp('convForward', sz === 4), [a.byteOffset + 64]);
     try {
       run(a.byteOffset);
