@@ -7,19 +7,25 @@
  *
  * Also, as a user times them: `npm start`'s command (`scratchnet train`, default flags: float64, plots and
  * files written) against `python3 bench/numpy_train.py`, whole processes by the wall clock; and
- * chapter 6's `optimizer-compare-mnist` against the book's NumPy code (bench/ch06/run.ts).
+ * chapter 6's `optimizer-compare-mnist` against the book's NumPy code (bench/ch06/run.ts); chapters 7–8's
+ * SimpleConvNet and DeepConvNet training steps against the book's NumPy code and TF.js (bench/ch07/run.ts,
+ * run as a child process; its tables are copied in); and the machine's arithmetic ceiling (bench/peak.ts)
+ * with what it implies for the speed targets.
  *
  *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N]
+ *                    [--skip-ch07] [--ch07-steps N]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { browserBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
+import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, type Workload } from './peak.ts';
 import { ensureTfjsInstalled, median, numpy, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
 const { values } = parseArgs({
@@ -29,6 +35,8 @@ const { values } = parseArgs({
     'skip-tfjs': { type: 'boolean', default: false },
     'skip-ch06': { type: 'boolean', default: false },
     'ch06-iters': { type: 'string', default: '2000' },
+    'skip-ch07': { type: 'boolean', default: false },
+    'ch07-steps': { type: 'string', default: '10' },
   },
 });
 const rounds = Number(values.rounds);
@@ -65,6 +73,51 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 const ch06 = values['skip-ch06'] ? undefined : await optimizerCompareBench({ iters: Number(values['ch06-iters']), rounds, threads: 2 });
+
+// Chapters 7–8: bench/ch07/run.ts in a child process (it writes bench/ch07/results-ch07.md); its tables
+// are copied below and its medians feed the ceiling table.
+interface Ch07Median {
+  net: 'simple' | 'deep';
+  dtype: 'float32' | 'float64';
+  system: 'scratchnet' | 'numpy' | 'tfjs';
+  medianSeconds: number;
+}
+let ch07: { tables: string; medians: Ch07Median[] } | undefined;
+if (!values['skip-ch07']) {
+  const args = ['--import', 'tsx', join(root, 'bench/ch07/run.ts'), '--rounds', String(rounds), '--steps', values['ch07-steps'], ...(values['skip-tfjs'] ? ['--skip-tfjs'] : [])];
+  console.log('chapters 7–8: bench/ch07/run.ts (a few minutes) …');
+  const { stdout } = wall(process.execPath, args);
+  const resultLine = stdout.split('\n').find((l) => l.startsWith('RESULTS '));
+  if (!resultLine) throw new Error('bench/ch07/run.ts printed no RESULTS line');
+  const md = readFileSync(join(root, 'bench/ch07/results-ch07.md'), 'utf8');
+  // Its sections from the first table's heading on (the title and the machine line are this file's).
+  ch07 = { tables: md.slice(md.indexOf('One step =')).replace(/^## /gm, '### ').trim(), medians: JSON.parse(resultLine.slice(8)) as Ch07Median[] };
+  console.log('chapters 7–8: done (bench/ch07/results-ch07.md)');
+}
+
+// The ceiling, and the speed targets set against it.
+const peak = await measurePeak();
+const { train: trainSplit } = loadMnistSplits();
+let nonZero = 0;
+for (const v of trainSplit.images) nonZero += v === 0 ? 0 : 1;
+const density = nonZero / trainSplit.images.length;
+const workloads: Workload[] = [];
+if (ch06) {
+  const ch06Iters = Number(values['ch06-iters']);
+  workloads.push({ name: `optimizer-compare-mnist, training loop (${ch06Iters} iterations × 4 nets; images ${(100 * density).toFixed(1)} % non-zero, zeros skipped)`, dtype: 'float64', flops: optimizerCompareFlops(ch06Iters, density), scratchNetSeconds: ch06.scratchNetLoopSeconds, numpySeconds: ch06.numpyLoopSeconds, target: 4 });
+}
+if (ch07) {
+  const step = (net: string, dtype: string, system: string) => ch07!.medians.find((m) => m.net === net && m.dtype === dtype && m.system === system)?.medianSeconds;
+  for (const [net, name, target] of [['simple', 'SimpleConvNet', 15], ['deep', 'DeepConvNet', 10]] as const) {
+    const numpyStep = step(net, 'float64', 'numpy');
+    if (numpyStep === undefined) continue;
+    for (const dtype of ['float32', 'float64'] as const) {
+      const sn = step(net, dtype, 'scratchnet');
+      // The target is against the book's code (float64); a float32 row shows what single precision would need.
+      if (sn !== undefined) workloads.push({ name: `${name} training step (batch 100, Adam; against the book's float64 NumPy)`, dtype, flops: convStepFlops(net), scratchNetSeconds: sn, numpySeconds: numpyStep, target });
+    }
+  }
+}
 
 // Gradient check: ScratchNet's CLI against the book's gradient_check.py.
 const gradRuns: { name: string; seconds: number[] }[] = [
@@ -107,7 +160,7 @@ const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.vers
 const md = [
   '# Benchmark results',
   '',
-  `Written by \`npm run bench -- --rounds ${rounds} --iters ${iters}${values['skip-tfjs'] ? ' --skip-tfjs' : ''}${ch06 ? ` --ch06-iters ${values['ch06-iters']}` : ' --skip-ch06'}\` on ${new Date().toISOString()}.`,
+  `Written by \`npm run bench -- --rounds ${rounds} --iters ${iters}${values['skip-tfjs'] ? ' --skip-tfjs' : ''}${ch06 ? ` --ch06-iters ${values['ch06-iters']}` : ' --skip-ch06'}${ch07 ? ` --ch07-steps ${values['ch07-steps']}` : ' --skip-ch07'}\` on ${new Date().toISOString()}.`,
   `Machine: ${machine}; Python ${python}. Systems ran one after another, alternating, ${rounds} round(s); seeds 1…${rounds}.`,
   'Seconds are each program’s own timer around reading the data, training and the accuracy evaluations (not process start-up, nor ScratchNet’s plots and files).',
   '',
@@ -126,7 +179,12 @@ const md = [
   `| ScratchNet \`scratchnet train\` | float64 | ${median(wholeRuns.scratchNet).toFixed(2)} | 1.00 |`,
   `| NumPy, the book’s code | float64 | ${median(wholeRuns.numpy).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)} |`,
   '',
-  ...(ch06 ? ['## Chapter 6: optimizer-compare-mnist', '', ...ch06, ''] : []),
+  ...(ch06 ? ['## Chapter 6: optimizer-compare-mnist', '', ...ch06.lines, ''] : []),
+  ...(ch07 ? ['## Chapters 7–8: the conv nets’ training step (bench/ch07/run.ts)', '', ch07.tables, ''] : []),
+  '## The ceiling: the fastest any kernel could be on this machine',
+  '',
+  ...ceilingLines(peak, workloads),
+  '',
   '## Gradient check (first 3 training images, TwoLayerNet(784, 50, 10))',
   '',
   '| system | median seconds (whole command) | × ScratchNet time |',

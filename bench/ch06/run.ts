@@ -65,7 +65,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * Runs both measures, alternating the systems round by round. The in-process ScratchNet loop runs in
  * this process on the WASM kernels and stops their threads afterwards.
  */
-export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<string[]> {
+export interface OptimizerCompareResult {
+  /** The markdown section. */
+  lines: string[];
+  /** Median seconds of each training loop (in process). */
+  scratchNetLoopSeconds: number;
+  numpyLoopSeconds: number;
+}
+
+export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<OptimizerCompareResult> {
   const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
   const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
   const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
@@ -88,7 +96,7 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
   }
   const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.version.split()[0], "NumPy", numpy.__version__)']).toString().trim();
   const f = (s: number) => `${s.toFixed(1)} s`;
-  return [
+  const lines = [
     `optimizer-compare-mnist: 4 × MultiLayerNet(784, [100]*4, 10) (SGD, Momentum, AdaGrad, Adam), batch 128, ${iters} iterations, float64; median of ${rounds} round(s)`,
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node ${process.version}; Python ${python}; ScratchNet WASM SIMD kernels, ${threads} thread(s); OpenBLAS threads: ${blasThreads ?? 'default'}; load average at the end ${loadavg()[0].toFixed(1)}`,
     '',
@@ -97,11 +105,12 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
     `| whole process (\`scratchnet optimizer-compare-mnist\` vs \`python3 bench/ch06/numpy_optimizer_compare.py\`) | ${f(median(rows.snWhole))} | ${f(median(rows.npWhole))} | ${(median(rows.npWhole) / median(rows.snWhole)).toFixed(2)}× |`,
     `| training loop (in process) | ${f(median(rows.snIn))} | ${f(median(rows.npIn))} | ${(median(rows.npIn) / median(rows.snIn)).toFixed(2)}× |`,
   ];
+  return { lines, scratchNetLoopSeconds: median(rows.snIn), numpyLoopSeconds: median(rows.npIn) };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { iters: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, 'blas-threads': { type: 'string' } } });
-  const lines = await optimizerCompareBench({
+  const { lines } = await optimizerCompareBench({
     iters: Number(values.iters),
     rounds: Number(values.rounds),
     threads: values.threads === '1' ? 1 : 2,

@@ -201,4 +201,7 @@ const md = [
 ].join('\n');
 writeFileAtomic(join(here, 'results-ch07.md'), md);
 console.log(`\n${md}`);
+// For npm run bench (bench/run.ts): the median step of each row, on one line.
+const medians = systems.map((s) => ({ net: s.net, dtype: s.dtype, system: s.scratchNet ? 'scratchnet' : s.name.startsWith('NumPy') ? 'numpy' : 'tfjs', medianSeconds: stat(s, 'medianSeconds') }));
+console.log(`RESULTS ${JSON.stringify(medians)}`);
 process.exit(0);
