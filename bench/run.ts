@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
-import { browserBench } from './browser.ts';
+import { browserBench, browserConvBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
 import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, type Workload } from './peak.ts';
@@ -136,6 +136,17 @@ for (let round = 0; round < rounds; round++) {
 const kernels = kernelBench();
 const browserIters = Math.min(iters, 3000);
 const browser = await browserBench(browserIters);
+const convSteps = 20;
+const browserConv = await browserConvBench(convSteps);
+const browserConvSection =
+  typeof browserConv === 'string'
+    ? browserConv
+    : [
+        '| where | median ms per step | × Node | last loss |',
+        '|---|---|---|---|',
+        `| Node ${process.version}, one thread | ${browserConv.nodeMs.toFixed(1)} | 1.00 | ${browserConv.nodeLoss} |`,
+        `| Chromium, the page's Worker | ${browserConv.browserMs.toFixed(1)} | ${(browserConv.browserMs / browserConv.nodeMs).toFixed(2)} | ${browserConv.browserLoss} |`,
+      ].join('\n');
 const browserSection =
   typeof browser === 'string'
     ? browser
@@ -194,6 +205,10 @@ const md = [
   `## The same training in the browser (${browserIters} iterations, float32, WASM SIMD kernels, accuracy every 600 iterations and at the end)`,
   '',
   browserSection,
+  '',
+  `## Chapter 7 in the browser: SimpleConvNet's Trainer step (batch 100, Adam; ${convSteps} steps after 2 warm-up, float32, seed 1; web/src/conv-steps.ts in both)`,
+  '',
+  browserConvSection,
   '',
   '## Kernels (GFLOP/s, 2 flops per multiply-add; MNIST rows are ~19 % non-zero, counted as dense work)',
   '',

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { TwoLayerNet, serializeModel } from '../src/index.ts';
+import { TwoLayerNet, serializeModel, useWasmKernels } from '../src/index.ts';
+import { loadMnistSplits } from '../src/data/load-mnist.ts';
+import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
 import { serveStatic } from './helpers/static-server.ts';
 import { WEB_DIST, buildWeb } from './helpers/web-build.ts';
@@ -337,6 +339,33 @@ describe('web page in Chromium', { skip }, () => {
       await other.close();
       await broken.close();
     }
+  });
+
+  it("train worker: SimpleConvNet's Trainer steps give the same losses as in Node (same seed, same kernels)", async () => {
+    const asset = readdirSync(join(WEB_DIST, 'assets')).find((f) => /^train-worker.*\.js$/.test(f));
+    assert.ok(asset, 'the built train-worker asset');
+    const steps = 3;
+    const inBrowser = await page.evaluate(
+      ({ url, steps }) =>
+        new Promise<{ lastLoss: number; stepMs: number[]; kernels: string }>((resolve, reject) => {
+          const w = new Worker(url, { type: 'module' });
+          w.onmessage = (e: MessageEvent) => {
+            const m = e.data as { type: string; lastLoss: number; stepMs: number[]; kernels: string; message?: string };
+            if (m.type === 'ready') w.postMessage({ type: 'convSteps', steps, seed: 3, dtype: 'float32' });
+            else if (m.type === 'convSteps') {
+              w.terminate();
+              resolve(m);
+            } else if (m.type === 'error') reject(new Error(m.message));
+          };
+        }),
+      { url: `/assets/${asset}`, steps },
+    );
+    assert.equal(inBrowser.kernels, 'wasm-simd');
+    assert.equal(inBrowser.stepMs.length, steps);
+    useWasmKernels();
+    const inNode = timeConvSteps(loadMnistSplits(), steps, 3, 'float32');
+    assert.ok(Number.isFinite(inNode.lastLoss) && inNode.lastLoss > 0 && inNode.lastLoss < 2.4, `loss ${inNode.lastLoss}`);
+    assert.equal(inBrowser.lastLoss, inNode.lastLoss, 'the same steps, bit for bit');
   });
 
   it('no console errors on any tab', async () => {

@@ -125,7 +125,7 @@ export function setupTrain(): void {
           // The run is over; the Worker is ready for the next one, so Start is usable again.
           state = 'ready';
           error = () => t('trainFailed', { message });
-        } else gradText = () => t('gradcheckFailed', { message });
+        } else if (m.stage === 'gradcheck') gradText = () => t('gradcheckFailed', { message });
         break;
       }
     }

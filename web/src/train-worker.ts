@@ -3,7 +3,8 @@
  * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets, runs the library's
  * `train()` loop, and posts progress, epoch records and the weights.
  */
-import { MnistSplit, allocateBytes, gradientCheck, train, useWasmKernels, kernelBackend, type MnistSplits } from '../../src/index.ts';
+import { MnistSplit, allocateBytes, gradientCheck, train, useWasmKernels, kernelBackend, type DType, type MnistSplits } from '../../src/index.ts';
+import { timeConvSteps } from './conv-steps.ts';
 import type { Network } from '../../src/index.ts';
 import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
 
@@ -122,6 +123,14 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         if (data) post({ type: 'error', stage: 'gradcheck', message: messageOf(e) });
       }
       return;
+    case 'convSteps':
+      try {
+        await ready;
+        convSteps(msg.steps, msg.seed, msg.dtype);
+      } catch (e) {
+        if (data) post({ type: 'error', stage: 'convSteps', message: messageOf(e) });
+      }
+      return;
   }
 };
 
@@ -151,6 +160,12 @@ async function runTraining(run: Run, config: Parameters<typeof train>[1]): Promi
   const done: FromWorker = { type: 'done', run: run.id, status: result.status, iterations: result.iterationsDone, seconds: result.seconds, params };
   if (result.divergedAt !== undefined) done.divergedAt = result.divergedAt;
   post(done);
+}
+
+/** SimpleConvNet's Trainer steps, timed one by one (bench/browser.ts compares them with Node's). */
+function convSteps(steps: number, seed: number, dtype: DType): void {
+  const { stepMs, lastLoss } = timeConvSteps(data!, steps, seed, dtype);
+  post({ type: 'convSteps', stepMs, lastLoss, kernels: kernelBackend() });
 }
 
 function gradcheck(seed: number): void {
