@@ -194,6 +194,19 @@ describe('chapter-7/8 commands', { concurrency: 2 }, () => {
     assert.deepEqual(b, a);
   });
 
+  it('examples/book-weights.ts: lists the pickle\'s arrays and tests them as misclassified-mnist does', async () => {
+    const root = join(import.meta.dirname, '..');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'examples/book-weights.ts'), join(cwd, 'params.pkl'), '60'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.deepEqual(lines.slice(0, 6), ['W1 float64 (30, 1, 5, 5)', 'b1 float64 (30)', 'W2 float64 (4320, 100)', 'b2 float64 (100)', 'W3 float64 (100, 10)', 'b3 float64 (10)']);
+    const acc = /^SimpleConvNet: test accuracy ([\d.]+) on 60 images$/.exec(lines[6]);
+    assert.ok(acc, lines[6]);
+    // The same weights and the same 60 real test images through the command.
+    const m = ok(await runCli(['misclassified-mnist', '--params', 'params.pkl', '--test-size', '60', '--out', 'bw'], cwd), 'misclassified-mnist');
+    assert.equal(Number(acc[1]), Number(/^test accuracy:(.*)$/.exec(m[1])![1]));
+  });
+
   it("half-float-network: the book's four lines (its spelling), float64 then float16", async () => {
     const a = ok(await runCli(['half-float-network', '--data', data, '--params', 'deep_convnet_params.pkl', '--test-size', '40', '--out', 'hf', ...TS], cwd), 'half-float-network');
     assert.equal(a.length, 4);
