@@ -84,6 +84,23 @@ describe('WASM SIMD kernels', () => {
     );
   });
 
+  it('A·B with a B larger than a block (512 KB: taken in blocks of rows) equals the TypeScript kernel, bit for bit in float64', () => {
+    fc.assert(
+      // Affine 4320→100's forward is 100×100×4320; here k·n·size exceeds 512 KB by up to ~3 blocks.
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 60, max: 130 }), fc.integer({ min: 1400, max: 5200 }), fc.boolean(), fc.boolean(), fc.double({ min: 0, max: 0.9, noNaN: true }), fc.integer(), (m, n, k, f32, acc, zeroShare, seed) => {
+        const a = arrayOf(m * k, f32, true, zeroShare, seed);
+        const b = arrayOf(k * n, f32, true, 0, seed + 1);
+        const c1 = arrayOf(m * n, f32, true, 0, seed + 2);
+        const c2 = c1.slice() as FloatArray;
+        referenceKernels.gemm(false, false, m, n, k, a, b, c1, acc);
+        wasm.kernels.gemm(false, false, m, n, k, a, b, c2, acc);
+        if (f32) assertClose(c2, c1, true, `gemm(N,N) ${m}×${n}×${k}`);
+        else assert.deepEqual(c2, c1, `gemm(N,N) ${m}×${n}×${k} float64`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('Aᵀ·B with a large C (regrouped by column) equals the TypeScript kernel, for any shape', () => {
     fc.assert(
       // C of more than 16 KB takes the regrouping path (small ones add in place): m·n·8 > 16384.

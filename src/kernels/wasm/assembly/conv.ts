@@ -133,13 +133,36 @@ export function col2im_f64(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, 
   }
 }
 
-/** out[ch] = Σ_i Σ_s x[i, ch, s], each image's sum in double precision from 0, then added — the reference's arithmetic. */
+/**
+ * out[ch] = Σ_i Σ_s x[i, ch, s], each image's sum in double precision from 0, then added — the reference's
+ * arithmetic. Four channels are summed side by side: four independent chains of additions (one alone
+ * waits on each addition's latency), each in the reference's order.
+ */
 // @ts-ignore: decorator
 @inline function sumChannelsImpl<T>(x: usize, n: i32, c: i32, spatial: i32, out: usize): void {
   const sz = <usize>sizeof<T>();
+  const planeBytes = <usize>spatial * sz;
   memory.fill(out, 0, <usize>c * sz);
   for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
+    let ch = 0;
+    for (; ch + 4 <= c; ch += 4) {
+      const b0 = x + <usize>((i * c + ch) * spatial) * sz;
+      const b1 = b0 + planeBytes, b2 = b1 + planeBytes, b3 = b2 + planeBytes;
+      let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+      for (let j = 0; j < spatial; j++) {
+        const o = <usize>j * sz;
+        s0 += <f64>load<T>(b0 + o);
+        s1 += <f64>load<T>(b1 + o);
+        s2 += <f64>load<T>(b2 + o);
+        s3 += <f64>load<T>(b3 + o);
+      }
+      const o = out + <usize>ch * sz;
+      store<T>(o, <T>(<f64>load<T>(o) + s0));
+      store<T>(o + sz, <T>(<f64>load<T>(o + sz) + s1));
+      store<T>(o + 2 * sz, <T>(<f64>load<T>(o + 2 * sz) + s2));
+      store<T>(o + 3 * sz, <T>(<f64>load<T>(o + 3 * sz) + s3));
+    }
+    for (; ch < c; ch++) {
       const base = x + <usize>((i * c + ch) * spatial) * sz;
       let s: f64 = 0;
       for (let j = 0; j < spatial; j++) s += <f64>load<T>(base + <usize>j * sz);
