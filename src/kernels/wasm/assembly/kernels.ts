@@ -331,6 +331,8 @@ export function gemmNNScratch(k: i32, sz: i32): i32 {
  * slower again with blocks of 128 KB or more.
  */
 const GEMM_NN_BLOCK_PER_BYTE = 8192;
+/** Fewer rows per block than this: B is taken whole. */
+const GEMM_NN_MIN_BLOCK_ROWS = 32;
 
 /**
  * C (m×n) = A (m×k) · B (k×n) [+ C]. Each row of A is listed (its non-zeros), then C's row is accumulated
@@ -346,7 +348,10 @@ const GEMM_NN_BLOCK_PER_BYTE = 8192;
   const vals = scratch + ((<usize>k * 4 + 16 + 15) & ~15);
   const rowB = n * <i32>sz;
   const rowA = <usize>k * sz;
-  const block = max(1, min(k, (GEMM_NN_BLOCK_PER_BYTE * <i32>sz) / max(1, rowB)));
+  // Wide rows (dout·Wᵀ of Affine 4320→100: 17 KB each) get no blocks: a row pass then already walks B a
+  // strip of 13 vectors at a time, and blocks of a row or two would only multiply the listing.
+  let block = (GEMM_NN_BLOCK_PER_BYTE * <i32>sz) / max(1, rowB);
+  if (block < GEMM_NN_MIN_BLOCK_ROWS) block = k;
   for (let p0 = 0; p0 < k; p0 += block) {
     const len = min(block, k - p0);
     const bBlock = b + <usize>p0 * <usize>rowB;
