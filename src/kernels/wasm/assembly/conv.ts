@@ -377,14 +377,16 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const z = v128.splat<i32>(0);
   let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z, f0 = z, f1 = z;
   let wp = wt;
-  for (let ch = 0; ch < c; ch++) {
-    const pp = pq + <usize>ch * planeBytes;
-    for (let ky = 0; ky < fh; ky++) {
-      const pr = pp + <usize>ky * rowBytes;
-      for (let kx = 0; kx < fw; kx++) {
-        const xp = pr + <usize>kx * sz;
-        const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-        let s = splatT<T>(wp);
+  if (fw == 3) {
+    // The book's 3×3 filters (DeepConvNet): each row's three taps written out, in order kx = 0, 1, 2
+    // (measured 10–20 % faster than the loop over kx).
+    let x0: v128, x1: v128, s: v128;
+    for (let ch = 0; ch < c; ch++) {
+      const pp = pq + <usize>ch * planeBytes;
+      for (let ky = 0; ky < fh; ky++) {
+        const pr = pp + <usize>ky * rowBytes;
+        x0 = v128.load(pr); x1 = v128.load(pr, 16);
+        s = splatT<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
         s = splatT<T>(wp + kBytes);
@@ -403,6 +405,76 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
         f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
         f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
         wp += sz;
+        x0 = v128.load(pr + sz); x1 = v128.load(pr + sz, 16);
+        s = splatT<T>(wp);
+        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + kBytes);
+        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 2 * kBytes);
+        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 3 * kBytes);
+        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 4 * kBytes);
+        e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
+        e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 5 * kBytes);
+        f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
+        f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
+        wp += sz;
+        x0 = v128.load(pr + 2 * sz); x1 = v128.load(pr + 2 * sz, 16);
+        s = splatT<T>(wp);
+        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + kBytes);
+        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 2 * kBytes);
+        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 3 * kBytes);
+        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 4 * kBytes);
+        e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
+        e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 5 * kBytes);
+        f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
+        f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
+        wp += sz;
+      }
+    }
+  } else {
+    for (let ch = 0; ch < c; ch++) {
+      const pp = pq + <usize>ch * planeBytes;
+      for (let ky = 0; ky < fh; ky++) {
+        const pr = pp + <usize>ky * rowBytes;
+        for (let kx = 0; kx < fw; kx++) {
+          const xp = pr + <usize>kx * sz;
+          const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+          let s = splatT<T>(wp);
+          a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+          a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + kBytes);
+          b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+          b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + 2 * kBytes);
+          c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+          c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + 3 * kBytes);
+          d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+          d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + 4 * kBytes);
+          e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
+          e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + 5 * kBytes);
+          f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
+          f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
+          wp += sz;
+        }
       }
     }
   }
@@ -431,14 +503,16 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const z = v128.splat<i32>(0);
   let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
   let wp = wt;
-  for (let ch = 0; ch < c; ch++) {
-    const pp = pq + <usize>ch * planeBytes;
-    for (let ky = 0; ky < fh; ky++) {
-      const pr = pp + <usize>ky * rowBytes;
-      for (let kx = 0; kx < fw; kx++) {
-        const xp = pr + <usize>kx * sz;
-        const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-        let s = splatT<T>(wp);
+  if (fw == 3) {
+    // The book's 3×3 filters (DeepConvNet): each row's three taps written out, in order kx = 0, 1, 2
+    // (measured 10–20 % faster than the loop over kx).
+    let x0: v128, x1: v128, s: v128;
+    for (let ch = 0; ch < c; ch++) {
+      const pp = pq + <usize>ch * planeBytes;
+      for (let ky = 0; ky < fh; ky++) {
+        const pr = pp + <usize>ky * rowBytes;
+        x0 = v128.load(pr); x1 = v128.load(pr, 16);
+        s = splatT<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
         s = splatT<T>(wp + kBytes);
@@ -451,6 +525,58 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
         d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
         d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
         wp += sz;
+        x0 = v128.load(pr + sz); x1 = v128.load(pr + sz, 16);
+        s = splatT<T>(wp);
+        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + kBytes);
+        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 2 * kBytes);
+        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 3 * kBytes);
+        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+        wp += sz;
+        x0 = v128.load(pr + 2 * sz); x1 = v128.load(pr + 2 * sz, 16);
+        s = splatT<T>(wp);
+        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + kBytes);
+        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 2 * kBytes);
+        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+        s = splatT<T>(wp + 3 * kBytes);
+        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+        wp += sz;
+      }
+    }
+  } else {
+    for (let ch = 0; ch < c; ch++) {
+      const pp = pq + <usize>ch * planeBytes;
+      for (let ky = 0; ky < fh; ky++) {
+        const pr = pp + <usize>ky * rowBytes;
+        for (let kx = 0; kx < fw; kx++) {
+          const xp = pr + <usize>kx * sz;
+          const x0 = v128.load(xp), x1 = v128.load(xp, 16);
+          let s = splatT<T>(wp);
+          a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
+          a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + kBytes);
+          b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
+          b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + 2 * kBytes);
+          c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
+          c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
+          s = splatT<T>(wp + 3 * kBytes);
+          d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
+          d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
+          wp += sz;
+        }
       }
     }
   }
