@@ -74,6 +74,27 @@ for (const f32 of [false, true]) {
       }
     });
 
+    it('col2imT (transposed columns) equals the reference bit for bit, and the reference equals col2im of the transpose', () => {
+      for (const [n, c, h, w, , fh, fw, stride, pad] of CONV_SHAPES) {
+        const rows = n * outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+        const k = c * fh * fw;
+        const colT = filled(one, f32, rows * k, 0.1);
+        // A few exact zeros, negative zeros and a NaN: the additions keep them as the reference does.
+        for (let i = 3; i < colT.length; i += 29) colT[i] = i % 3 ? -0 : 0;
+        if (colT.length > 40) colT[40] = NaN;
+        const dx = one.heap.allocate(f32, n * c * h * w)!.fill(3);
+        one.kernels.col2imT(colT, n, c, h, w, fh, fw, stride, pad, dx);
+        const ref = copyOf(dx).fill(5);
+        referenceKernels.col2imT(colT, n, c, h, w, fh, fw, stride, pad, ref);
+        sameBits(dx, ref, `col2imT ${[n, c, h, w, fh, fw, stride, pad]}`);
+        const col = copyOf(colT);
+        for (let q = 0; q < rows; q++) for (let p = 0; p < k; p++) col[q * k + p] = colT[p * rows + q];
+        const viaCol = copyOf(dx).fill(9);
+        referenceKernels.col2im(col, n, c, h, w, fh, fw, stride, pad, viaCol);
+        sameBits(ref, viaCol, `col2imT vs col2im ${[n, c, h, w, fh, fw, stride, pad]}`);
+      }
+    });
+
     it('addChannelBias and sumChannels equal the reference bit for bit', () => {
       for (const [n, c, spatial] of [[3, 5, 17], [100, 30, 576], [2, 1, 1], [1, 64, 16]]) {
         const x = filled(one, f32, n * c * spatial, 0.2);

@@ -136,6 +136,52 @@ export function sumChannels(x: FloatArray, n: number, c: number, spatial: number
 }
 
 /**
+ * `col2im` of the transposed columns: `colT` is `col`ᵀ, (c·filterH·filterW) × (n·outH·outW) — what
+ * `Wᵀ · dout_i` gives without a transposition. The result is `col2im(colTᵀ)` bit for bit: the same sums
+ * in the book's order (filter position (ky, kx) ascending, each adding its column to the image). The
+ * Convolution layer's backward pass uses it: in this layout a filter position's values for consecutive
+ * output positions are consecutive, as are the image's, so faster backends add whole vectors.
+ */
+export function col2imT(
+  colT: FloatArray,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  x: FloatArray,
+): void {
+  const outH = convOutputSize(h, filterH, stride, pad);
+  const outW = convOutputSize(w, filterW, stride, pad);
+  const window = filterH * filterW;
+  const rows = n * outH * outW;
+  x.fill(0, 0, n * c * h * w);
+  for (let ky = 0; ky < filterH; ky++) {
+    for (let kx = 0; kx < filterW; kx++) {
+      const k = ky * filterW + kx;
+      for (let i = 0; i < n; i++) {
+        const img = i * c * h * w;
+        for (let oy = 0; oy < outH; oy++) {
+          const y = oy * stride - pad + ky;
+          if (y < 0 || y >= h) continue;
+          const rowBase = (i * outH + oy) * outW;
+          for (let ox = 0; ox < outW; ox++) {
+            const xx = ox * stride - pad + kx;
+            if (xx < 0 || xx >= w) continue;
+            const q = rowBase + ox;
+            const p = img + y * w + xx;
+            for (let ch = 0; ch < c; ch++) x[p + ch * h * w] += colT[(ch * window + k) * rows + q];
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Max pooling as the book's `Pooling.forward` (im2col, then max over each window): `out` (n, c, outH,
  * outW) and `argMax` (same layout) = the position `ky·poolW + kx` of the maximum in its window, the first
  * one on ties (as `np.argmax`). Padding counts as 0, as the book's zero-padded `im2col` makes it; a NaN

@@ -16,7 +16,8 @@ import type { ParamLayer, SkipsInputGradient } from './layer.ts';
  *
  * - forward: `out_i = W · col_iᵀ + b` lands directly in NCHW (the book computes `col · col_W` and transposes);
  * - backward: `dW = Σ_i dout_i · col_i`, `db = Σ dout` over images and positions, and
- *   `dx_i = col2im(dout_iᵀ · W)`.
+ *   `dx_i = col2im(dout_iᵀ · W)`, computed as `col2imT(Wᵀ · dout_i)` (the same values, transposed: see
+ *   `col2imT`).
  *
  * Unlike the book, the layer does not keep the batch's `col` (N·outH·outW, C·FH·FW) between forward and
  * backward: it keeps `x` and recomputes `col_i` into a one-image scratch in the backward pass (a copy, cheap
@@ -43,7 +44,7 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
   db: Tensor | undefined;
   private out: Tensor | undefined;
   private dx: Tensor | undefined;
-  /** One image's `dcol` (outH·outW, C·FH·FW). */
+  /** One image's `dcol`, transposed: (C·FH·FW, outH·outW). */
   private dcol: FloatArray | undefined;
   private outH = 0;
   private outW = 0;
@@ -140,13 +141,14 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     const dx = (this.dx = reuse(this.dx, x.shape, dtype, 'Convolution.backward'));
     let dcol = this.dcol;
     if (dcol === undefined || dcol.length !== spatial * k || (dcol instanceof Float32Array) !== (dtype === 'float32')) {
-      dcol = this.dcol = reuse(undefined, [spatial, k], dtype, 'Convolution.backward').data;
+      dcol = this.dcol = reuse(undefined, [k, spatial], dtype, 'Convolution.backward').data;
     }
     const imgSize = c * h * w;
     for (let i = 0; i < n; i++) {
-      // dcol_i (outH·outW × k) = dout_iᵀ · W, dout_i being (FN × outH·outW)
-      kernels.gemm(true, false, spatial, k, fn, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), this.W.data, dcol);
-      kernels.col2im(dcol, 1, c, h, w, fh, fw, this.stride, this.pad, dx.data.subarray(i * imgSize, (i + 1) * imgSize));
+      // dcol_iᵀ (k × outH·outW) = Wᵀ · dout_i, dout_i being (FN × outH·outW): the book's dcol = dout · col_Wᵀ,
+      // transposed (each value the same sum over the filters), which col2imT adds to dx as col2im would dcol.
+      kernels.gemm(true, false, k, spatial, fn, this.W.data, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), dcol);
+      kernels.col2imT(dcol, 1, c, h, w, fh, fw, this.stride, this.pad, dx.data.subarray(i * imgSize, (i + 1) * imgSize));
     }
     return dx;
   }

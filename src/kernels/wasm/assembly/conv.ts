@@ -112,6 +112,54 @@
 
 export function im2col_f32(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void { im2colImpl<f32>(x, n, c, h, w, fh, fw, stride, pad, col); }
 export function im2col_f64(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void { im2colImpl<f64>(x, n, c, h, w, fh, fw, stride, pad, col); }
+/**
+ * col2im of the transposed columns (colT: c·fh·fw rows of n·outH·outW), stride 1: for each filter position
+ * (ky, kx) in the reference's order, each channel's plane of colT is added to the image a row of output
+ * positions at a time — consecutive in both — a vector at a time. Every image value gets its additions in
+ * the reference's order (one per filter position), so the bits are the reference's.
+ */
+// @ts-ignore: decorator
+@inline function col2imTImpl<T>(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, x: usize): void {
+  const sz = <usize>sizeof<T>();
+  const L = vlanes<T>();
+  const outH = h + 2 * pad - fh + 1, outW = w + 2 * pad - fw + 1;
+  const spatial = outH * outW;
+  const rows = n * spatial;
+  const window = fh * fw;
+  memory.fill(x, 0, <usize>(n * c * h * w) * sz);
+  for (let ky = 0; ky < fh; ky++) {
+    const oy0 = max(0, pad - ky), oy1 = min(outH, h + pad - ky);
+    for (let kx = 0; kx < fw; kx++) {
+      // Output columns whose image column ox − pad + kx lies inside the image.
+      const ox0 = max(0, pad - kx), ox1 = min(outW, w + pad - kx);
+      if (ox0 >= ox1 || oy0 >= oy1) continue;
+      const k = ky * fw + kx;
+      for (let i = 0; i < n; i++) {
+        for (let ch = 0; ch < c; ch++) {
+          const src = colT + <usize>((ch * window + k) * rows + i * spatial) * sz;
+          const dst = x + <usize>((i * c + ch) * h * w) * sz;
+          for (let oy = oy0; oy < oy1; oy++) {
+            const s = src + <usize>(oy * outW) * sz;
+            // Image row oy − pad + ky, column ox − pad + kx for output column ox (≥ 0 for ox ≥ ox0).
+            const d = dst + <usize>((oy - pad + ky) * w + ox0 - pad + kx) * sz - <usize>ox0 * sz;
+            let ox = ox0;
+            for (; ox + L <= ox1; ox += L) {
+              const o = <usize>ox * sz;
+              v128.store(d + o, v128.add<T>(v128.load(d + o), v128.load(s + o)));
+            }
+            for (; ox < ox1; ox++) {
+              const o = <usize>ox * sz;
+              store<T>(d + o, load<T>(d + o) + load<T>(s + o));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function col2imT_f32(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, x: usize): void { col2imTImpl<f32>(colT, n, c, h, w, fh, fw, pad, x); }
+export function col2imT_f64(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, x: usize): void { col2imTImpl<f64>(colT, n, c, h, w, fh, fw, pad, x); }
 export function col2im_f32(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void { col2imImpl<f32>(col, n, c, h, w, fh, fw, stride, pad, x); }
 export function col2im_f64(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void { col2imImpl<f64>(col, n, c, h, w, fh, fw, stride, pad, x); }
 
