@@ -28,11 +28,76 @@
 
 // ---- im2col / col2im --------------------------------------------------------------------------------
 
+/**
+ * im2col for stride 1, in another loop order with the same result: for each output row, channel and
+ * filter row, the image row's windows go to consecutive col rows (K = c·fh·fw values apart) — an inner
+ * loop over the output column that copies fw values, with the bounds checked once per filter row.
+ */
+// @ts-ignore: decorator
+@inline function im2colStride1<T>(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, col: usize, outH: i32, outW: i32): void {
+  const sz = <usize>sizeof<T>();
+  const kBytes = <usize>(c * fh * fw) * sz;
+  // Output columns whose window lies inside the image row: [inLo, inHi).
+  const inLo = min(outW, pad), inHi = max(inLo, min(outW, w + pad - fw + 1));
+  for (let i = 0; i < n; i++) {
+    const img = x + <usize>(i * c * h * w) * sz;
+    for (let oy = 0; oy < outH; oy++) {
+      const rowCol = col + <usize>((i * outH + oy) * outW) * kBytes;
+      for (let ch = 0; ch < c; ch++) {
+        const plane = img + <usize>(ch * h * w) * sz;
+        for (let ky = 0; ky < fh; ky++) {
+          const y = oy - pad + ky;
+          const dst = rowCol + <usize>((ch * fh + ky) * fw) * sz;
+          if (y < 0 || y >= h) {
+            for (let ox = 0; ox < outW; ox++) {
+              const d = dst + <usize>ox * kBytes;
+              for (let kx = 0; kx < fw; kx++) store<T>(d + <usize>kx * sz, <T>0);
+            }
+            continue;
+          }
+          const line = plane + <usize>(y * w) * sz;
+          for (let ox = 0; ox < inLo; ox++) im2colEdge<T>(line, w, ox - pad, fw, dst + <usize>ox * kBytes);
+          if (fw == 3) {
+            for (let ox = inLo; ox < inHi; ox++) {
+              const s = line + <usize>(ox - pad) * sz;
+              const d = dst + <usize>ox * kBytes;
+              store<T>(d, load<T>(s));
+              store<T>(d + sz, load<T>(s + sz));
+              store<T>(d + 2 * sz, load<T>(s + 2 * sz));
+            }
+          } else {
+            for (let ox = inLo; ox < inHi; ox++) {
+              const s = line + <usize>(ox - pad) * sz;
+              const d = dst + <usize>ox * kBytes;
+              for (let kx = 0; kx < fw; kx++) store<T>(d + <usize>kx * sz, load<T>(s + <usize>kx * sz));
+            }
+          }
+          for (let ox = inHi; ox < outW; ox++) im2colEdge<T>(line, w, ox - pad, fw, dst + <usize>ox * kBytes);
+        }
+      }
+    }
+  }
+}
+
+/** One window row that crosses the image's left or right edge: the values inside, zeros outside. */
+// @ts-ignore: decorator
+@inline function im2colEdge<T>(line: usize, w: i32, x0: i32, fw: i32, d: usize): void {
+  const sz = <usize>sizeof<T>();
+  for (let kx = 0; kx < fw; kx++) {
+    const xx = x0 + kx;
+    store<T>(d + <usize>kx * sz, xx >= 0 && xx < w ? load<T>(line + <usize>xx * sz) : <T>0);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function im2colImpl<T>(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void {
   const sz = <usize>sizeof<T>();
   const outH = outSize(h, fh, stride, pad);
   const outW = outSize(w, fw, stride, pad);
+  if (stride == 1) {
+    im2colStride1<T>(x, n, c, h, w, fh, fw, pad, col, outH, outW);
+    return;
+  }
   let q = col;
   for (let i = 0; i < n; i++) {
     const img = x + <usize>(i * c * h * w) * sz;
