@@ -4,6 +4,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/cli/options.ts';
 import { loadMnistSplits, train, useWasmKernels, type TrainConfig } from '../src/node.ts';
 import { timeConvSteps } from '../web/src/conv-steps.ts';
@@ -96,4 +98,15 @@ export async function browserConvBench(steps: number, dtype: 'float32' | 'float6
     await browser.close();
     await server.close();
   }
+}
+
+// Run alone (npm run bench runs it so, in a fresh process: an earlier in-process benchmark's buffers on the
+// WASM heap or a stopped helper thread must not slow the Node side):
+//   node --import tsx bench/browser.ts [--iters 3000] [--conv-steps 20]     prints "RESULTS {json}"
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { iters: { type: 'string', default: '3000' }, 'conv-steps': { type: 'string', default: '20' } } });
+  const chapter5 = await browserBench(Number(values.iters));
+  const chapter7 = await browserConvBench(Number(values['conv-steps']));
+  console.log(`RESULTS ${JSON.stringify({ chapter5, chapter7 })}`);
+  process.exit(0);
 }

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
-import { browserBench, browserConvBench } from './browser.ts';
+import type { BrowserBench, BrowserConvBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
 import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, type Workload } from './peak.ts';
@@ -135,9 +135,12 @@ for (let round = 0; round < rounds; round++) {
 
 const kernels = kernelBench();
 const browserIters = Math.min(iters, 3000);
-const browser = await browserBench(browserIters);
 const convSteps = 20;
-const browserConv = await browserConvBench(convSteps);
+// In a fresh process (bench/browser.ts): this one's WASM heap holds the chapter-6 networks' buffers.
+const browserRun = wall(process.execPath, ['--import', 'tsx', join(root, 'bench/browser.ts'), '--iters', String(browserIters), '--conv-steps', String(convSteps)]);
+const browserLine = browserRun.stdout.split('\n').find((l) => l.startsWith('RESULTS '));
+if (!browserLine) throw new Error('bench/browser.ts printed no RESULTS line');
+const { chapter5: browser, chapter7: browserConv } = JSON.parse(browserLine.slice(8)) as { chapter5: BrowserBench | string; chapter7: BrowserConvBench | string };
 const browserConvSection =
   typeof browserConv === 'string'
     ? browserConv
