@@ -84,10 +84,30 @@ export function col2im(
   pad: number,
   x: FloatArray,
 ): void {
+  col2imStrided(col, c * filterH * filterW, 1, n, c, h, w, filterH, filterW, stride, pad, x);
+}
+
+/**
+ * col2im over a col read as `col[q·rowStride + p·colStride]` (row q = output position, column p =
+ * (channel, ky, kx)): `col2im` (rows of c·filterH·filterW) and `col2imT` (its transpose) in one loop.
+ */
+function col2imStrided(
+  col: FloatArray,
+  rowStride: number,
+  colStride: number,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  x: FloatArray,
+): void {
   const outH = convOutputSize(h, filterH, stride, pad);
   const outW = convOutputSize(w, filterW, stride, pad);
   const window = filterH * filterW;
-  const rowLen = c * window;
   x.fill(0, 0, n * c * h * w);
   for (let ky = 0; ky < filterH; ky++) {
     for (let kx = 0; kx < filterW; kx++) {
@@ -101,9 +121,9 @@ export function col2im(
           for (let ox = 0; ox < outW; ox++) {
             const xx = ox * stride - pad + kx;
             if (xx < 0 || xx >= w) continue;
-            const q = (rowBase + ox) * rowLen + k;
+            const q = (rowBase + ox) * rowStride + k * colStride;
             const p = img + y * w + xx;
-            for (let ch = 0; ch < c; ch++) x[p + ch * h * w] += col[q + ch * window];
+            for (let ch = 0; ch < c; ch++) x[p + ch * h * w] += col[q + ch * window * colStride];
           }
         }
       }
@@ -154,31 +174,8 @@ export function col2imT(
   pad: number,
   x: FloatArray,
 ): void {
-  const outH = convOutputSize(h, filterH, stride, pad);
-  const outW = convOutputSize(w, filterW, stride, pad);
-  const window = filterH * filterW;
-  const rows = n * outH * outW;
-  x.fill(0, 0, n * c * h * w);
-  for (let ky = 0; ky < filterH; ky++) {
-    for (let kx = 0; kx < filterW; kx++) {
-      const k = ky * filterW + kx;
-      for (let i = 0; i < n; i++) {
-        const img = i * c * h * w;
-        for (let oy = 0; oy < outH; oy++) {
-          const y = oy * stride - pad + ky;
-          if (y < 0 || y >= h) continue;
-          const rowBase = (i * outH + oy) * outW;
-          for (let ox = 0; ox < outW; ox++) {
-            const xx = ox * stride - pad + kx;
-            if (xx < 0 || xx >= w) continue;
-            const q = rowBase + ox;
-            const p = img + y * w + xx;
-            for (let ch = 0; ch < c; ch++) x[p + ch * h * w] += colT[(ch * window + k) * rows + q];
-          }
-        }
-      }
-    }
-  }
+  const rows = n * convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
+  col2imStrided(colT, 1, rows, n, c, h, w, filterH, filterW, stride, pad, x);
 }
 
 /**
