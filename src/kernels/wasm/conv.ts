@@ -287,6 +287,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   };
 
   // The WASM col2im (equal bit for bit) measured slower than the TypeScript loop per image of DeepConvNet
-  // (0.88 against 0.68 ms for 32×16×16, 3×3): the reference stays in use until it is made faster.
+  // (0.88 against 0.68 ms for 32×16×16, 3×3), so `col2im` stays the reference; the Convolution layer's
+  // backward pass uses col2imT, whose layout lets WASM add whole vectors.
   return { im2col, col2im: USE_WASM_COL2IM ? col2im : referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward };
 }
