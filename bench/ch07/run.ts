@@ -17,8 +17,7 @@
  * runs one real NumPy 20-epoch SimpleConvNet training on the first N training images (the book's
  * commented-out shortcut uses 5000) and reports its time and accuracy.
  *
- * ScratchNet is timed by bench/ch07/scratchnet_step.ts when src/nets/simple-conv-net.ts (and
- * deep-conv-net.ts) exist; otherwise its rows say so and the ratios are left out.
+ * ScratchNet is timed by bench/ch07/scratchnet_step.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -82,12 +81,7 @@ interface System {
   run: () => Promise<Result>;
 }
 
-/** True when ScratchNet's conv nets exist (another part of issue 11 writes them). */
-export function scratchNetConvNetsExist(net: 'simple' | 'deep'): boolean {
-  return existsSync(join(root, 'src/nets', net === 'simple' ? 'simple-conv-net.ts' : 'deep-conv-net.ts'));
-}
-
-/** The hook: ScratchNet's step timed in a child process by bench/ch07/scratchnet_step.ts. */
+/** ScratchNet's step, timed in a child process by bench/ch07/scratchnet_step.ts. */
 export function scratchNetStep(net: 'simple' | 'deep', dtype: 'float32' | 'float64', stepCount: number, seed: number): Promise<Result> {
   return measure(process.execPath, ['--import', 'tsx', join(here, 'scratchnet_step.ts'), '--net', net, '--dtype', dtype, '--steps', String(stepCount), '--seed', String(seed), '--kernels', 'wasm', '--threads', '2']);
 }
@@ -100,16 +94,11 @@ const tfjsStep = (net: string, backend: string, stepCount: number, seed: number)
 
 const NET_NAME = { simple: 'SimpleConvNet', deep: 'DeepConvNet' } as const;
 const systems: System[] = [];
-const missing: string[] = [];
 let seed = 1;
 const nextSeed = () => seed++;
 for (const net of nets) {
   for (const dtype of ['float32', 'float64'] as const) {
-    if (scratchNetConvNetsExist(net)) {
-      systems.push({ name: 'ScratchNet (WASM SIMD, 2 threads)', net, dtype, scratchNet: true, rounds, run: () => scratchNetStep(net, dtype, steps, nextSeed()) });
-    } else {
-      missing.push(`${NET_NAME[net]} ${dtype}`);
-    }
+    systems.push({ name: 'ScratchNet (WASM SIMD, 2 threads)', net, dtype, scratchNet: true, rounds, run: () => scratchNetStep(net, dtype, steps, nextSeed()) });
   }
   systems.push({ name: 'NumPy, the book’s code', net, dtype: 'float64', rounds, run: () => numpyStep(net, 'float64', steps, nextSeed()) });
   systems.push({ name: 'NumPy, the book’s code in float32', net, dtype: 'float32', rounds, run: () => numpyStep(net, 'float32', steps, nextSeed()) });
@@ -196,7 +185,6 @@ const md = [
   ...tables,
   `TF.js 4.22 wasm backend: ${wasmError}.`,
   '',
-  missing.length ? `ScratchNet rows missing (its conv nets were not there): ${missing.join(', ')}.\n` : '',
   fullRun,
 ].join('\n');
 writeFileAtomic(join(here, 'results-ch07.md'), md);
