@@ -318,10 +318,9 @@ export function convForward(
   const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
   const k = c * filterH * filterW;
   const img = c * h * w;
-  const colImg = col.length === spatial * k ? col : col.subarray(0, spatial * k);
   for (let i = 0; i < n; i++) {
-    im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, filterH, filterW, stride, pad, colImg);
-    gemm(false, true, fn, spatial, k, W, colImg, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+    im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, filterH, filterW, stride, pad, col);
+    gemm(false, true, fn, spatial, k, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
   }
   addChannelBias(out, n, fn, spatial, b, out);
 }

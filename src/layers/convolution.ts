@@ -34,9 +34,8 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
   readonly pad: number;
   /** The input of the last forward. */
   x: Tensor | undefined;
-  /** The book's `col` when it was last asked for, and the input it was computed from. */
+  /** The book's `col` when it was last asked for; fresh until the next forward. */
   private colFull: Tensor | undefined;
-  private colOf: Tensor | undefined;
   private colFresh = false;
   /** One image's `col` (outH·outW, C·FH·FW), the scratch of forward (reference kernels) and backward. */
   private colImg: FloatArray | undefined;
@@ -83,12 +82,11 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
   get col(): Tensor | undefined {
     const x = this.x;
     if (x === undefined) return undefined;
-    if (!this.colFresh || this.colOf !== x) {
+    if (!this.colFresh) {
       const [, c, fh, fw] = this.W.shape;
       const [n, , h, w] = x.shape;
       const col = (this.colFull = reuse(this.colFull, [n * this.outH * this.outW, c * fh * fw], resultDtype(x, this.W), 'Convolution.col'));
       kernels.im2col(x.data, n, c, h, w, fh, fw, this.stride, this.pad, col.data);
-      this.colOf = x;
       this.colFresh = true;
     }
     return this.colFull;

@@ -1,5 +1,5 @@
 /**
- * Chapter 7's kernels on WASM (assembly/conv.ts): im2col / col2im, the Convolution forward as a direct
+ * Chapter 7's kernels on WASM (assembly/conv.ts): im2col, col2imT, the Convolution forward as a direct
  * convolution (stride 1; it leaves the one-image `col` scratch unwritten), max pooling
  * forward and backward, the channel bias and sums — behind the signatures of `referenceKernels`.
  *
@@ -18,8 +18,6 @@ import type { WasmHeap } from './heap.ts';
 export interface ConvExports {
   im2col_f32(x: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, col: number): void;
   im2col_f64(x: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, col: number): void;
-  col2im_f32(col: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, x: number): void;
-  col2im_f64(col: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, x: number): void;
   col2imT_f32(colT: number, n: number, c: number, h: number, w: number, fh: number, fw: number, pad: number, x: number): void;
   col2imT_f64(colT: number, n: number, c: number, h: number, w: number, fh: number, fw: number, pad: number, x: number): void;
   addChannelBias_f32(x: number, n: number, c: number, spatial: number, bias: number, out: number): void;
@@ -56,7 +54,6 @@ export type ConvKernels = Pick<Kernels, 'im2col' | 'col2im' | 'col2imT' | 'addCh
 /** Images (or planes) below this many multiply-adds (or values) stay on one thread. */
 const CONV_SPLIT_MIN = 200_000;
 const POOL_SPLIT_MIN = 100_000;
-const USE_WASM_COL2IM = false;
 
 export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   const { exports: x, heap, freeHelper, helperOp, forget } = d;
@@ -103,16 +100,6 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       return referenceKernels.im2col(xs, n, c, h, w, fh, fw, stride, pad, col);
     }
     (sz === 4 ? x.im2col_f32 : x.im2col_f64)(xs.byteOffset, n, c, h, w, fh, fw, stride, pad, col.byteOffset);
-  };
-
-  const col2im: Kernels['col2im'] = (col, n, c, h, w, fh, fw, stride, pad, xs) => {
-    forget(xs);
-    const sz = width(col);
-    const rows = n * outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
-    if (sz === 0 || width(xs) !== sz || !onHeap(xs, col) || xs.length < n * c * h * w || col.length < rows * c * fh * fw) {
-      return referenceKernels.col2im(col, n, c, h, w, fh, fw, stride, pad, xs);
-    }
-    (sz === 4 ? x.col2im_f32 : x.col2im_f64)(col.byteOffset, n, c, h, w, fh, fw, stride, pad, xs.byteOffset);
   };
 
   const col2imT: Kernels['col2imT'] = (colT, n, c, h, w, fh, fw, stride, pad, xs) => {
@@ -243,10 +230,9 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     if (here < 0) {
       // The reference's steps (one image's im2col into `col`, its product, then the bias), with the active kernels.
       const img = c * h * w;
-      const colImg = col.length === spatial * k ? col : col.subarray(0, spatial * k);
-      for (let i = 0; i < n; i++) {
-        im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, colImg);
-        d.gemm(false, true, fn, spatial, k, W, colImg, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+          for (let i = 0; i < n; i++) {
+        im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
+        d.gemm(false, true, fn, spatial, k, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
       }
       addChannelBias(out, n, fn, spatial, b, out);
       return;
@@ -286,8 +272,8 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     }
   };
 
-  // The WASM col2im (equal bit for bit) measured slower than the TypeScript loop per image of DeepConvNet
-  // (0.88 against 0.68 ms for 32×16×16, 3×3), so `col2im` stays the reference; the Convolution layer's
-  // backward pass uses col2imT, whose layout lets WASM add whole vectors.
-  return { im2col, col2im: USE_WASM_COL2IM ? col2im : referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward };
+  // col2im stays the reference: a WASM twin of its loop measured slower than the TypeScript one (0.88
+  // against 0.68 ms per DeepConvNet image of 32×16×16, 3×3), and the Convolution layer's backward pass
+  // goes through col2imT, whose layout lets WASM add whole vectors.
+  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward };
 }

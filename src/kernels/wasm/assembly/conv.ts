@@ -1,4 +1,4 @@
-// Chapter 7's loops in WASM (AssemblyScript): im2col / col2im, max pooling forward and backward, the
+// Chapter 7's loops in WASM (AssemblyScript): im2col / col2imT, max pooling forward and backward, the
 // per-channel bias and sum, and a direct convolution (stride 1) — the twins of src/kernels/conv.ts,
 // generic over T (f32 → f32x4, f64 → f64x2) and exported per type. Included from kernels.ts.
 //
@@ -6,7 +6,7 @@
 // (the helper protocol passes at most 12 values; a convolution needs more).
 //
 // Orders of operations: every loop adds each output's terms in the reference's order (a convolution's
-// products over (channel, ky, kx) ascending from 0, then the bias; col2im's and pooling backward's per
+// products over (channel, ky, kx) ascending from 0, then the bias; col2imT's and pooling backward's per
 // pixel in window order), so float64 results equal the TypeScript reference bit for bit. In float32 the
 // reference adds in double precision before rounding (JavaScript numbers), these kernels in float32.
 
@@ -26,7 +26,7 @@
   return (size + 2 * pad - filter) / stride + 1;
 }
 
-// ---- im2col / col2im --------------------------------------------------------------------------------
+// ---- im2col / col2imT -------------------------------------------------------------------------------
 
 /**
  * im2col for stride 1, in another loop order with the same result: for each output row, channel and
@@ -137,44 +137,6 @@
   }
 }
 
-// @ts-ignore: decorator
-@inline function col2imImpl<T>(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void {
-  const sz = <usize>sizeof<T>();
-  const outH = outSize(h, fh, stride, pad);
-  const outW = outSize(w, fw, stride, pad);
-  const window = fh * fw;
-  const rowLen = c * window;
-  memory.fill(x, 0, <usize>(n * c * h * w) * sz);
-  // The reference's loop order (ky, kx, image, oy, ox, channel): per pixel the terms arrive in window
-  // order, and a row of col is read nearly in sequence (channel c's entry is `window` values on).
-  const hw = <usize>(h * w) * sz;
-  const windowBytes = <usize>window * sz;
-  for (let ky = 0; ky < fh; ky++) {
-    for (let kx = 0; kx < fw; kx++) {
-      const k = ky * fw + kx;
-      for (let i = 0; i < n; i++) {
-        const img = x + <usize>(i * c) * hw;
-        for (let oy = 0; oy < outH; oy++) {
-          const y = oy * stride - pad + ky;
-          if (y < 0 || y >= h) continue;
-          const rowBase = (i * outH + oy) * outW;
-          for (let ox = 0; ox < outW; ox++) {
-            const xx = ox * stride - pad + kx;
-            if (xx < 0 || xx >= w) continue;
-            let q = col + <usize>((rowBase + ox) * rowLen + k) * sz;
-            let p = img + <usize>(y * w + xx) * sz;
-            for (let ch = 0; ch < c; ch++) {
-              store<T>(p, load<T>(p) + load<T>(q));
-              p += hw;
-              q += windowBytes;
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
 export function im2col_f32(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void { im2colImpl<f32>(x, n, c, h, w, fh, fw, stride, pad, col); }
 export function im2col_f64(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize): void { im2colImpl<f64>(x, n, c, h, w, fh, fw, stride, pad, col); }
 /**
@@ -225,8 +187,6 @@ export function im2col_f64(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw
 
 export function col2imT_f32(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, x: usize): void { col2imTImpl<f32>(colT, n, c, h, w, fh, fw, pad, x); }
 export function col2imT_f64(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, x: usize): void { col2imTImpl<f64>(colT, n, c, h, w, fh, fw, pad, x); }
-export function col2im_f32(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void { col2imImpl<f32>(col, n, c, h, w, fh, fw, stride, pad, x); }
-export function col2im_f64(col: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize): void { col2imImpl<f64>(col, n, c, h, w, fh, fw, stride, pad, x); }
 
 // ---- bias and channel sums ------------------------------------------------------------------------
 
