@@ -2,8 +2,7 @@
  * Training speed in Chromium's Worker against Node, same kernels, same configuration: the page's Train
  * tab (driven by Playwright-core) and `train()` in this process, both timed by `train()` itself.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/cli/options.ts';
@@ -11,7 +10,8 @@ import { loadMnistSplits, train, useWasmKernels, type TrainConfig } from '../src
 import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { CHROMIUM, launchChromium } from '../test/helpers/browser.ts';
 import { serveStatic } from '../test/helpers/static-server.ts';
-import { buildWeb } from '../test/helpers/web-build.ts';
+import { buildWeb, convStepsInWorker, trainWorkerUrl } from '../test/helpers/web-build.ts';
+import { median } from './systems.ts';
 
 export interface BrowserBench {
   iters: number;
@@ -55,8 +55,6 @@ export interface BrowserConvBench {
   browserLoss: number;
 }
 
-const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /**
  * Chapter 7 in the browser: SimpleConvNet's Trainer steps (web/src/conv-steps.ts) in the page's own Worker
  * script (the built train-worker asset, started by the page under test) against the same function in
@@ -68,8 +66,7 @@ export async function browserConvBench(steps: number, dtype: 'float32' | 'float6
   const node = timeConvSteps(loadMnistSplits(), steps, 1, dtype);
 
   const dist = await buildWeb();
-  const workerAsset = readdirSync(join(dist, 'assets')).find((f) => /^train-worker.*\.js$/.test(f));
-  if (!workerAsset) throw new Error(`browserConvBench: no train-worker asset in ${join(dist, 'assets')}`);
+  const workerUrl = trainWorkerUrl(dist);
   const server = await serveStatic(dist);
   const browser = await launchChromium();
   try {
@@ -77,23 +74,9 @@ export async function browserConvBench(steps: number, dtype: 'float32' | 'float6
     await page.goto(`${server.url}/#train`);
     // The page's own Worker has loaded MNIST (Start enabled): it stays idle while ours is timed.
     await page.waitForFunction(() => !(document.querySelector('[data-testid="train-start"]') as HTMLButtonElement).disabled, null, { timeout: 60000 });
-    const result = await page.evaluate(
-      ({ url, steps, dtype }) =>
-        new Promise<{ stepMs: number[]; lastLoss: number; kernels: string }>((resolve, reject) => {
-          const w = new Worker(url, { type: 'module' });
-          w.onmessage = (e: MessageEvent) => {
-            const m = e.data as { type: string; stepMs: number[]; lastLoss: number; kernels: string; message?: string };
-            if (m.type === 'ready') w.postMessage({ type: 'convSteps', steps, seed: 1, dtype });
-            else if (m.type === 'convSteps') {
-              resolve(m);
-              w.terminate();
-            } else if (m.type === 'error') reject(new Error(m.message));
-          };
-        }),
-      { url: `/assets/${workerAsset}`, steps, dtype },
-    );
+    const result = await convStepsInWorker(page, workerUrl, steps, 1, dtype);
     if (result.kernels !== 'wasm-simd') throw new Error(`browserConvBench: the Worker ran the ${result.kernels} kernels`);
-    return { steps, dtype, nodeMs: medianOf(node.stepMs), browserMs: medianOf(result.stepMs), nodeLoss: node.lastLoss, browserLoss: result.lastLoss };
+    return { steps, dtype, nodeMs: median(node.stepMs), browserMs: median(result.stepMs), nodeLoss: node.lastLoss, browserLoss: result.lastLoss };
   } finally {
     await browser.close();
     await server.close();

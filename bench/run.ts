@@ -26,7 +26,7 @@ import type { BrowserBench, BrowserConvBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
 import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, type Workload } from './peak.ts';
-import { ensureTfjsInstalled, median, numpy, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
+import { ensureTfjsInstalled, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
 const { values } = parseArgs({
   options: {
@@ -87,11 +87,10 @@ if (!values['skip-ch07']) {
   const args = ['--import', 'tsx', join(root, 'bench/ch07/run.ts'), '--rounds', String(rounds), '--steps', values['ch07-steps'], ...(values['skip-tfjs'] ? ['--skip-tfjs'] : [])];
   console.log('chapters 7–8: bench/ch07/run.ts (a few minutes) …');
   const { stdout } = wall(process.execPath, args);
-  const resultLine = stdout.split('\n').find((l) => l.startsWith('RESULTS '));
-  if (!resultLine) throw new Error('bench/ch07/run.ts printed no RESULTS line');
+  const medians = resultsOf<Ch07Median[]>(stdout, 'bench/ch07/run.ts');
   const md = readFileSync(join(root, 'bench/ch07/results-ch07.md'), 'utf8');
   // Its sections from the first table's heading on (the title and the machine line are this file's).
-  ch07 = { tables: md.slice(md.indexOf('One step =')).replace(/^## /gm, '### ').trim(), medians: JSON.parse(resultLine.slice(8)) as Ch07Median[] };
+  ch07 = { tables: md.slice(md.indexOf('One step =')).replace(/^## /gm, '### ').trim(), medians };
   console.log('chapters 7–8: done (bench/ch07/results-ch07.md)');
 }
 
@@ -138,9 +137,7 @@ const browserIters = Math.min(iters, 3000);
 const convSteps = 20;
 // In a fresh process (bench/browser.ts): this one's WASM heap holds the chapter-6 networks' buffers.
 const browserRun = wall(process.execPath, ['--import', 'tsx', join(root, 'bench/browser.ts'), '--iters', String(browserIters), '--conv-steps', String(convSteps)]);
-const browserLine = browserRun.stdout.split('\n').find((l) => l.startsWith('RESULTS '));
-if (!browserLine) throw new Error('bench/browser.ts printed no RESULTS line');
-const { chapter5: browser, chapter7: browserConv } = JSON.parse(browserLine.slice(8)) as { chapter5: BrowserBench | string; chapter7: BrowserConvBench | string };
+const { chapter5: browser, chapter7: browserConv } = resultsOf<{ chapter5: BrowserBench | string; chapter7: BrowserConvBench | string }>(browserRun.stdout, 'bench/browser.ts');
 const browserConvSection =
   typeof browserConv === 'string'
     ? browserConv

@@ -29,6 +29,13 @@ export function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = proce
   return { seconds, stdout: r.stdout };
 }
 
+/** The JSON of a child benchmark's `RESULTS {…}` line (bench/ch07/run.ts, bench/browser.ts print one). */
+export function resultsOf<T>(stdout: string, what: string): T {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULTS '));
+  if (!line) throw new Error(`${what} printed no RESULTS line`);
+  return JSON.parse(line.slice('RESULTS '.length)) as T;
+}
+
 /** Runs a command, returns its last JSON line and its peak RSS (from /usr/bin/time when present). */
 async function measure(cmd: string, args: string[]): Promise<Record<string, unknown> & { peakRssMB: number }> {
   const useTime = existsSync(TIME);

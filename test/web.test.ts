@@ -1,6 +1,6 @@
 /** The page driven in real Chromium (Playwright-core + Debian's chromium) against the built site. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
 import { serveStatic } from './helpers/static-server.ts';
-import { WEB_DIST, buildWeb } from './helpers/web-build.ts';
+import { WEB_DIST, buildWeb, convStepsInWorker, trainWorkerUrl } from './helpers/web-build.ts';
 
 const skip = browserSkipReason();
 
@@ -193,12 +193,11 @@ describe('web page in Chromium', { skip }, () => {
   it('train worker: a run that fails is reported with its run number, and the next run trains', async () => {
     // The built Worker itself, sent what the page never sends (its checks come first): a run the library
     // refuses, then a good one. A failed run must leave the Worker (and its kernels) ready for the next.
-    const asset = readdirSync(join(WEB_DIST, 'assets')).find((f) => /^train-worker-.*\.js$/.test(f));
-    assert.ok(asset, 'built worker');
+    const workerUrl = trainWorkerUrl(WEB_DIST);
     const good = { iters: 3, batchSize: 100, lr: 0.1, hiddenSize: 50, weightInitStd: 0.01, seed: 1, dtype: 'float32', evalAtEnd: true };
     const bad = { ...good, iters: -1 };
     const replies = await page.evaluate<{ type: string; run?: number; stage?: string; status?: string; message?: string }[]>(`new Promise((resolve, reject) => {
-      const worker = new Worker('/assets/${asset}', { type: 'module' });
+      const worker = new Worker('${workerUrl}', { type: 'module' });
       const replies = [];
       const timer = setTimeout(() => reject(new Error('timeout: ' + JSON.stringify(replies))), 60000);
       worker.onmessage = ({ data }) => {
@@ -342,24 +341,8 @@ describe('web page in Chromium', { skip }, () => {
   });
 
   it("train worker: SimpleConvNet's Trainer steps give the same losses as in Node (same seed, same kernels)", async () => {
-    const asset = readdirSync(join(WEB_DIST, 'assets')).find((f) => /^train-worker.*\.js$/.test(f));
-    assert.ok(asset, 'the built train-worker asset');
     const steps = 3;
-    const inBrowser = await page.evaluate(
-      ({ url, steps }) =>
-        new Promise<{ lastLoss: number; stepMs: number[]; kernels: string }>((resolve, reject) => {
-          const w = new Worker(url, { type: 'module' });
-          w.onmessage = (e: MessageEvent) => {
-            const m = e.data as { type: string; lastLoss: number; stepMs: number[]; kernels: string; message?: string };
-            if (m.type === 'ready') w.postMessage({ type: 'convSteps', steps, seed: 3, dtype: 'float32' });
-            else if (m.type === 'convSteps') {
-              w.terminate();
-              resolve(m);
-            } else if (m.type === 'error') reject(new Error(m.message));
-          };
-        }),
-      { url: `/assets/${asset}`, steps },
-    );
+    const inBrowser = await convStepsInWorker(page, trainWorkerUrl(WEB_DIST), steps, 3, 'float32');
     assert.equal(inBrowser.kernels, 'wasm-simd');
     assert.equal(inBrowser.stepMs.length, steps);
     useWasmKernels();
