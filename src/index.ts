@@ -95,7 +95,7 @@ export { kernels, referenceKernels, useKernels, allocateBytes } from './kernels/
 export type { Kernels, FloatArray } from './kernels/index.ts';
 export { buyApple, buyAppleOrange, buyAppleLines, buyAppleOrangeLines } from './examples.ts';
 export type { BuyAppleResult, BuyAppleOrangeResult } from './examples.ts';
-export { serializeModel, modelToDocument, readModelDocument, restoreNetwork, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.ts';
+export { serializeModel, serializeModelChunks, modelToDocument, readModelDocument, restoreNetwork, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.ts';
 export type { ModelDocument, ModelContents, StoredTensor } from './io/model-format.ts';
 export { parseModel, buildNetwork, registerNetworkKind, networkKinds } from './nets/registry.ts';
 export type { Network, NetworkConfig, NetworkKind, NetworkShapes, TensorRecord, TwoLayerWeights, JsonValue } from './nets/network.ts';

@@ -150,6 +150,16 @@ describe('chapter-7/8 commands', { concurrency: 2 }, () => {
     assertFigure('tcs', 'train-convnet');
   });
 
+  it('train-convnet: a loss that stops being finite exits 1 and still draws the figure (after the kernels\' memory is released), without params.json', async () => {
+    // WASM kernels and two threads (the default): the helper is stopped and the heap let go before drawing.
+    const r = await runCli(['train-convnet', '--data', data, '--epochs', '1', '--batch-size', '50', '--train-size', '200', '--test-size', '20', '--evaluate-sample-num', '20', '--lr', '1e300', '--seed', '1', '--out', 'tcd'], cwd);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error: the loss became nan at step \d+: the weights were not saved \(try a smaller --lr\)/);
+    assert.equal(json('tcd', 'history.json').status, 'diverged');
+    assert.equal(existsSync(join(cwd, 'tcd', 'params.json')), false);
+    assertFigure('tcd', 'train-convnet');
+  });
+
   it('train-deepnet: DeepConvNet by the Trainer, the book\'s lines, its model file', async () => {
     const r = await runCli(['train-deepnet', '--data', data, '--epochs', '1', '--batch-size', '50', '--train-size', '100', '--test-size', '20', '--evaluate-sample-num', '20', '--seed', '2', '--out', 'td', ...TS], cwd);
     const lines = ok(r, 'train-deepnet');

@@ -83,6 +83,29 @@ describe('Relu', () => {
     for (let trial = 0; trial < 8; trial++) checkLayer(new Relu(), randomAwayFromZero(rng, randomShape(rng, 1 + rng.int(4))), rng);
   });
 
+  it('{ inPlace: true } writes over x and returns it, with the same values, mask and dx (-0, NaN included)', () => {
+    const rng = new Random(7);
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (let trial = 0; trial < 6; trial++) {
+        const shape = randomShape(rng, 1 + rng.int(4));
+        const x = randomAwayFromZero(rng, shape).astype(dtype);
+        x.data[0] = -0;
+        if (x.size > 2) x.data[1] = NaN;
+        if (x.size > 3) x.data[2] = 0;
+        const plain = new Relu();
+        const expected = plain.forward(x).copy();
+        const inPlace = new Relu({ inPlace: true });
+        const over = x.copy();
+        const out = inPlace.forward(over);
+        assert.equal(out, over, 'the output is x itself');
+        assert.deepEqual([...out.data].map(String), [...expected.data].map(String));
+        assert.deepEqual(inPlace.mask!.toArray(), plain.mask!.toArray());
+        const dout = randomAwayFromZero(rng, shape).astype(dtype);
+        assert.deepEqual([...inPlace.backward(dout).data], [...plain.backward(dout).data]);
+      }
+    }
+  });
+
   it('rejects a dout of the wrong shape', () => {
     const relu = new Relu();
     relu.forward(zeros([2, 3]));

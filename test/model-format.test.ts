@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PARAM_KEYS, TwoLayerNet, loadModel, parseModel, randn, saveModel, serializeModel, writeFileAtomic } from '../src/node.ts';
+import { MultiLayerNetExtend, PARAM_KEYS, SimpleConvNet, TwoLayerNet, loadModel, modelToDocument, parseModel, randn, saveModel, serializeModel, serializeModelChunks, writeFileAtomic } from '../src/node.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scratchnet-model-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,6 +73,30 @@ describe('model format', () => {
   });
 });
 
+describe('serializeModelChunks', () => {
+  it('joined, is JSON.stringify of the model document, whatever the chunk size (-0, NaN, extremes, state, meta)', () => {
+    const nets = [
+      new TwoLayerNet(5, 3, 2, 0.1, { seed: 1, dtype: 'float32' }),
+      new MultiLayerNetExtend({ inputSize: 4, hiddenSizeList: [3, 2], outputSize: 2, useBatchnorm: true, seed: 2 }),
+      new SimpleConvNet({ inputDim: [1, 6, 6], convParam: { filterNum: 2, filterSize: 3, pad: 0, stride: 1 }, hiddenSize: 4, outputSize: 3, seed: 3 }),
+    ];
+    const w = nets[0].params.W1.data;
+    w.set([-0, NaN, Infinity, -Infinity, 1e-45, 3.4028234663852886e38]);
+    for (const net of nets) {
+      for (const meta of [undefined, { note: 'x', n: [1, -0, 2.5] }]) {
+        const expected = `${JSON.stringify(modelToDocument(net, meta))}\n`;
+        assert.equal(serializeModel(net, meta), expected);
+        for (const per of [1, 3, 7, 16384]) {
+          const chunks = [...serializeModelChunks(net, meta, per)];
+          assert.equal(chunks.join(''), expected, `${net.kind}, ${per} per chunk`);
+          if (per === 1) assert.ok(chunks.length > Object.keys(net.params).length + 3, 'the numbers come in pieces');
+        }
+      }
+    }
+    assert.throws(() => [...serializeModelChunks(nets[0], undefined, 0)], /serializeModelChunks: numbersPerChunk must be an integer >= 1, got 0/);
+  });
+});
+
 describe('writeFileAtomic', () => {
   it('replaces a file whole and leaves no temp file behind', () => {
     const path = join(dir, 'out', 'a.txt');
@@ -80,6 +104,19 @@ describe('writeFileAtomic', () => {
     writeFileAtomic(path, new TextEncoder().encode('second'));
     assert.equal(readFileSync(path, 'utf8'), 'second');
     assert.deepEqual(readdirSync(join(dir, 'out')), ['a.txt']);
+  });
+
+  it('writes pieces of text one after another; a piece that throws leaves the old file and no temp file', () => {
+    const path = join(dir, 'pieces', 'p.txt');
+    writeFileAtomic(path, ['a', 'é', '', 'c\n']);
+    assert.equal(readFileSync(path, 'utf8'), 'aéc\n');
+    const failing = function* () {
+      yield 'half';
+      throw new Error('no more');
+    };
+    assert.throws(() => writeFileAtomic(path, failing()), /no more/);
+    assert.equal(readFileSync(path, 'utf8'), 'aéc\n');
+    assert.deepEqual(readdirSync(join(dir, 'pieces')), ['p.txt']);
   });
 
   it('on failure keeps the old file and cleans up', () => {

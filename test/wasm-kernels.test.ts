@@ -201,6 +201,14 @@ describe('WASM SIMD kernels', () => {
         wasm.kernels.reluForward(xs.subarray(0, len) as FloatArray, o2, m2);
         assert.deepEqual([...m2], [...m1], 'relu mask');
         assert.deepEqual([...o2.subarray(0, len)].map(String), [...o1.subarray(0, len)].map(String), 'relu out (NaN stays NaN)');
+        // In place (Relu({ inPlace: true }), the conv nets' ReLUs): out is x.
+        const over = arrayOf(len, f32, onHeap, 0.2, seed).subarray(0, len) as FloatArray;
+        over[0] = -0;
+        if (len > 2) over[1] = NaN;
+        const m3 = bytes(onHeap);
+        wasm.kernels.reluForward(over, over, m3);
+        assert.deepEqual([...m3], [...m1], 'relu mask, in place');
+        assert.deepEqual([...over].map(String), [...o1.subarray(0, len)].map(String), 'relu out, in place');
         const dout = arrayOf(len, f32, onHeap, 0, seed + 3).subarray(0, len) as FloatArray;
         const [d1, d2] = [arrayOf(len, f32, false, 0, 2), arrayOf(len, f32, onHeap, 0, 2)];
         referenceKernels.reluBackward(dout, m1, d1);

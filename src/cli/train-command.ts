@@ -2,8 +2,6 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { totalmem } from 'node:os';
 import { join, relative } from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { defaultMnistDir, loadMnistSplits } from '../data/load-mnist.ts';
@@ -20,6 +18,7 @@ import { runProblems, type Limits } from '../train/limits.ts';
 import { BOOK_CONFIG, train, type EpochRecord, type TrainConfig, type TrainResult } from '../train/train.ts';
 import { VERSION } from '../version.ts';
 import { RunError, UsageError } from './errors.ts';
+import { collectGarbage } from './memory.ts';
 import { pointLatestAt, prepareRunDir } from './run-dir.ts';
 import { existingDir, kernelsOption, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, selectKernels, threadsOption } from './options.ts';
 
@@ -116,25 +115,6 @@ const FLAG_NAMES = { iters: '--iters', batchSize: '--batch-size', hiddenSize: '-
 
 /** Exit codes after a stop by signal: 128 + the signal's number, as a shell reports a process it killed. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
-
-/**
- * Asks V8 for full collections now, so the freed images and WASM memory are returned to the system
- * before the plots are drawn (otherwise whether they are depends on GC timing, and the run's peak memory
- * with it). V8 releases array-buffer memory on a background thread, and the WASM memory only after a
- * second collection (measured): two rounds, each with a short pause.
- */
-async function collectGarbage(): Promise<void> {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    for (let round = 0; round < 2; round++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  } catch {
-    // Not essential: only the peak memory depends on it.
-  }
-}
 
 /**
  * Training is over. Before the plots are drawn (peak memory): stop the helper thread, go back to the

@@ -3,13 +3,13 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Network } from '../nets/network.ts';
 import { parseModel } from '../nets/registry.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { serializeModel } from './model-format.ts';
+import { serializeModelChunks } from './model-format.ts';
 
 /** A model file larger than this is refused before it is read (the 784-50-10 net is under 1 MB). */
 export const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
 
 export function saveModel(path: string, net: Network, meta?: Record<string, unknown>): void {
-  writeFileAtomic(path, serializeModel(net, meta));
+  writeFileAtomic(path, serializeModelChunks(net, meta));
 }
 
 export function loadModel(path: string): Network {

@@ -9,14 +9,24 @@ import type { Layer } from './layer.ts';
  *
  * The book's `backward` writes `dout[self.mask] = 0`, zeroing the caller's array in place. This one
  * writes a fresh (layer-owned) `dx` and leaves `dout` alone.
+ *
+ * `{ inPlace: true }` (PyTorch's `inplace=True`): `forward` writes its output over `x` and returns `x` —
+ * one activation buffer less, for a net whose layer before reads its own output no more (Convolution
+ * and Affine keep their input, not their output). The conv nets use it: DeepConvNet's ReLU outputs are
+ * 38 MB in float64 at batch 100. The values are the same either way.
  */
 export class Relu implements Layer {
   mask: Mask | undefined;
+  readonly inPlace: boolean;
   private out: Tensor | undefined;
   private dx: Tensor | undefined;
 
+  constructor(options: { inPlace?: boolean } = {}) {
+    this.inPlace = options.inPlace === true;
+  }
+
   forward(x: Tensor): Tensor {
-    const out = (this.out = reuse(this.out, x.shape, x.dtype));
+    const out = this.inPlace ? x : (this.out = reuse(this.out, x.shape, x.dtype));
     const maskData = reuseBytes(this.mask?.data, x.size);
     if (this.mask === undefined || this.mask.data !== maskData || !sameShape(this.mask.shape, x.shape)) {
       this.mask = new Mask(maskData, x.shape);

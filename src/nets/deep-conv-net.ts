@@ -130,12 +130,12 @@ export class DeepConvNet extends ConvNetBase {
     const layers: [string, Layer][] = [];
     const cp = spec.convParams;
     for (let i = 0; i < 6; i++) {
-      layers.push([`Conv${i + 1}`, new Convolution(p[`W${i + 1}`], p[`b${i + 1}`], cp[i].stride, cp[i].pad)], [`Relu${i + 1}`, new Relu()]);
+      layers.push([`Conv${i + 1}`, new Convolution(p[`W${i + 1}`], p[`b${i + 1}`], cp[i].stride, cp[i].pad)], [`Relu${i + 1}`, new Relu({ inPlace: true })]);
       if (i % 2 === 1) layers.push([`Pool${(i + 1) / 2}`, new Pooling(2, 2, 2)]);
     }
     layers.push(
       ['Affine1', new Affine(p.W7, p.b7)],
-      ['Relu7', new Relu()],
+      ['Relu7', new Relu({ inPlace: true })],
       ['Dropout1', new Dropout(0.5, { rng })],
       ['Affine2', new Affine(p.W8, p.b8)],
       ['Dropout2', new Dropout(0.5, { rng })],

@@ -113,10 +113,10 @@ export class SimpleConvNet extends ConvNetBase {
     }
     const layers: [string, Layer][] = [
       ['Conv1', new Convolution(p.W1, p.b1, spec.convParam.stride, spec.convParam.pad)],
-      ['Relu1', new Relu()],
+      ['Relu1', new Relu({ inPlace: true })],
       ['Pool1', new Pooling(2, 2, 2)],
       ['Affine1', new Affine(p.W2, p.b2)],
-      ['Relu2', new Relu()],
+      ['Relu2', new Relu({ inPlace: true })],
       ['Affine2', new Affine(p.W3, p.b3)],
     ];
     super({ layers, dtype, inputShape: spec.inputDim, outputSize: spec.outputSize });

@@ -11,11 +11,14 @@ import cliProgress from 'cli-progress';
 import { defaultMnistDir, loadMnistSplits } from '../../data/load-mnist.ts';
 import type { MnistSplit, MnistSplits } from '../../data/mnist.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
-import { stopKernelThreads } from '../../kernels/wasm/index.ts';
+import { saveModel } from '../../io/model-file.ts';
+import { stopKernelThreads, useTypeScriptKernels } from '../../kernels/wasm/index.ts';
+import type { Network } from '../../nets/network.ts';
 import type { VegaLiteSpec } from '../../plot/specs.ts';
 import { Random, randomSeed } from '../../tensor/random.ts';
 import { VERSION } from '../../version.ts';
 import { RunError, UsageError } from '../errors.ts';
+import { collectGarbage } from '../memory.ts';
 import { existingDir, kernelsOption, nonNegativeInt, selectKernels, threadsOption } from '../options.ts';
 import { prepareRunDir } from '../run-dir.ts';
 
@@ -66,6 +69,8 @@ export interface RunContext {
   figure(name: string, spec: VegaLiteSpec): void;
   /** Writes `<outDir>/<name>` (JSON) atomically. */
   writeJson(name: string, value: unknown): void;
+  /** Writes `name` in `--out` as ScratchNet's model file (atomic, streamed: a large net is never one string). */
+  writeModel(name: string, net: Network, meta?: Record<string, unknown>): void;
 }
 
 function timestamp(d: Date): string {
@@ -75,11 +80,23 @@ function timestamp(d: Date): string {
 
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
+export interface RunOptions {
+  /**
+   * Draw the figures after the work, once the kernels' memory is released, instead of on a plot thread
+   * started before it. The plot thread (vega loaded: ~35 MB, ~60 MB while drawing) then never adds to
+   * the work's own peak — what the conv nets' runs want (DeepConvNet's float64 buffers and the images:
+   * ~230 MB). The others overlap loading vega with their work, which is shorter than it.
+   */
+  figuresAfterRelease?: boolean;
+}
+
 /**
  * Runs one chapter-6 command: checks `--out` (exit 2 before any work), picks the kernels, makes the
  * generator, calls `work`, waits for the figures and reports the files on stderr. Returns the exit code.
+ * The figures asked for are drawn even when `work` throws (a diverged run's figure), before the error
+ * goes on.
  */
-export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunContext) => Promise<void>): Promise<number> {
+export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunContext) => Promise<void>, options: RunOptions = {}): Promise<number> {
   const startedAt = new Date();
   const seed = flags.seed ?? randomSeed();
   const outDir = flags.out ?? join('runs', `${name}-${timestamp(startedAt)}`);
@@ -99,7 +116,8 @@ export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunC
   process.on('SIGTERM', onSignal);
 
   const { startPlotRenderer } = await import('../../plot/render.ts');
-  const renderer = startPlotRenderer();
+  let renderer = options.figuresAfterRelease ? undefined : startPlotRenderer();
+  const deferred: [file: string, spec: VegaLiteSpec][] = [];
   const pending: Promise<[string, string]>[] = [];
   const written: string[] = [];
   let data: MnistSplits | undefined;
@@ -131,23 +149,46 @@ export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunC
       return data;
     },
     figure: (file, spec) => {
-      pending.push(renderer.writePlot(join(outDir, file), spec));
+      if (renderer) pending.push(renderer.writePlot(join(outDir, file), spec));
+      else deferred.push([file, spec]);
     },
     writeJson: (file, value) => {
       const path = join(outDir, file);
       writeFileAtomic(path, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}\n`);
       written.push(path);
     },
+    writeModel: (file, net, meta) => {
+      const path = join(outDir, file);
+      saveModel(path, net, meta);
+      written.push(path);
+    },
   };
   const t0 = performance.now();
+  let failure: { error: unknown } | undefined;
   try {
     await work(ctx);
+  } catch (error) {
+    failure = { error };
   } finally {
     multibar?.stop();
     multibar = undefined;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (threadsUsed > 1) await stopKernelThreads();
+  }
+  if (!renderer) {
+    // The work is over and holds nothing now: back to the TypeScript kernels, and the images dropped, so
+    // that nothing references the WASM memory and it is returned before the plot thread starts.
+    if (flags.kernels !== undefined) useTypeScriptKernels();
+    data = undefined;
+    await collectGarbage();
+    renderer = startPlotRenderer();
+    for (const [file, spec] of deferred) pending.push(renderer.writePlot(join(outDir, file), spec));
+  }
+  if (failure) {
+    await Promise.allSettled(pending);
+    await renderer.close();
+    throw failure.error;
   }
   const failed: string[] = [];
   for (const p of pending) {

@@ -5,7 +5,6 @@
  * the history, and the accuracy per epoch as a figure.
  */
 import type { Command } from 'commander';
-import { modelToDocument } from '../../io/model-format.ts';
 import type { ConvNetBase } from '../../nets/conv-net.ts';
 import { convAccuracySpec } from '../../plot/ch07-specs.ts';
 import type { Random } from '../../tensor/random.ts';
@@ -109,12 +108,12 @@ ${spec.timeNote}`,
         dtype: flags.dtype,
       };
       if (status !== 'diverged') {
-        ctx.writeJson('params.json', modelToDocument(network, run));
+        ctx.writeModel('params.json', network, run);
         ctx.print('Saved Network Parameters!');
       }
       ctx.writeJson('history.json', { ...run, trainAcc: trainer.trainAccList, testAcc: trainer.testAccList, finalTestAcc: trainer.finalTestAcc, trainLoss: trainer.trainLossList });
       ctx.figure(spec.name, convAccuracySpec(trainer.trainAccList, trainer.testAccList, { title: `${network.kind}${status === 'stopped' ? ` (stopped after ${trainer.currentIter} steps)` : ''}` }));
       if (status === 'diverged') throw new RunError(`the loss became ${pyFloat(trainer.trainLossList.at(-1) as number)} at step ${trainer.currentIter}: the weights were not saved (try a smaller --lr)`);
-    });
+    }, { figuresAfterRelease: true });
   });
 }
