@@ -12,17 +12,23 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SGD, TwoLayerNet, evaluateAccuracy, loadMnistSplits, type DType } from '../src/node.ts';
 import { bufferTensor } from '../src/internal/buffers.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
 import { useWasmKernels } from '../src/kernels/wasm/index.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
+import { benchArgs } from './args.ts';
 import { median, numpy, root, scratchNet } from './systems.ts';
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '10' } } });
+const values = benchArgs(
+  `npm run bench:accuracy -- [--seeds N]
+
+The book's chapter-5 run's final test accuracy over seeds 1..N (default 10) in ScratchNet and NumPy, then
+ScratchNet replaying NumPy's own random numbers. Writes bench/accuracy.md.`,
+  { seeds: { type: 'string', default: '10' } },
+  { seeds: 1 },
+);
 const seeds = Number(values.seeds);
-if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be an integer >= 1, got ${values.seeds}`);
 
 console.log('building dist/ …');
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });

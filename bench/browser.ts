@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './args.ts';
 import { selectKernels } from '../src/cli/options.ts';
 import { loadMnistSplits, train, useWasmKernels, type TrainConfig } from '../src/node.ts';
 import { timeConvSteps } from '../web/src/conv-steps.ts';
@@ -87,7 +87,14 @@ export async function browserConvBench(steps: number, dtype: 'float32' | 'float6
 // WASM heap or a stopped helper thread must not slow the Node side):
 //   node --import tsx bench/browser.ts [--iters 3000] [--conv-steps 20]     prints "RESULTS {json}"
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { iters: { type: 'string', default: '3000' }, 'conv-steps': { type: 'string', default: '20' } } });
+  const values = benchArgs(
+    `node --import tsx bench/browser.ts [--iters 3000] [--conv-steps 20]
+
+Chapter 5's training in the page's Worker (Chromium) against Node with one thread, and SimpleConvNet's
+Trainer steps the same way; prints "RESULTS {json}".`,
+    { iters: { type: 'string', default: '3000' }, 'conv-steps': { type: 'string', default: '20' } },
+    { iters: 1, 'conv-steps': 1 },
+  );
   const chapter5 = await browserBench(Number(values.iters));
   const chapter7 = await browserConvBench(Number(values['conv-steps']));
   console.log(`RESULTS ${JSON.stringify({ chapter5, chapter7 })}`);

@@ -19,8 +19,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
+import { benchArgs } from './args.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import type { BrowserBench, BrowserConvBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
@@ -28,8 +28,21 @@ import { kernelBench } from './kernels.ts';
 import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, type Workload } from './peak.ts';
 import { ensureTfjsInstalled, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(
+  `npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N] [--skip-ch07] [--ch07-steps N]
+
+The book's chapter-5 run in ScratchNet, NumPy and TF.js, whole processes as a user times them, chapter 6's
+optimizer-compare-mnist, chapters 7-8's conv-net steps, the browser against Node, the gradient check, the
+kernels and the machine's arithmetic ceiling, side by side in one run. Writes bench/results.md.
+
+  --rounds N       rounds of every comparison, alternating the systems (default 3)
+  --iters N        chapter-5 iterations (default 10000, the book's)
+  --skip-tfjs      leave TF.js out (it is installed by the benchmark itself on first use)
+  --skip-ch06      leave chapter 6 out
+  --ch06-iters N   optimizer-compare-mnist iterations (default 2000, the book's)
+  --skip-ch07      leave chapters 7-8 out
+  --ch07-steps N   conv-net training steps timed per round (default 10)`,
+  {
     rounds: { type: 'string', default: '3' },
     iters: { type: 'string', default: '10000' },
     'skip-tfjs': { type: 'boolean', default: false },
@@ -38,7 +51,8 @@ const { values } = parseArgs({
     'skip-ch07': { type: 'boolean', default: false },
     'ch07-steps': { type: 'string', default: '10' },
   },
-});
+  { rounds: 1, iters: 1, 'ch06-iters': 1, 'ch07-steps': 1 },
+);
 const rounds = Number(values.rounds);
 const iters = Number(values.iters);
 const systems: BenchSystem[] = [scratchNet, numpy];

@@ -19,7 +19,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { BatchDrawer } from '../../src/cli/ch06/batches.ts';
 import { selectKernels } from '../../src/cli/options.ts';
 import { loadMnistSplits } from '../../src/data/load-mnist.ts';
@@ -27,6 +26,7 @@ import { stopKernelThreads } from '../../src/kernels/wasm/index.ts';
 import { MultiLayerNet } from '../../src/nets/multi-layer-net.ts';
 import { createOptimizer } from '../../src/optimizers/index.ts';
 import { Random } from '../../src/tensor/random.ts';
+import { benchArgs } from '../args.ts';
 import { wall } from '../systems.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -109,7 +109,14 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { iters: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, 'blas-threads': { type: 'string' } } });
+  const values = benchArgs(
+    `node --import tsx bench/ch06/run.ts [--iters 2000] [--rounds 1] [--threads 2] [--blas-threads N]
+
+optimizer-compare-mnist (4 MultiLayerNets, 4 optimizers) in ScratchNet and the book's NumPy code, whole
+processes and the training loop in process. --blas-threads sets OPENBLAS_NUM_THREADS for NumPy.`,
+    { iters: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, 'blas-threads': { type: 'string' } },
+    { iters: 1, rounds: 1, threads: 1, 'blas-threads': 1 },
+  );
   const { lines } = await optimizerCompareBench({
     iters: Number(values.iters),
     rounds: Number(values.rounds),

@@ -23,13 +23,20 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { writeFileAtomic } from '../../src/io/atomic.ts';
+import { benchArgs } from '../args.ts';
 import { ensureTfjsInstalled, median, root } from '../systems.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(
+  `node --import tsx bench/ch07/run.ts [--rounds 3] [--steps 10] [--nets simple,deep] [--tfjs-steps 2]
+     [--tfjs-rounds 1] [--tfjs-deep] [--skip-tfjs] [--numpy-blas-threads N] [--full-train-size N]
+
+SimpleConvNet's and DeepConvNet's training step (batch 100, Adam) in ScratchNet, NumPy (float64 and
+float32) and TF.js, alternating; writes bench/ch07/results-ch07.md. --numpy-blas-threads sets
+OPENBLAS_NUM_THREADS; --full-train-size N also times one real NumPy 20-epoch SimpleConvNet run on the first
+N training images.`,
+  {
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '10' },
     nets: { type: 'string', default: 'simple,deep' },
@@ -40,7 +47,8 @@ const { values } = parseArgs({
     'numpy-blas-threads': { type: 'string' },
     'full-train-size': { type: 'string', default: '0' },
   },
-});
+  { rounds: 1, steps: 1, 'tfjs-steps': 1, 'tfjs-rounds': 1, 'numpy-blas-threads': 1, 'full-train-size': 0 },
+);
 const rounds = Number(values.rounds);
 const steps = Number(values.steps);
 const tfjsSteps = Number(values['tfjs-steps']);
