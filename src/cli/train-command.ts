@@ -9,7 +9,7 @@ import type { MnistSplits } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { saveModel } from '../io/model-file.ts';
 import { accuracySpec, lossSpec } from '../plot/specs.ts';
-import { startPlotRenderer, type PlotRenderer } from '../plot/render.ts';
+import { startPlotRenderer } from '../plot/render.ts';
 import { stopKernelThreads, useTypeScriptKernels } from '../kernels/wasm/index.ts';
 import { randomSeed } from '../tensor/random.ts';
 import type { DType } from '../tensor/tensor.ts';
@@ -249,8 +249,10 @@ async function trainAndWrite(
   out.emit({ type: 'start', config, kernels, threads, data: dataSource, out: outDir, version: VERSION });
 
   const trained = await trainWithProgress(data, config, out, hasTestSet, () => stopSignal() !== undefined, setLog);
-  // Drawn on the plot thread while this one frees the training's memory (awaited in writeOutputs).
+  // Drawn on the plot thread while this one frees the training's memory (awaited in writeOutputs): the
+  // accuracy figure shows the epochs as history.json will (buildHistory maps them the same way).
   const lossPlot = plots.writePlot(join(outDir, 'loss'), lossSpec(trained.losses));
+  const accuracyPlot = plots.writePlot(join(outDir, 'accuracy'), accuracySpec(trained.epochs.map((e) => reportedEpoch(e, hasTestSet))));
   const result = await offTheWasmHeap(trained);
   data = undefined;
   await collectGarbage();
@@ -262,7 +264,7 @@ async function trainAndWrite(
         ? `the loss stayed finite but the weights did not (${badWeight}): try a smaller --lr or --weight-init-std`
         : undefined;
   const history = buildHistory(result, config, { data: dataSource, kernels, threads }, startedAt, loadSeconds, hasTestSet, why);
-  const { written, failed, notes } = await writeOutputs(outDir, result, history, badWeight, plots, lossPlot);
+  const { written, failed, notes } = await writeOutputs(outDir, result, history, badWeight, lossPlot, accuracyPlot);
   if (flags.out === undefined && written.some((p) => p.endsWith('model.json'))) {
     const latest = pointLatestAt(outDir);
     if ('skipped' in latest) notes.push(`runs/latest not updated: ${latest.skipped}`);
@@ -385,8 +387,8 @@ async function writeOutputs(
   result: TrainResult,
   history: History,
   badWeight: string | undefined,
-  plots: PlotRenderer,
   lossPlot: Promise<string[]>,
+  accuracyPlot: Promise<string[]>,
 ): Promise<{ written: string[]; failed: string[]; notes: string[] }> {
   const written: string[] = [];
   const failed: string[] = [];
@@ -404,9 +406,8 @@ async function writeOutputs(
     writeFileAtomic(historyPath, `${JSON.stringify(history)}\n`);
     return [historyPath];
   });
-  // The plot thread draws the accuracy while this one writes the model; the files are listed in the usual
-  // order (history, plots, model).
-  const accuracyPlot = plots.writePlot(join(outDir, 'accuracy'), accuracySpec(history.epochs));
+  // The plot thread draws while this one writes the model; the files are listed in the usual order
+  // (history, plots, model).
   const beforeModel = written.length;
   if (result.status === 'diverged' || badWeight !== undefined) {
     notes.push(`model.json not written: the weights are not finite${badWeight !== undefined ? ` (${badWeight})` : ''}`);
