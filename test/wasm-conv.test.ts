@@ -15,6 +15,7 @@ import { referenceKernels, type FloatArray } from '../src/kernels/index.ts';
 import { createWasmKernels } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
 import { Random } from '../src/tensor/random.ts';
+import { loadMnistSplits } from '../src/data/load-mnist.ts';
 
 const one = createWasmKernels();
 const two = createWasmKernels({ helper: createNodeHelper });
@@ -143,46 +144,87 @@ for (const f32 of [false, true]) {
       }
     });
 
-    it(`convForward equals the reference ${f32 ? 'within the float32 bound' : 'bit for bit'}, on one thread and two (the same bits)`, async () => {
-      await helperReady();
-      for (const [n, c, h, w, fn, fh, fw, stride, pad] of [...CONV_SHAPES, [100, 1, 28, 28, 30, 5, 5, 1, 0] as const]) {
-        const outH = outSize(h, fh, stride, pad);
-        const outW = outSize(w, fw, stride, pad);
-        const k = c * fh * fw;
-        const x = filled(one, f32, n * c * h * w, 0.5);
-        const W = filled(one, f32, fn * k, 0);
-        const b = filled(one, f32, fn, 0);
-        const runs: FloatArray[] = [];
-        for (const wk of [one, two]) {
-          // One image's col: the scratch of the reference path (the direct convolution leaves it alone).
-          const col = wk.heap.allocate(f32, outH * outW * k)!.fill(8);
-          const out = wk.heap.allocate(f32, n * fn * outH * outW)!.fill(8);
-          wk.kernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out);
-          runs.push(out);
-        }
-        sameBits(runs[1], runs[0], `convForward two threads ${[n, c, h, w, fn, fh, fw, stride, pad]}`);
-        const ref = copyOf(runs[0]).fill(0);
-        const zeros = (len: number): FloatArray => (f32 ? new Float32Array(len) : new Float64Array(len));
-        referenceKernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, zeros(outH * outW * k), ref);
-        const refCol = zeros(n * outH * outW * k);
-        referenceKernels.im2col(x, n, c, h, w, fh, fw, stride, pad, refCol);
-        if (!f32) {
-          sameBits(runs[0], ref, `convForward ${[n, c, h, w, fn, fh, fw, stride, pad]}`);
-          continue;
-        }
-        // Σ|products| per output, for the float32 bound.
-        const spatial = outH * outW;
-        for (let i = 0; i < n; i++) {
-          for (let f = 0; f < fn; f++) {
-            for (let s = 0; s < spatial; s++) {
-              let mag = 0;
-              for (let p = 0; p < k; p++) mag += Math.abs(W[f * k + p] * refCol[(i * spatial + s) * k + p]);
-              const o = (i * fn + f) * spatial + s;
-              const bound = (k + 1) * 2 ** -23 * (mag + Math.abs(b[f])) + 1e-30;
-              if (!(Math.abs(runs[0][o] - ref[o]) <= bound)) assert.fail(`convForward float32 output ${o}: ${runs[0][o]} vs ${ref[o]} (bound ${bound})`);
+    /** convForward on one thread and two (the same bits) against the reference: bit for bit in float64, within the bound in float32. */
+    const checkConvForward = (shape: readonly number[], x: FloatArray, W: FloatArray, b: FloatArray, what: string): void => {
+      const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+      const outH = outSize(h, fh, stride, pad);
+      const outW = outSize(w, fw, stride, pad);
+      const k = c * fh * fw;
+      const runs: FloatArray[] = [];
+      for (const wk of [one, two]) {
+        // The operands on this instance's heap (the other's would send it down the reference's steps).
+        const onHeap = (a: FloatArray): FloatArray => {
+          const copy = wk.heap.allocate(f32, a.length)!;
+          copy.set(a);
+          return copy;
+        };
+        // One image's col: the scratch of the reference path (the direct convolution leaves it alone).
+        const col = wk.heap.allocate(f32, outH * outW * k)!.fill(8);
+        const out = wk.heap.allocate(f32, n * fn * outH * outW)!.fill(8);
+        wk.kernels.convForward(onHeap(x), n, c, h, w, onHeap(W), fn, fh, fw, stride, pad, onHeap(b), col, out);
+        runs.push(out);
+      }
+      sameBits(runs[1], runs[0], `convForward two threads ${what}`);
+      const ref = copyOf(runs[0]).fill(0);
+      const zeros = (len: number): FloatArray => (f32 ? new Float32Array(len) : new Float64Array(len));
+      referenceKernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, zeros(outH * outW * k), ref);
+      const refCol = zeros(n * outH * outW * k);
+      referenceKernels.im2col(x, n, c, h, w, fh, fw, stride, pad, refCol);
+      if (!f32) {
+        sameBits(runs[0], ref, `convForward ${what}`);
+        return;
+      }
+      // Σ|products| per output, for the float32 bound (NaN where the reference has NaN).
+      const spatial = outH * outW;
+      for (let i = 0; i < n; i++) {
+        for (let f = 0; f < fn; f++) {
+          for (let s = 0; s < spatial; s++) {
+            let mag = 0;
+            for (let p = 0; p < k; p++) mag += Math.abs(W[f * k + p] * refCol[(i * spatial + s) * k + p]);
+            const o = (i * fn + f) * spatial + s;
+            const bound = (k + 1) * 2 ** -23 * (mag + Math.abs(b[f])) + 1e-30;
+            if (Number.isNaN(ref[o]) ? !Number.isNaN(runs[0][o]) : !(Math.abs(runs[0][o] - ref[o]) <= bound || runs[0][o] === ref[o])) {
+              assert.fail(`convForward float32 ${what} output ${o}: ${runs[0][o]} vs ${ref[o]} (bound ${bound})`);
             }
           }
         }
+      }
+    };
+
+    it(`convForward equals the reference ${f32 ? 'within the float32 bound' : 'bit for bit'}, on one thread and two (the same bits)`, async () => {
+      await helperReady();
+      for (const shape of [...CONV_SHAPES, [100, 1, 28, 28, 30, 5, 5, 1, 0] as const]) {
+        const [n, c, h, w, fn, fh, fw] = shape;
+        const k = c * fh * fw;
+        checkConvForward(shape, filled(one, f32, n * c * h * w, 0.5), filled(one, f32, fn * k, 0), filled(one, f32, fn, 0), String(shape));
+      }
+    });
+
+    it('convForward on sparse images (rows of taps that read only zeros are skipped) still equals the reference, and with weights that are not finite', async () => {
+      await helperReady();
+      const { train } = loadMnistSplits();
+      for (const shape of [[100, 1, 28, 28, 30, 5, 5, 1, 0], [6, 1, 28, 28, 16, 3, 3, 1, 1], [3, 4, 12, 10, 7, 3, 3, 1, 2], [2, 3, 7, 5, 6, 2, 3, 1, 1]] as const) {
+        const [n, c, h, w, fn, fh, fw] = shape;
+        const k = c * fh * fw;
+        // MNIST's own images (mostly zeros, ink in the middle); other shapes: a few patches of values in zeros,
+        // some zeros negative (-0 reads as zero: its products are ±0 too).
+        const x = one.heap.allocate(f32, n * c * h * w)!;
+        if (c === 1 && h === 28) referenceKernels.bytesToFloat(train.images.subarray(0, n * 784), x, 1 / 255);
+        else for (let i = 0; i < x.length; i++) x[i] = i % 9 === 0 && rng.random() < 0.8 ? rng.random() * 2 - 1 : rng.random() < 0.3 ? -0 : 0;
+        for (let i = 0; i < x.length; i += 97) if (x[i] === 0) x[i] = -0;
+        const W = filled(one, f32, fn * k, 0);
+        const b = filled(one, f32, fn, 0);
+        checkConvForward(shape, x, W, b, `sparse ${shape}`);
+        // A weight that is not finite: 0 · ∞ is NaN, so no zero may be skipped (the reference's NaN everywhere the
+        // weight touches), and ∞ or NaN in the image is not a zero.
+        const bad = copyOf(W);
+        bad[0] = Infinity;
+        bad[k + 1] = NaN;
+        checkConvForward(shape, x, bad, b, `sparse ${shape}, W with ∞ and NaN`);
+        const xBad = copyOf(x);
+        xBad[5] = Infinity;
+        xBad[x.length - 3] = NaN;
+        checkConvForward(shape, xBad, W, b, `sparse ${shape}, x with ∞ and NaN`);
       }
     });
 
