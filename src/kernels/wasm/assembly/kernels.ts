@@ -337,9 +337,14 @@ function pass1<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   const nv = (n + L - 1) / L;
   const tail = n - (nv - 1) * L;
   let j = 0;
-  for (; nv - j >= 13; j += 13) pass13<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 13 == nv ? tail : L);
-  // 12 left (a float64 row of 50 after its first 13 vectors): one pass instead of 8 + 4 — each pass
-  // reads the list again, which costs as much as a few vectors of work per non-zero.
+  // 24 left is 12 + 12 (a float64 row of 100: 13 + 13 + 12 + 12, not 13 × 3 + 8 + 3), and 12 left one pass
+  // (a float64 row of 50, a float32 row of 100: 13 + 12, not 13 + 8 + 4) — each pass reads the list again,
+  // which costs as much as a few vectors of work per non-zero.
+  for (; nv - j >= 13 && nv - j != 24; j += 13) pass13<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 13 == nv ? tail : L);
+  if (nv - j == 24) {
+    pass12<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, L);
+    j += 12;
+  }
   if (nv - j == 12) {
     pass12<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, tail);
     j += 12;
