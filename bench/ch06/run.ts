@@ -27,7 +27,7 @@ import { MultiLayerNet } from '../../src/nets/multi-layer-net.ts';
 import { createOptimizer } from '../../src/optimizers/index.ts';
 import { Random } from '../../src/tensor/random.ts';
 import { benchArgs } from '../args.ts';
-import { wall } from '../systems.ts';
+import { median, wall } from '../systems.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -59,7 +59,6 @@ function scratchNetInProcess(seed: number, iters: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Runs both measures, alternating the systems round by round. The in-process ScratchNet loop runs in
