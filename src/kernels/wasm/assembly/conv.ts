@@ -451,6 +451,14 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
 // blocks are wider). A weight that is not finite (0 · ∞ is NaN) turns the skipping off for the call, and
 // an image with more than a third of its values non-zero does not use it.
 
+/** True when the block's row of taps (channel ch, filter row ky) reads only zeros; never when `pre` is 0. */
+// @ts-ignore: decorator
+@inline function zeroRun(pre: usize, ch: i32, ky: i32, planeLen: usize, rowLen: usize, segBytes: usize): bool {
+  if (!pre) return false;
+  const at = pre + ((<usize>ch * planeLen + <usize>ky * rowLen) << 2);
+  return load<i32>(at + segBytes) == load<i32>(at);
+}
+
 // Blocks of 2 vectors of positions × 6, 4 or 1 filters: 12 accumulators + 2 inputs + 1 weight fill the 15
 // vector registers V8 allocates on x64 (3 × 4 spilled: measured slower).
 // @ts-ignore: decorator
@@ -466,13 +474,9 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
     for (let ch = 0; ch < c; ch++) {
       const pp = pq + <usize>ch * planeBytes;
       for (let ky = 0; ky < fh; ky++) {
-        // A row of taps that reads only zeros adds nothing (see skipZeroRows): skipped.
-        if (pre) {
-          const at = pre + ((<usize>ch * planeLen + <usize>ky * rowLen) << 2);
-          if (load<i32>(at + segBytes) == load<i32>(at)) {
-            wp += <usize>fw * sz;
-            continue;
-          }
+        if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
+          wp += <usize>fw * sz;
+          continue;
         }
         const pr = pp + <usize>ky * rowBytes;
         x0 = v128.load(pr); x1 = v128.load(pr, 16);
@@ -541,13 +545,9 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
     for (let ch = 0; ch < c; ch++) {
       const pp = pq + <usize>ch * planeBytes;
       for (let ky = 0; ky < fh; ky++) {
-        // A row of taps that reads only zeros adds nothing (see skipZeroRows): skipped.
-        if (pre) {
-          const at = pre + ((<usize>ch * planeLen + <usize>ky * rowLen) << 2);
-          if (load<i32>(at + segBytes) == load<i32>(at)) {
-            wp += <usize>fw * sz;
-            continue;
-          }
+        if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
+          wp += <usize>fw * sz;
+          continue;
         }
         const pr = pp + <usize>ky * rowBytes;
         for (let kx = 0; kx < fw; kx++) {
@@ -608,13 +608,9 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
     for (let ch = 0; ch < c; ch++) {
       const pp = pq + <usize>ch * planeBytes;
       for (let ky = 0; ky < fh; ky++) {
-        // A row of taps that reads only zeros adds nothing (see skipZeroRows): skipped.
-        if (pre) {
-          const at = pre + ((<usize>ch * planeLen + <usize>ky * rowLen) << 2);
-          if (load<i32>(at + segBytes) == load<i32>(at)) {
-            wp += <usize>fw * sz;
-            continue;
-          }
+        if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
+          wp += <usize>fw * sz;
+          continue;
         }
         const pr = pp + <usize>ky * rowBytes;
         x0 = v128.load(pr); x1 = v128.load(pr, 16);
@@ -665,13 +661,9 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
     for (let ch = 0; ch < c; ch++) {
       const pp = pq + <usize>ch * planeBytes;
       for (let ky = 0; ky < fh; ky++) {
-        // A row of taps that reads only zeros adds nothing (see skipZeroRows): skipped.
-        if (pre) {
-          const at = pre + ((<usize>ch * planeLen + <usize>ky * rowLen) << 2);
-          if (load<i32>(at + segBytes) == load<i32>(at)) {
-            wp += <usize>fw * sz;
-            continue;
-          }
+        if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
+          wp += <usize>fw * sz;
+          continue;
         }
         const pr = pp + <usize>ky * rowBytes;
         for (let kx = 0; kx < fw; kx++) {
@@ -716,13 +708,9 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   for (let ch = 0; ch < c; ch++) {
     const pp = pq + <usize>ch * planeBytes;
     for (let ky = 0; ky < fh; ky++) {
-      // A row of taps that reads only zeros adds nothing (see skipZeroRows): skipped.
-      if (pre) {
-        const at = pre + ((<usize>ch * planeLen + <usize>ky * rowLen) << 2);
-        if (load<i32>(at + segBytes) == load<i32>(at)) {
-          wp += <usize>fw * sz;
-          continue;
-        }
+      if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
+        wp += <usize>fw * sz;
+        continue;
       }
       const pr = pp + <usize>ky * rowBytes;
       for (let kx = 0; kx < fw; kx++) {
