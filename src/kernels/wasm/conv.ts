@@ -230,7 +230,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     if (here < 0) {
       // The reference's steps (one image's im2col into `col`, its product, then the bias), with the active kernels.
       const img = c * h * w;
-          for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n; i++) {
         im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
         d.gemm(false, true, fn, spatial, k, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
       }

@@ -10,15 +10,7 @@
 // pixel in window order), so float64 results equal the TypeScript reference bit for bit. In float32 the
 // reference adds in double precision before rounding (JavaScript numbers), these kernels in float32.
 
-// @ts-ignore: decorator
-@inline function vlanes<T>(): i32 {
-  return 16 / sizeof<T>();
-}
-
-// @ts-ignore: decorator
-@inline function splatT<T>(ptr: usize): v128 {
-  return sizeof<T>() == 4 ? v128.load32_splat(ptr) : v128.load64_splat(ptr);
-}
+import { allFinite, lanes, splatFrom } from './simd';
 
 // @ts-ignore: decorator
 @inline function outSize(size: i32, filter: i32, stride: i32, pad: i32): i32 {
@@ -148,7 +140,7 @@ export function im2col_f64(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw
 // @ts-ignore: decorator
 @inline function col2imTImpl<T>(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, x: usize): void {
   const sz = <usize>sizeof<T>();
-  const L = vlanes<T>();
+  const L = lanes<T>();
   const outH = h + 2 * pad - fh + 1, outW = w + 2 * pad - fw + 1;
   const spatial = outH * outW;
   const rows = n * spatial;
@@ -193,11 +185,11 @@ export function col2imT_f64(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32
 // @ts-ignore: decorator
 @inline function addChannelBiasImpl<T>(x: usize, n: i32, c: i32, spatial: i32, bias: usize, out: usize): void {
   const sz = <usize>sizeof<T>();
-  const L = vlanes<T>();
+  const L = lanes<T>();
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
       const off = <usize>((i * c + ch) * spatial) * sz;
-      const b = splatT<T>(bias + <usize>ch * sz);
+      const b = splatFrom<T>(bias + <usize>ch * sz);
       const bs = load<T>(bias + <usize>ch * sz);
       let s = 0;
       for (; s + L <= spatial; s += L) v128.store(out + off + <usize>s * sz, v128.add<T>(v128.load(x + off + <usize>s * sz), b));
@@ -265,7 +257,7 @@ export function sumChannels_f64(x: usize, n: i32, c: i32, spatial: i32, out: usi
   if (ph == 2 && pw == 2 && stride == 2 && pad == 0) {
     // The book's pooling: 2×2 windows, all inside the image; a vector of windows at a time (the first
     // maximum in the order a, b, c, d, as the reference finds it), one by one where a NaN is involved.
-    const L = vlanes<T>();
+    const L = lanes<T>();
     const one = i32x4.splat(1), two = i32x4.splat(2), three = i32x4.splat(3);
     for (let plane = 0; plane < planes; plane++) {
       const base = x + <usize>(plane * h * w) * sz;
@@ -480,62 +472,62 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
         }
         const pr = pp + <usize>ky * rowBytes;
         x0 = v128.load(pr); x1 = v128.load(pr, 16);
-        s = splatT<T>(wp);
+        s = splatFrom<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + kBytes);
+        s = splatFrom<T>(wp + kBytes);
         b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
         b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 2 * kBytes);
+        s = splatFrom<T>(wp + 2 * kBytes);
         c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
         c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 3 * kBytes);
+        s = splatFrom<T>(wp + 3 * kBytes);
         d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
         d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 4 * kBytes);
+        s = splatFrom<T>(wp + 4 * kBytes);
         e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
         e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 5 * kBytes);
+        s = splatFrom<T>(wp + 5 * kBytes);
         f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
         f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
         wp += sz;
         x0 = v128.load(pr + sz); x1 = v128.load(pr + sz, 16);
-        s = splatT<T>(wp);
+        s = splatFrom<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + kBytes);
+        s = splatFrom<T>(wp + kBytes);
         b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
         b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 2 * kBytes);
+        s = splatFrom<T>(wp + 2 * kBytes);
         c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
         c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 3 * kBytes);
+        s = splatFrom<T>(wp + 3 * kBytes);
         d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
         d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 4 * kBytes);
+        s = splatFrom<T>(wp + 4 * kBytes);
         e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
         e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 5 * kBytes);
+        s = splatFrom<T>(wp + 5 * kBytes);
         f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
         f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
         wp += sz;
         x0 = v128.load(pr + 2 * sz); x1 = v128.load(pr + 2 * sz, 16);
-        s = splatT<T>(wp);
+        s = splatFrom<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + kBytes);
+        s = splatFrom<T>(wp + kBytes);
         b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
         b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 2 * kBytes);
+        s = splatFrom<T>(wp + 2 * kBytes);
         c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
         c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 3 * kBytes);
+        s = splatFrom<T>(wp + 3 * kBytes);
         d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
         d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 4 * kBytes);
+        s = splatFrom<T>(wp + 4 * kBytes);
         e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
         e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 5 * kBytes);
+        s = splatFrom<T>(wp + 5 * kBytes);
         f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
         f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
         wp += sz;
@@ -553,22 +545,22 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
         for (let kx = 0; kx < fw; kx++) {
           const xp = pr + <usize>kx * sz;
           const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-          let s = splatT<T>(wp);
+          let s = splatFrom<T>(wp);
           a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
           a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + kBytes);
+          s = splatFrom<T>(wp + kBytes);
           b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
           b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + 2 * kBytes);
+          s = splatFrom<T>(wp + 2 * kBytes);
           c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
           c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + 3 * kBytes);
+          s = splatFrom<T>(wp + 3 * kBytes);
           d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
           d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + 4 * kBytes);
+          s = splatFrom<T>(wp + 4 * kBytes);
           e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
           e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + 5 * kBytes);
+          s = splatFrom<T>(wp + 5 * kBytes);
           f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
           f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
           wp += sz;
@@ -614,44 +606,44 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
         }
         const pr = pp + <usize>ky * rowBytes;
         x0 = v128.load(pr); x1 = v128.load(pr, 16);
-        s = splatT<T>(wp);
+        s = splatFrom<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + kBytes);
+        s = splatFrom<T>(wp + kBytes);
         b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
         b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 2 * kBytes);
+        s = splatFrom<T>(wp + 2 * kBytes);
         c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
         c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 3 * kBytes);
+        s = splatFrom<T>(wp + 3 * kBytes);
         d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
         d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
         wp += sz;
         x0 = v128.load(pr + sz); x1 = v128.load(pr + sz, 16);
-        s = splatT<T>(wp);
+        s = splatFrom<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + kBytes);
+        s = splatFrom<T>(wp + kBytes);
         b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
         b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 2 * kBytes);
+        s = splatFrom<T>(wp + 2 * kBytes);
         c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
         c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 3 * kBytes);
+        s = splatFrom<T>(wp + 3 * kBytes);
         d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
         d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
         wp += sz;
         x0 = v128.load(pr + 2 * sz); x1 = v128.load(pr + 2 * sz, 16);
-        s = splatT<T>(wp);
+        s = splatFrom<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + kBytes);
+        s = splatFrom<T>(wp + kBytes);
         b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
         b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 2 * kBytes);
+        s = splatFrom<T>(wp + 2 * kBytes);
         c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
         c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatT<T>(wp + 3 * kBytes);
+        s = splatFrom<T>(wp + 3 * kBytes);
         d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
         d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
         wp += sz;
@@ -669,16 +661,16 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
         for (let kx = 0; kx < fw; kx++) {
           const xp = pr + <usize>kx * sz;
           const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-          let s = splatT<T>(wp);
+          let s = splatFrom<T>(wp);
           a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
           a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + kBytes);
+          s = splatFrom<T>(wp + kBytes);
           b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
           b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + 2 * kBytes);
+          s = splatFrom<T>(wp + 2 * kBytes);
           c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
           c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-          s = splatT<T>(wp + 3 * kBytes);
+          s = splatFrom<T>(wp + 3 * kBytes);
           d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
           d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
           wp += sz;
@@ -716,7 +708,7 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
       for (let kx = 0; kx < fw; kx++) {
         const xp = pr + <usize>kx * sz;
         const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-        let s = splatT<T>(wp);
+        let s = splatFrom<T>(wp);
         a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
         a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
         wp += sz;
@@ -745,7 +737,7 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const W = <usize>load<i32>(args, 20), fn = load<i32>(args, 24), fh = load<i32>(args, 28), fw = load<i32>(args, 32), pad = load<i32>(args, 36);
   const bias = <usize>load<i32>(args, 40), out = <usize>load<i32>(args, 44), scratch = <usize>load<i32>(args, 48), col = <usize>load<i32>(args, 52);
   const sz = <usize>sizeof<T>();
-  const L = vlanes<T>();
+  const L = lanes<T>();
   const block = 2 * L;
   const hp = h + 2 * pad, wp = w + 2 * pad;
   const outH = hp - fh + 1, outW = wp - fw + 1;
@@ -759,11 +751,7 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const wideBytes = <usize>wideLen * sz;
   const spatial = outH * outW;
   const counts = wide + <usize>fn * wideBytes;
-  let finite = true;
-  for (let j = 0; j < fn * c * fh * fw; j++) {
-    const v = load<T>(W + <usize>j * sz);
-    if (!(v - v == 0)) finite = false;
-  }
+  const finite = allFinite<T>(fn * c * fh * fw, W) != 0;
   const planeLen = <usize>(hp * wp);
   const segBytes = <usize>(block + fw - 1) << 2;
   memory.fill(padded, 0, <usize>paddedLen * sz);
@@ -807,7 +795,7 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
     const o = out + <usize>(i * fn * spatial) * sz;
     for (let f = 0; f < fn; f++) {
       const bs = load<T>(bias + <usize>f * sz);
-      const bv = splatT<T>(bias + <usize>f * sz);
+      const bv = splatFrom<T>(bias + <usize>f * sz);
       const src = wide + <usize>f * wideBytes;
       const dst = o + <usize>(f * spatial) * sz;
       for (let oy = 0; oy < outH; oy++) {

@@ -1,0 +1,42 @@
+// Small SIMD helpers shared by kernels.ts and conv.ts (AssemblyScript, inlined where used).
+
+// @ts-ignore: decorator
+@inline export function lanes<T>(): i32 {
+  return 16 / sizeof<T>();
+}
+
+/** One T at `ptr` in every lane. */
+// @ts-ignore: decorator
+@inline export function splatFrom<T>(ptr: usize): v128 {
+  return sizeof<T>() == 4 ? v128.load32_splat(ptr) : v128.load64_splat(ptr);
+}
+
+/**
+ * 1 when all `len` values at x are finite, else 0 (a NaN or an infinity among them). The zero-skipping
+ * products call it on their B once: 0·Inf and 0·NaN are NaN (IEEE, NumPy), so a skipped zero of A is only
+ * harmless when B is finite. x - x is 0 for finite values and NaN otherwise; four accumulators keep the
+ * adds independent, and one test at the end decides.
+ */
+// @ts-ignore: decorator
+@inline export function allFinite<T>(len: i32, x: usize): i32 {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  let s0 = v128.splat<T>(0), s1 = v128.splat<T>(0), s2 = v128.splat<T>(0), s3 = v128.splat<T>(0);
+  let i = 0;
+  for (; i + 4 * L <= len; i += 4 * L) {
+    const at = x + <usize>i * sz;
+    const v0 = v128.load(at), v1 = v128.load(at, 16), v2 = v128.load(at, 32), v3 = v128.load(at, 48);
+    s0 = v128.add<T>(s0, v128.sub<T>(v0, v0));
+    s1 = v128.add<T>(s1, v128.sub<T>(v1, v1));
+    s2 = v128.add<T>(s2, v128.sub<T>(v2, v2));
+    s3 = v128.add<T>(s3, v128.sub<T>(v3, v3));
+  }
+  const s = v128.add<T>(v128.add<T>(s0, s1), v128.add<T>(s2, s3));
+  // The compare gives all-ones lanes where s == s (not NaN), for either width: test them as i32 lanes.
+  let ok = i32x4.all_true(v128.eq<T>(s, s)) ? 1 : 0;
+  for (; i < len; i++) {
+    const v = load<T>(x + <usize>i * sz);
+    if (v - v != 0) ok = 0;
+  }
+  return ok;
+}
