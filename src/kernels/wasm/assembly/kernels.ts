@@ -5,9 +5,6 @@
 
 import { allFinite, lanes, splatFrom } from './simd';
 
-
-
-
 /** Byte shuffles that pack the 32-bit lanes selected by a 4-bit mask to the front of a vector. */
 const PACK32 = memory.data<u8>([
   128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
@@ -38,7 +35,6 @@ const PACK64 = memory.data<u8>([
 
 /** 13 vectors of zeros: where a row pass's accumulators start when it does not add to C. */
 const ZEROS = memory.data(13 * 16, 16);
-
 
 /**
  * Lists the non-zero entries of `len` elements at `row`: `vals[q]` the value, `offs[q]` its position
@@ -650,7 +646,6 @@ export function gemmTNKeptScratch(len: i32, k: i32, sz: i32): i32 {
   }
   return lane == 0 ? <T>f64x2.extract_lane(v, 0) : <T>f64x2.extract_lane(v, 1);
 }
-
 
 export function allFinite_f32(len: i32, x: usize): i32 { return allFinite<f32>(len, x); }
 export function allFinite_f64(len: i32, x: usize): i32 { return allFinite<f64>(len, x); }
