@@ -168,6 +168,72 @@ describe('WASM SIMD kernels', () => {
     }
   });
 
+  it('kept rows that gatherRows wrote are listed from the image bytes: the same products, and a later gather or a write over the images is seen', () => {
+    const { train } = loadMnistSplits();
+    const [m, k, n, count] = [100, 784, 50, 600];
+    const images = wasm.heap.allocateKind('uint8', count * k) as Uint8Array;
+    images.set(train.images.subarray(0, count * k));
+    const pick = (seed: number) => Uint32Array.from({ length: m }, (_, i) => (i * 7919 + seed * 104729) % count);
+    for (const f32 of [true, false]) {
+      const F = f32 ? Float32Array : Float64Array;
+      const same = (got: FloatArray, want: FloatArray, what: string) =>
+        f32 ? assertClose(got, want, true, what) : assert.deepEqual(got, want, `${what} (float64, bit for bit)`);
+      const x = wasm.heap.allocate(f32, m * k)!;
+      const W = arrayOf(k * n, f32, true, 0, 21);
+      const dout = arrayOf(m * n, f32, true, 0.3, 22);
+      const h1 = wasm.heap.allocate(f32, m * n)!;
+      const dW = wasm.heap.allocate(f32, k * n)!;
+      const h2 = wasm.heap.allocate(f32, m * n)!;
+      const W0 = W.slice();
+      wasm.kernels.gatherRows(images, k, pick(1), x, 1 / 255);
+      wasm.kernels.keepRows(x, m, k);
+      wasm.kernels.gemm(false, false, m, n, k, x, W, h1);
+      wasm.kernels.gemm(true, false, k, n, m, x, dout, dW);
+      for (let i = 0; i < W.length; i++) W[i] -= 0.5 * dW[i];
+      wasm.kernels.gemm(false, false, m, n, k, x, W, h2);
+      const [r1, rdW, r2] = [new F(m * n), new F(k * n), new F(m * n)];
+      W.set(W0);
+      referenceKernels.gemm(false, false, m, n, k, x, W, r1);
+      referenceKernels.gemm(true, false, k, n, m, x, dout, rdW);
+      for (let i = 0; i < W.length; i++) W[i] -= 0.5 * rdW[i];
+      referenceKernels.gemm(false, false, m, n, k, x, W, r2);
+      same(h1, r1, 'x·W from the bytes');
+      same(dW, rdW, 'xᵀ·dout from the lists');
+      same(h2, r2, 'x·W after the update');
+
+      // The bytes are what is listed: a float changed behind the kernels' back (which keepRows forbids)
+      // is not seen — this proves the byte path ran.
+      wasm.kernels.gatherRows(images, k, pick(2), x, 1 / 255);
+      wasm.kernels.keepRows(x, m, k);
+      const saved = x[0];
+      x[0] = 0.5;
+      wasm.kernels.gemm(false, false, m, n, k, x, W, h1);
+      x[0] = saved;
+      referenceKernels.gemm(false, false, m, n, k, x, W, r1);
+      same(h1, r1, 'x·W listed from the bytes');
+
+      // Another gather (the index list is rewritten) between keepRows and the product: the floats are read.
+      wasm.kernels.gatherRows(images, k, pick(3), x, 1 / 255);
+      wasm.kernels.keepRows(x, m, k);
+      const y = wasm.heap.allocate(f32, m * k)!;
+      wasm.kernels.gatherRows(images, k, pick(4), y, 1 / 255);
+      wasm.kernels.gemm(false, false, m, n, k, x, W, h1);
+      referenceKernels.gemm(false, false, m, n, k, x, W, r1);
+      same(h1, r1, 'x·W after another gather');
+
+      // A kernel writing over the images between keepRows and the product: the floats are read.
+      wasm.kernels.gatherRows(images, k, pick(5), x, 1 / 255);
+      wasm.kernels.keepRows(x, m, k);
+      const over = new F(wasm.heap.buffer, images.byteOffset - (images.byteOffset % F.BYTES_PER_ELEMENT) + 64 * F.BYTES_PER_ELEMENT, 4096);
+      const ones = wasm.heap.allocate(f32, over.length)!.fill(1);
+      wasm.kernels.axpy(3, ones, over);
+      wasm.kernels.gemm(false, false, m, n, k, x, W, h1);
+      referenceKernels.gemm(false, false, m, n, k, x, W, r1);
+      same(h1, r1, 'x·W after a write over the images');
+      images.set(train.images.subarray(0, count * k));
+    }
+  });
+
   it('the MNIST shapes: x·W1, xᵀ·dout, dout·W2ᵀ on a real batch', () => {
     const { train } = loadMnistSplits();
     for (const f32 of [true, false]) {

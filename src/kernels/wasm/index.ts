@@ -36,6 +36,8 @@ interface Exports extends ConvExports {
   gemmTNKeptScratch(len: number, k: number, sz: number): number;
   gemmNNKept_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number, build: number): void;
   gemmNNKept_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number, build: number): void;
+  gemmNNKeptBytes_f32(m: number, n: number, k: number, src: number, idx: number, div: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number): void;
+  gemmNNKeptBytes_f64(m: number, n: number, k: number, src: number, idx: number, div: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number): void;
   gemmTNKept_f32(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
   gemmTNKept_f64(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
   softmaxRows_f32(rows: number, cols: number, x: number, out: number): void;
@@ -288,19 +290,32 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     return helperArgs;
   };
 
+  /** The rows the last gatherRows wrote on the heap (at `dst`) and where it read them: rows idx[r] of the bytes at `src`, divided by `div`. */
+  type Gathered = { dst: number; count: number; rowLen: number; f32: boolean; src: number; srcBytes: number; idx: number; div: number };
+  let gathered: Gathered | undefined;
+
   /**
    * The rows the caller promised not to change (`keepRows`: the training batch). Their non-zeros are
    * listed by the first product that reads them (x·W1) and reused by x·W1 after the update and xᵀ·dout.
    * Any kernel writing over them forgets them.
    */
   // `listedFor`: the width of the B the lists' offsets were computed for (0: not listed yet).
-  let kept: { ptr: number; bytes: number; rows: number; cols: number; f32: boolean; listedFor: number } | undefined;
+  // `source`: the image bytes gatherRows converted into these rows, while they may still be read instead
+  // of the floats (only by the first listing: the window is one gather, keepRows and x·W1).
+  let kept: { ptr: number; bytes: number; rows: number; cols: number; f32: boolean; listedFor: number; source?: Gathered } | undefined;
   const keepRows: Kernels['keepRows'] = (data, rows, cols) => {
     kept = heap.owns(data) && data.length >= rows * cols && rows > 0 && cols > 0 ? { ptr: data.byteOffset, bytes: rows * cols * data.BYTES_PER_ELEMENT, rows, cols, f32: data instanceof Float32Array, listedFor: 0 } : undefined;
+    if (kept && gathered && gathered.dst === kept.ptr && gathered.count === rows && gathered.rowLen === cols && gathered.f32 === kept.f32) kept.source = gathered;
   };
-  /** Called with every array a kernel writes: written-over kept rows are forgotten. */
+  const overlaps = (out: ArrayBufferView, ptr: number, bytes: number): boolean => out.byteOffset < ptr + bytes && ptr < out.byteOffset + out.byteLength;
+  /** Called with every array a kernel writes: written-over kept rows (or the images they came from) are forgotten. */
   const forget = (out: ArrayBufferView): void => {
-    if (kept && heap.owns(out) && out.byteOffset < kept.ptr + kept.bytes && kept.ptr < out.byteOffset + out.byteLength) kept = undefined;
+    if (!heap.owns(out)) return;
+    if (kept && overlaps(out, kept.ptr, kept.bytes)) kept = undefined;
+    if (gathered && (overlaps(out, gathered.dst, gathered.count * gathered.rowLen * (gathered.f32 ? 4 : 8)) || overlaps(out, gathered.src, gathered.srcBytes))) {
+      if (kept?.source === gathered) kept.source = undefined;
+      gathered = undefined;
+    }
   };
 
   /** A·B or Aᵀ·B where A is the kept matrix: true when done (from or into its lists). */
@@ -320,6 +335,24 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       }
       // The lists hold offsets into B's rows: listed again for a B of another width.
       const build = kept.listedFor === n ? 0 : 1;
+      const source = build ? kept.source : undefined;
+      if (source) {
+        // Listed from the image bytes the rows were converted from: the same lists, a tenth of the reads.
+        kept.source = undefined;
+        const NNB = f32 ? x.gemmNNKeptBytes_f32 : x.gemmNNKeptBytes_f64;
+        const { src, idx, div } = source;
+        if (split) {
+          const h = m >> 1;
+          helper.start(helperOp('gemmNNKeptBytes', f32), setArgs(m - h, n, k, src, idx + h * 4, div, pb, pc + h * n * sz, acc, cache, m, h));
+          try {
+            NNB(h, n, k, src, idx, div, pb, pc, acc, cache, m, 0);
+          } finally {
+            helper.join();
+          }
+        } else NNB(m, n, k, src, idx, div, pb, pc, acc, cache, m, 0);
+        kept.listedFor = n;
+        return true;
+      }
       const NN = f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64;
       if (split) {
         const h = m >> 1;
@@ -475,6 +508,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   let staging: Uint8Array | undefined;
   const gatherRows: Kernels['gatherRows'] = (src, rowLen, indices, dst, scale) => {
     forget(dst);
+    // The index list is about to be rewritten: no earlier gather can be read back from it.
+    if (kept) kept.source = undefined;
+    gathered = undefined;
     const count = indices.length;
     const f32 = dst instanceof Float32Array;
     const div = divisorOf(scale);
@@ -505,6 +541,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
           helper.join();
         }
       } else run(count, rowLen, src.byteOffset, pIdx, pDst, div);
+      gathered = { dst: pDst, count, rowLen, f32, src: src.byteOffset, srcBytes: src.byteLength, idx: pIdx, div };
       return;
     }
     const bytes = count * rowLen;

@@ -104,40 +104,50 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
 
 /** packNonZeros for 4 pixels `w` (u32 lanes) read as floats `w · sv` — bytesToFloat's conversion. */
 // @ts-ignore: decorator
-@inline function packPixels<T>(w: v128, sv: v128, pos: v128, offs: usize, vals: usize, count: i32): i32 {
-  if (sizeof<T>() == 4) return packNonZeros<T>(f32x4.mul(f32x4.convert_i32x4_u(w), sv), w, pos, pos, offs, 0, vals, count);
+@inline function packPixels<T>(w: v128, sv: v128, pos: v128, plain: v128, offs: usize, idx: usize, vals: usize, count: i32): i32 {
+  if (sizeof<T>() == 4) return packNonZeros<T>(f32x4.mul(f32x4.convert_i32x4_u(w), sv), w, pos, plain, offs, idx, vals, count);
   const v0 = f64x2.mul(f64x2.convert_low_i32x4_u(w), sv);
   const v1 = f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sv);
-  return packNonZeros<T>(v0, v1, pos, pos, offs, 0, vals, count);
+  return packNonZeros<T>(v0, v1, pos, plain, offs, idx, vals, count);
 }
 
 /**
- * `compress` for a row of bytes (an image) read as floats `byte · scale`: the values bytesToFloat would
- * write (the same conversions and multiplication), listed without writing the float row first. A block of
- * 16 pixels is one vector, so empty blocks cost one test.
+ * `compress` for a row of bytes (an image) read as floats `byte · valueScale`: the values bytesToFloat
+ * would write (the same conversions and multiplication), listed without writing the float row first —
+ * and, when `idx` is not 0, their positions to `idx` as compress does. A block of 16 pixels is one
+ * vector, so empty blocks cost one test.
  */
 // @ts-ignore: decorator
-@inline function compressBytes<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, valueScale: T): i32 {
+@inline function compressBytes<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, valueScale: T, idx: usize = 0): i32 {
   const sz = <usize>sizeof<T>();
   let count = 0;
   let p = 0;
   const lane = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(scale));
   const sv = v128.splat<T>(valueScale);
+  const step = i32x4.splat(4 * scale);
+  const four = i32x4.splat(4);
   for (; p + 16 <= len; p += 16) {
     const bytes = v128.load(row + <usize>p);
     if (!v128.any_true(bytes)) continue;
     const lo = i16x8.extend_low_i8x16_u(bytes);
     const hi = i16x8.extend_high_i8x16_u(bytes);
-    const pos = i32x4.add(lane, i32x4.splat(p * scale));
-    const step = i32x4.splat(4 * scale);
-    count = packPixels<T>(i32x4.extend_low_i16x8_u(lo), sv, pos, offs, vals, count);
-    count = packPixels<T>(i32x4.extend_high_i16x8_u(lo), sv, i32x4.add(pos, step), offs, vals, count);
-    count = packPixels<T>(i32x4.extend_low_i16x8_u(hi), sv, i32x4.add(pos, i32x4.add(step, step)), offs, vals, count);
-    count = packPixels<T>(i32x4.extend_high_i16x8_u(hi), sv, i32x4.add(pos, i32x4.mul(step, i32x4.splat(3))), offs, vals, count);
+    let pos = i32x4.add(lane, i32x4.splat(p * scale));
+    let plain = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(p));
+    count = packPixels<T>(i32x4.extend_low_i16x8_u(lo), sv, pos, plain, offs, idx, vals, count);
+    pos = i32x4.add(pos, step);
+    plain = i32x4.add(plain, four);
+    count = packPixels<T>(i32x4.extend_high_i16x8_u(lo), sv, pos, plain, offs, idx, vals, count);
+    pos = i32x4.add(pos, step);
+    plain = i32x4.add(plain, four);
+    count = packPixels<T>(i32x4.extend_low_i16x8_u(hi), sv, pos, plain, offs, idx, vals, count);
+    pos = i32x4.add(pos, step);
+    plain = i32x4.add(plain, four);
+    count = packPixels<T>(i32x4.extend_high_i16x8_u(hi), sv, pos, plain, offs, idx, vals, count);
   }
   for (; p < len; p++) {
     const v = <T>load<u8>(row + <usize>p) * valueScale;
     store<i32>(offs + (<usize>count << 2), p * scale);
+    if (idx) store<i32>(idx + (<usize>count << 2), p);
     store<T>(vals + <usize>count * sz, v);
     count += <i32>(v != 0);
   }
@@ -471,6 +481,34 @@ export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
   }
 }
 
+/**
+ * gemmNNKept's listing pass for a kept matrix that gatherRows wrote: row r of A is row idx[r] of the
+ * images at `src` (k bytes each) divided by `div`, and its non-zeros are listed from those bytes — the
+ * same entries, in the same order, with the same values as compress finds in the floats gatherRows
+ * wrote (see compressBytes) — without reading the float rows. Then the same row passes as gemmNNKept.
+ */
+// @ts-ignore: decorator
+@inline function gemmNNKeptBytes<T>(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void {
+  const sz = <usize>sizeof<T>();
+  const oSlot = <usize>listSlot(k, 4);
+  const vSlot = <usize>listSlot(k, <i32>sz);
+  const offsBase = cache;
+  const idxBase = offsBase + <usize>rows * oSlot;
+  const valsBase = idxBase + <usize>rows * oSlot;
+  const counts = valsBase + <usize>rows * vSlot;
+  const rowB = n * <i32>sz;
+  const valueScale: T = sz == 4 ? <T>(<f32>(1.0 / <f64>div)) : <T>(1.0 / <f64>div);
+  for (let i = 0; i < m; i++) {
+    const r = <usize>(row0 + i);
+    const offs = offsBase + r * oSlot;
+    const vals = valsBase + r * vSlot;
+    const image = src + <usize>load<u32>(idx + (<usize>i << 2)) * <usize>k;
+    const count = compressBytes<T>(image, k, offs, vals, rowB, valueScale, idxBase + r * oSlot);
+    store<i32>(counts + (r << 2), count);
+    rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>i * <usize>rowB, acc);
+  }
+}
+
 /** The first position in the sorted list [at, at + count) that is >= v. */
 // @ts-ignore: decorator
 @inline function lowerBound(at: usize, count: i32, v: i32): i32 {
@@ -673,6 +711,8 @@ export function gemmTN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
 export function gemmTN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f64>(m, n, k, a, b, c, acc, scratch, i0, i1); }
 export function gemmNNKept_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f32>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
 export function gemmNNKept_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f64>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
+export function gemmNNKeptBytes_f32(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKeptBytes<f32>(m, n, k, src, idx, div, b, c, acc, cache, rows, row0); }
+export function gemmNNKeptBytes_f64(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKeptBytes<f64>(m, n, k, src, idx, div, b, c, acc, cache, rows, row0); }
 export function gemmTNKept_f32(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f32>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
 export function gemmTNKept_f64(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f64>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
 export function gemmNT_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f32>(m, n, k, a, b, c, acc); }
