@@ -454,41 +454,15 @@ export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
 }
 
 /**
- * gemmNN for rows [row0, row0 + m) of a kept matrix (`rows` × k, at `cache`): with `build`, each row is
- * listed into its slot first (this is x·W1's forward); otherwise the lists are read. The same sums as
- * gemmNN.
+ * gemmNN for rows [row0, row0 + m) of a kept matrix (`rows` × k, at `cache`): with `build` 1, each row is
+ * listed into its slot first (this is x·W1's forward); with `build` 0 the lists are read. With `build` 2
+ * the kept matrix is one gatherRows wrote: row i of A is row idx[i] of the image bytes at `a` (k bytes
+ * each) divided by `div`, and its non-zeros are listed from those bytes — the same entries, in the same
+ * order, with the same values as compress finds in the floats gatherRows wrote (see compressBytes) —
+ * without reading the float rows. The same sums as gemmNN.
  */
 // @ts-ignore: decorator
-@inline function gemmNNKept<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void {
-  const sz = <usize>sizeof<T>();
-  const oSlot = <usize>listSlot(k, 4);
-  const vSlot = <usize>listSlot(k, <i32>sz);
-  const offsBase = cache;
-  const idxBase = offsBase + <usize>rows * oSlot;
-  const valsBase = idxBase + <usize>rows * oSlot;
-  const counts = valsBase + <usize>rows * vSlot;
-  const rowB = n * <i32>sz;
-  for (let i = 0; i < m; i++) {
-    const r = <usize>(row0 + i);
-    const offs = offsBase + r * oSlot;
-    const vals = valsBase + r * vSlot;
-    let count: i32;
-    if (build) {
-      count = compress<T>(a + <usize>i * <usize>k * sz, k, offs, vals, rowB, idxBase + r * oSlot);
-      store<i32>(counts + (r << 2), count);
-    } else count = load<i32>(counts + (r << 2));
-    rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>i * <usize>rowB, acc);
-  }
-}
-
-/**
- * gemmNNKept's listing pass for a kept matrix that gatherRows wrote: row r of A is row idx[r] of the
- * images at `src` (k bytes each) divided by `div`, and its non-zeros are listed from those bytes — the
- * same entries, in the same order, with the same values as compress finds in the floats gatherRows
- * wrote (see compressBytes) — without reading the float rows. Then the same row passes as gemmNNKept.
- */
-// @ts-ignore: decorator
-@inline function gemmNNKeptBytes<T>(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void {
+@inline function gemmNNKept<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32, idx: usize = 0, div: i32 = 1): void {
   const sz = <usize>sizeof<T>();
   const oSlot = <usize>listSlot(k, 4);
   const vSlot = <usize>listSlot(k, <i32>sz);
@@ -502,9 +476,15 @@ export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
     const r = <usize>(row0 + i);
     const offs = offsBase + r * oSlot;
     const vals = valsBase + r * vSlot;
-    const image = src + <usize>load<u32>(idx + (<usize>i << 2)) * <usize>k;
-    const count = compressBytes<T>(image, k, offs, vals, rowB, valueScale, idxBase + r * oSlot);
-    store<i32>(counts + (r << 2), count);
+    let count: i32;
+    if (build == 2) {
+      const image = a + <usize>load<u32>(idx + (<usize>i << 2)) * <usize>k;
+      count = compressBytes<T>(image, k, offs, vals, rowB, valueScale, idxBase + r * oSlot);
+      store<i32>(counts + (r << 2), count);
+    } else if (build) {
+      count = compress<T>(a + <usize>i * <usize>k * sz, k, offs, vals, rowB, idxBase + r * oSlot);
+      store<i32>(counts + (r << 2), count);
+    } else count = load<i32>(counts + (r << 2));
     rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>i * <usize>rowB, acc);
   }
 }
@@ -711,8 +691,8 @@ export function gemmTN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
 export function gemmTN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f64>(m, n, k, a, b, c, acc, scratch, i0, i1); }
 export function gemmNNKept_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f32>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
 export function gemmNNKept_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f64>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
-export function gemmNNKeptBytes_f32(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKeptBytes<f32>(m, n, k, src, idx, div, b, c, acc, cache, rows, row0); }
-export function gemmNNKeptBytes_f64(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKeptBytes<f64>(m, n, k, src, idx, div, b, c, acc, cache, rows, row0); }
+export function gemmNNKeptBytes_f32(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKept<f32>(m, n, k, src, b, c, acc, cache, rows, row0, 2, idx, div); }
+export function gemmNNKeptBytes_f64(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKept<f64>(m, n, k, src, b, c, acc, cache, rows, row0, 2, idx, div); }
 export function gemmTNKept_f32(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f32>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
 export function gemmTNKept_f64(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f64>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
 export function gemmNT_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f32>(m, n, k, a, b, c, acc); }
