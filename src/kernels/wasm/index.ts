@@ -292,6 +292,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
 
   /** The rows the last gatherRows wrote on the heap (at `dst`) and where it read them: rows idx[r] of the bytes at `src`, divided by `div`. */
   type Gathered = { dst: number; count: number; rowLen: number; f32: boolean; src: number; srcBytes: number; idx: number; div: number };
+  // One record, refilled by every gather (no allocation per training step); `gathered` is it or undefined.
+  const gatheredRecord: Gathered = { dst: 0, count: 0, rowLen: 0, f32: false, src: 0, srcBytes: 0, idx: 0, div: 1 };
   let gathered: Gathered | undefined;
 
   /**
@@ -302,10 +304,23 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   // `listedFor`: the width of the B the lists' offsets were computed for (0: not listed yet).
   // `source`: the image bytes gatherRows converted into these rows, while they may still be read instead
   // of the floats (only by the first listing: the window is one gather, keepRows and x·W1).
-  let kept: { ptr: number; bytes: number; rows: number; cols: number; f32: boolean; listedFor: number; source?: Gathered } | undefined;
+  // One record, refilled by every keepRows (no allocation per training step); `kept` is it or undefined.
+  type Kept = { ptr: number; bytes: number; rows: number; cols: number; f32: boolean; listedFor: number; source: Gathered | undefined };
+  const keptRecord: Kept = { ptr: 0, bytes: 0, rows: 0, cols: 0, f32: false, listedFor: 0, source: undefined };
+  let kept: Kept | undefined;
   const keepRows: Kernels['keepRows'] = (data, rows, cols) => {
-    kept = heap.owns(data) && data.length >= rows * cols && rows > 0 && cols > 0 ? { ptr: data.byteOffset, bytes: rows * cols * data.BYTES_PER_ELEMENT, rows, cols, f32: data instanceof Float32Array, listedFor: 0 } : undefined;
-    if (kept && gathered && gathered.dst === kept.ptr && gathered.count === rows && gathered.rowLen === cols && gathered.f32 === kept.f32) kept.source = gathered;
+    kept = undefined;
+    if (!heap.owns(data) || data.length < rows * cols || rows <= 0 || cols <= 0) return;
+    const f32 = data instanceof Float32Array;
+    const k = keptRecord;
+    k.ptr = data.byteOffset;
+    k.bytes = rows * cols * data.BYTES_PER_ELEMENT;
+    k.rows = rows;
+    k.cols = cols;
+    k.f32 = f32;
+    k.listedFor = 0;
+    k.source = gathered && gathered.dst === k.ptr && gathered.count === rows && gathered.rowLen === cols && gathered.f32 === f32 ? gathered : undefined;
+    kept = k;
   };
   const overlaps = (out: ArrayBufferView, ptr: number, bytes: number): boolean => out.byteOffset < ptr + bytes && ptr < out.byteOffset + out.byteLength;
   /** Called with every array a kernel writes: written-over kept rows (or the images they came from) are forgotten. */
@@ -337,7 +352,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       const build = kept.listedFor === n ? 0 : 1;
       const source = build ? kept.source : undefined;
       if (source) {
-        // Listed from the image bytes the rows were converted from: the same lists, a tenth of the reads.
+        // Listed from the image bytes the rows were converted from: the same lists, from an eighth of the
+        // bytes (a quarter in float32).
         kept.source = undefined;
         const NNB = f32 ? x.gemmNNKeptBytes_f32 : x.gemmNNKeptBytes_f64;
         const { src, idx, div } = source;
@@ -541,7 +557,16 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
           helper.join();
         }
       } else run(count, rowLen, src.byteOffset, pIdx, pDst, div);
-      gathered = { dst: pDst, count, rowLen, f32, src: src.byteOffset, srcBytes: src.byteLength, idx: pIdx, div };
+      const g = gatheredRecord;
+      g.dst = pDst;
+      g.count = count;
+      g.rowLen = rowLen;
+      g.f32 = f32;
+      g.src = src.byteOffset;
+      g.srcBytes = src.byteLength;
+      g.idx = pIdx;
+      g.div = div;
+      gathered = g;
       return;
     }
     const bytes = count * rowLen;
