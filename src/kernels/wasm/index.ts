@@ -350,35 +350,26 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       }
       // The lists hold offsets into B's rows: listed again for a B of another width.
       const build = kept.listedFor === n ? 0 : 1;
+      // Rows gatherRows just wrote are listed from the image bytes they were converted from: the same
+      // lists, from an eighth of the bytes (a quarter in float32).
       const source = build ? kept.source : undefined;
-      if (source) {
-        // Listed from the image bytes the rows were converted from: the same lists, from an eighth of the
-        // bytes (a quarter in float32).
-        kept.source = undefined;
-        const NNB = f32 ? x.gemmNNKeptBytes_f32 : x.gemmNNKeptBytes_f64;
-        const { src, idx, div } = source;
-        if (split) {
-          const h = m >> 1;
-          helper.start(helperOp('gemmNNKeptBytes', f32), setArgs(m - h, n, k, src, idx + h * 4, div, pb, pc + h * n * sz, acc, cache, m, h));
-          try {
-            NNB(h, n, k, src, idx, div, pb, pc, acc, cache, m, 0);
-          } finally {
-            helper.join();
-          }
-        } else NNB(m, n, k, src, idx, div, pb, pc, acc, cache, m, 0);
-        kept.listedFor = n;
-        return true;
-      }
-      const NN = f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64;
+      kept.source = undefined;
+      // Rows [0, h) here, [h, m) on the helper when split.
+      const h = split ? m >> 1 : m;
       if (split) {
-        const h = m >> 1;
-        helper.start(helperOp('gemmNNKept', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build));
-        try {
-          NN(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
-        } finally {
-          helper.join();
-        }
-      } else NN(m, n, k, pa, pb, pc, acc, cache, m, 0, build);
+        helper.start(
+          helperOp(source ? 'gemmNNKeptBytes' : 'gemmNNKept', f32),
+          source
+            ? setArgs(m - h, n, k, source.src, source.idx + h * 4, source.div, pb, pc + h * n * sz, acc, cache, m, h)
+            : setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build),
+        );
+      }
+      try {
+        if (source) (f32 ? x.gemmNNKeptBytes_f32 : x.gemmNNKeptBytes_f64)(h, n, k, source.src, source.idx, source.div, pb, pc, acc, cache, m, 0);
+        else (f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64)(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
+      } finally {
+        if (split) helper.join();
+      }
       kept.listedFor = n;
       return true;
     }
