@@ -5,9 +5,9 @@
  */
 
 /** Element types of the buffers ScratchNet allocates. */
-export type ElementKind = 'float32' | 'float64' | 'uint8';
+export type ElementKind = 'float32' | 'float64' | 'uint8' | 'int32' | 'bool';
 
-const WIDTH: Record<ElementKind, number> = { float32: 4, float64: 8, uint8: 1 };
+const WIDTH: Record<ElementKind, number> = { float32: 4, float64: 8, uint8: 1, int32: 4, bool: 1 };
 
 /** Bytes in decimal units, 3 significant digits: 80 GB, 1.57 MB, 512 bytes. */
 export function formatBytes(bytes: number): string {
@@ -32,14 +32,23 @@ export function allocationError(op: string, shape: readonly number[], kind: Elem
 }
 
 /**
- * `new Float32Array(length)` / `Float64Array` / `Uint8Array`, zeroed; a length the engine cannot
- * allocate throws `allocationError(op, shape, kind)` instead of a bare RangeError.
+ * `new Float32Array(length)` / `Float64Array` / `Int32Array` / `Uint8Array` (for `uint8` and `bool`),
+ * zeroed; a length the engine cannot allocate throws `allocationError(op, shape, kind)` instead of a bare
+ * RangeError.
  */
 export function newTypedArray(kind: 'float32' | 'float64', length: number, op: string, shape: readonly number[]): Float32Array | Float64Array;
-export function newTypedArray(kind: 'uint8', length: number, op: string, shape: readonly number[]): Uint8Array;
-export function newTypedArray(kind: ElementKind, length: number, op: string, shape: readonly number[]): Float32Array | Float64Array | Uint8Array {
+export function newTypedArray(kind: 'uint8' | 'bool', length: number, op: string, shape: readonly number[]): Uint8Array;
+export function newTypedArray(kind: 'int32', length: number, op: string, shape: readonly number[]): Int32Array;
+export function newTypedArray(kind: ElementKind, length: number, op: string, shape: readonly number[]): Float32Array | Float64Array | Int32Array | Uint8Array;
+export function newTypedArray(kind: ElementKind, length: number, op: string, shape: readonly number[]): Float32Array | Float64Array | Int32Array | Uint8Array {
   try {
-    return kind === 'float64' ? new Float64Array(length) : kind === 'float32' ? new Float32Array(length) : new Uint8Array(length);
+    return kind === 'float64'
+      ? new Float64Array(length)
+      : kind === 'float32'
+        ? new Float32Array(length)
+        : kind === 'int32'
+          ? new Int32Array(length)
+          : new Uint8Array(length);
   } catch (e) {
     if (e instanceof RangeError) throw allocationError(op, shape, kind, e);
     throw e;

@@ -5,10 +5,11 @@
  * cycle.
  */
 import type { FloatArray } from '../kernels/types.ts';
+import type { AnyTensorData, TensorData, TensorDType } from './dtypes.ts';
 import type { Mask, Tensor } from './tensor.ts';
 
 interface TensorClasses {
-  Tensor: new (data: FloatArray, shape: readonly number[]) => Tensor;
+  Tensor: new <D extends TensorDType>(data: TensorData<D>, shape: readonly number[], dtype?: D) => Tensor<D>;
   Mask: new (data: Uint8Array, shape: readonly number[]) => Mask;
 }
 
@@ -23,9 +24,15 @@ function registered(): TensorClasses {
   return classes;
 }
 
-/** `new Tensor(data, shape)`. */
-export function newTensor(data: FloatArray, shape: readonly number[]): Tensor {
-  return new (registered().Tensor)(data, shape);
+/**
+ * `new Tensor(data, shape)` for a float array, or a tensor of `dtype` over any typed array — a `Mask`
+ * for `bool`, so that every bool tensor the library makes is a `Mask`.
+ */
+export function newTensor(data: FloatArray, shape: readonly number[]): Tensor;
+export function newTensor<D extends TensorDType>(data: TensorData<D>, shape: readonly number[], dtype: D): Tensor<D>;
+export function newTensor(data: AnyTensorData, shape: readonly number[], dtype?: TensorDType): Tensor<TensorDType> {
+  if (dtype === 'bool') return new (registered().Mask)(data as Uint8Array, shape);
+  return new (registered().Tensor)(data, shape, dtype);
 }
 
 /** `new Mask(data, shape)`. */

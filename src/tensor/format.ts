@@ -8,7 +8,7 @@
  *   even), trailing zeros trimmed, one field width for the whole array;
  * - scientific notation when the largest |x| ≥ 1e8 (1e6 for float32: `10**min(8, finfo.precision)`), or,
  *   unless `suppress`, the smallest non-zero |x| < 1e-4 or max/min > 1e3;
- * - `nan` / `inf`, negative zero (`-0.`), integer and boolean arrays;
+ * - `nan` / `inf`, negative zero (`-0.`), integer (int32, uint8, int64) and boolean arrays;
  * - line wrapping at `linewidth` (75), blank lines between blocks, summarising with `...` above
  *   `threshold` (1000) elements, showing `edgeitems` (3) at each edge;
  * - a 0-d array's `str` is its scalar's `str` (`1.0`, `1e+20`), as NumPy prints scalars.
@@ -16,8 +16,11 @@
  * Nothing here imports Node: the library's core stays browser-safe.
  */
 
-/** The element types the printer knows (a `Tensor` is float64/float32, a `Mask` bool). */
-export type PrintDtype = 'float64' | 'float32' | 'int64' | 'bool';
+/**
+ * The element types the printer knows: a tensor's (float64, float32, int32, uint8, bool) and int64, the
+ * integer NumPy prints without a `dtype=` in its repr (what `np.array([1, 2])` is on Linux).
+ */
+export type PrintDtype = 'float64' | 'float32' | 'int64' | 'int32' | 'uint8' | 'bool';
 
 /** What the printer needs from an array: flat row-major values, a shape, a dtype. */
 export interface Printable {
@@ -328,10 +331,15 @@ function floatingFormat(values: readonly number[], float32: boolean, options: Pr
 }
 
 function integerFormat(values: readonly number[]): ElementFormat {
+  // NumPy's IntegerFormat: one width for the array, that of the longer of str(max) and str(min)
   let width = 0;
   if (values.length > 0) {
-    const maxVal = Math.max(...values);
-    const minVal = Math.min(...values);
+    let maxVal = -Infinity;
+    let minVal = Infinity;
+    for (const v of values) {
+      if (v > maxVal) maxVal = v;
+      if (v < minVal) minVal = v;
+    }
     width = Math.max(String(maxVal).length, String(minVal).length);
   }
   return (x: number) => String(x).padStart(width);
@@ -344,6 +352,8 @@ function formatFor(a: Printable, values: readonly number[], options: PrintOption
       return (x: number) => (x !== 0 ? trueString : 'False');
     }
     case 'int64':
+    case 'int32':
+    case 'uint8':
       return integerFormat(values);
     case 'float32':
       return floatingFormat(values, true, options);
@@ -485,7 +495,7 @@ export function array2string(a: Printable, options: Partial<PrintOptions> & Arra
 /** Python's `str()` of a NumPy scalar: `1.0`, `0.0001`, `1e+20`, `1.5e-05`, `nan`, `True`, `3`. */
 export function scalarString(x: number, dtype: PrintDtype): string {
   if (dtype === 'bool') return x !== 0 ? 'True' : 'False';
-  if (dtype === 'int64') return String(x);
+  if (dtype === 'int64' || dtype === 'int32' || dtype === 'uint8') return String(x);
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x < 0 ? '-inf' : 'inf';
   const float32 = dtype === 'float32';
@@ -511,7 +521,10 @@ function pythonTuple(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }
 
-/** What NumPy's `repr(a)` prints: `array([1., 2.])`, `array([1., 2.], dtype=float32)`. */
+/**
+ * What NumPy's `repr(a)` prints: `array([1., 2.])`, `array([1., 2.], dtype=float32)`,
+ * `array([1, 2], dtype=int32)`, `array([ True, False])`.
+ */
 export function arrayRepr(a: Printable): string {
   const prefix = 'array(';
   const lst = array2string(a, { separator: ', ', prefix, suffix: ')' });
@@ -520,8 +533,8 @@ export function arrayRepr(a: Printable): string {
   if ((n === 0 && !(a.shape.length === 1 && a.shape[0] === 0)) || n > printOptions.threshold) {
     extras.push(`shape=${pythonTuple(a.shape)}`);
   }
-  // float64, int64 and bool are implied by how the values print; float32 is not
-  if (a.dtype === 'float32' || n === 0) extras.push(`dtype=${a.dtype}`);
+  // float64, int64 and bool are implied by how the values print; the others are not
+  if (!(a.dtype === 'float64' || a.dtype === 'int64' || a.dtype === 'bool') || n === 0) extras.push(`dtype=${a.dtype}`);
   if (extras.length === 0) return `${prefix}${lst})`;
   const arrStr = `${prefix}${lst},`;
   const extraStr = `${extras.join(', ')})`;
