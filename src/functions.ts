@@ -19,12 +19,21 @@ function map(x: Tensor, f: (v: number) => number): Tensor {
   return out;
 }
 
-/** 1 where `x > 0`, else 0. */
+/**
+ * The book's `step_function` (ch03/step_function.py): 1 where `x > 0`, else 0 — as integers, as the
+ * book's `np.array(x > 0, dtype=np.int)` gives them, so `String(stepFunction(tensor([-1, 1, 2])))` is
+ * `[0 1 1]`. (`np.int` was removed in NumPy 1.24: the book's line now fails with "module 'numpy' has no
+ * attribute 'int'" — write `dtype=int` or `astype(np.int64)` there. Here the integers are int32.)
+ *
+ * @example
+ * stepFunction(tensor([-1.0, 1.0, 2.0])).toString(); // '[0 1 1]'
+ * stepFunction(0.5);                                 // 1
+ */
 export function stepFunction(x: number): number;
-export function stepFunction(x: Tensor): Tensor;
-export function stepFunction(x: Tensor | number): Tensor | number {
-  const f = (v: number) => (v > 0 ? 1 : 0);
-  return typeof x === 'number' ? f(x) : map(x, f);
+export function stepFunction(x: Tensor): Tensor<'int32'>;
+export function stepFunction(x: Tensor | number): Tensor<'int32'> | number {
+  if (typeof x === 'number') return x > 0 ? 1 : 0;
+  return x.gt(0).astype('int32');
 }
 
 /** `1 / (1 + e^-x)`, computed so that large |x| never overflows (`exp` sees only x ≤ 0). */

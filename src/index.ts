@@ -5,7 +5,10 @@
  * exports `loadMnist` (see `node.ts`).
  */
 export { Tensor, Mask, tensor, zeros, ones, full, zerosLike, onesLike, arange, DTYPES } from './tensor/tensor.ts';
-export type { DType, NestedArray, Operand, TensorOptions, CreateOptions } from './tensor/tensor.ts';
+export type { DType, NestedArray, Operand, TensorOptions, CreateOptions, AnyTensor, AnyOperand, NestedBoolArray } from './tensor/tensor.ts';
+export { TENSOR_DTYPES } from './tensor/dtypes.ts';
+export type { TensorDType, IntDType, TensorData, Promote, PromoteScalar, PromoteDiv } from './tensor/dtypes.ts';
+export { print, pyStr, pyRepr } from './tensor/py-print.ts';
 export {
   add,
   sub,
@@ -81,6 +84,14 @@ export type { ConvParam } from './nets/conv-net.ts';
 export { SampleNet } from './nets/ch03-net.ts';
 export type { SampleNetParams } from './nets/ch03-net.ts';
 export { loadPickle, MAX_PICKLE_ARRAY_ELEMENTS } from './io/pickle.ts';
+export { encodePickle, savePickle } from './io/pickle-writer.ts';
+export { parseNpy, encodeNpy, loadNpy, saveNpy, MAX_NPY_ELEMENTS } from './io/npy.ts';
+export { parseNpz, parseNpzEntries, encodeNpz, loadNpz, saveNpz, MAX_NPZ_INFLATED_BYTES } from './io/npz.ts';
+export type { NpzEntries, EncodeNpzOptions } from './io/npz.ts';
+export { parseSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from './io/safetensors.ts';
+export type { Safetensors } from './io/safetensors.ts';
+export { exportOnnx, ONNX_OPSET } from './io/onnx.ts';
+export type { ExportOnnxOptions } from './io/onnx.ts';
 export type { LoadPickleOptions } from './io/pickle.ts';
 export { numericalGradient } from './gradient.ts';
 export { TwoLayerNet, PARAM_KEYS, TWO_LAYER_NET } from './nets/two-layer-net.ts';
@@ -95,9 +106,14 @@ export { kernels, referenceKernels, useKernels, allocateBytes } from './kernels/
 export type { Kernels, FloatArray } from './kernels/index.ts';
 export { buyApple, buyAppleOrange, buyAppleLines, buyAppleOrangeLines } from './examples.ts';
 export type { BuyAppleResult, BuyAppleOrangeResult } from './examples.ts';
-export { serializeModel, serializeModelChunks, modelToDocument, readModelDocument, restoreNetwork, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.ts';
+export { serializeModel, serializeModelChunks, modelToDocument, readModelDocument, restoreNetwork, MODEL_FORMAT, MODEL_FORMAT_VERSION, MAX_LAYER_SIZE, MAX_PARAMS } from './io/model-format.ts';
 export type { ModelDocument, ModelContents, StoredTensor } from './io/model-format.ts';
-export { parseModel, buildNetwork, registerNetworkKind, networkKinds } from './nets/registry.ts';
+export { buildNetwork, registerNetworkKind, networkKinds, registeredKinds } from './nets/registry.ts';
+// Installs the file formats behind every network's saveParams / loadParams / toJSON (see nets/network-io.ts).
+import './io/network-file.ts';
+export { parseModel, readNetwork, readNetworkArrays, networkFromArrays, identifyNetwork, encodeNetwork, formatOfPath, sniffFormat, PARAMS_FORMATS, NPZ_HEADER } from './io/network-format.ts';
+export type { ParamsFormat, NetworkArrays, ReadNetworkOptions, EncodeNetworkOptions } from './io/network-format.ts';
+export type { NetworkIO, ParamsTarget } from './nets/network-io.ts';
 export type { Network, NetworkConfig, NetworkKind, NetworkShapes, TensorRecord, TwoLayerWeights, JsonValue } from './nets/network.ts';
 export { inputFeatures } from './nets/network.ts';
 export { LayerNet } from './nets/layer-net.ts';

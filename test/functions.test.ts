@@ -16,6 +16,9 @@ describe('activation functions', () => {
     const x = tensor([-1, 0, 2]);
     assert.equal(identityFunction(x), x);
     assert.deepEqual(stepFunction(x).toArray(), [0, 0, 1]);
+    // Integers, as the book's np.array(x > 0, dtype=np.int): NumPy prints [0 1 1] for ch03's example.
+    assert.equal(stepFunction(x).dtype, 'int32');
+    assert.equal(String(stepFunction(tensor([-1.0, 1.0, 2.0]))), '[0 1 1]');
     assert.equal(stepFunction(0.5), 1);
     assert.deepEqual(relu(x).toArray(), [0, 0, 2]);
     assert.equal(relu(-3), 0);

@@ -76,7 +76,7 @@ describe('scratchnet repl', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     const [greeting, ...rest] = r.stdout.split('\n');
-    assert.match(greeting, /^ScratchNet \d+\.\d+\.\d+ REPL \(Node v\d+.*names in scope \(tensor, .*TwoLayerNet, loadMnist.*top-level await works/);
+    assert.match(greeting, /^ScratchNet \d+\.\d+\.\d+ REPL \(Node v\d+.*names in scope \(print, tensor, .*TwoLayerNet, loadMnist.*top-level await works/);
     assert.equal(
       rest.join('\n'),
       [
@@ -101,5 +101,21 @@ describe('scratchnet repl', () => {
         'scratchnet> ',
       ].join('\n'),
     );
+  });
+
+  it("has Python's print, and the book's integer arrays print as NumPy's", async () => {
+    const r = await runRepl(
+      ['print(tensor([1, 2, 3]))', 'print(stepFunction(tensor([-1.0, 1.0, 2.0])), true, null, [1, "a"])', 'stepFunction(tensor([-1.0, 1.0, 2.0]))', 'tensor([-1, 1, 2]).gt(0)', ''].join('\n'),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').slice(1), [
+      'scratchnet> [1. 2. 3.]',
+      'undefined',
+      "scratchnet> [0 1 1] True None [1, 'a']",
+      'undefined',
+      'scratchnet> array([0, 1, 1], dtype=int32)',
+      'scratchnet> array([False,  True,  True])',
+      'scratchnet> ',
+    ]);
   });
 });

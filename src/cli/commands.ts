@@ -3,6 +3,7 @@ import { registerGradcheck } from './gradcheck-command.ts';
 import { registerPlot } from './plot-command.ts';
 import { registerExamples } from './examples-command.ts';
 import { registerPredict } from './predict-command.ts';
+import { registerExport } from './export-command.ts';
 import { registerRepl } from './repl-command.ts';
 import { registerTrain } from './train-command.ts';
 import { registerCh06 } from './ch06/index.ts';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerGradcheck(program);
   registerPlot(program);
   registerPredict(program);
+  registerExport(program);
   registerRepl(program);
   registerExamples(program);
   registerCh06(program);

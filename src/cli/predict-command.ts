@@ -7,7 +7,7 @@ import { ImageTooLargeError } from '../data/png.ts';
 import { inkFromLuminance, preprocessDigit } from '../data/preprocess.ts';
 import { softmax } from '../functions.ts';
 import { decodePngLuminance, type LuminanceImage } from '../io/image-file.ts';
-import { loadModel } from '../io/model-file.ts';
+import { loadNetwork } from '../io/network-file.ts';
 import { inputFeatures, type Network } from '../nets/network.ts';
 import { Tensor, zeros } from '../tensor/tensor.ts';
 import { RunError, UsageError } from './errors.ts';
@@ -72,7 +72,7 @@ export function registerPredict(program: Command): void {
   program
     .command('predict')
     .description('classify MNIST-format test images, or your own PNG of a digit, with a model saved by `scratchnet train`')
-    .requiredOption('--model <file>', 'model.json written by scratchnet train', existingFile)
+    .requiredOption('--model <file>', 'model.json written by scratchnet train, or any params file ScratchNet reads (.pkl, .npz, .safetensors)', existingFile)
     .option('--index <n>', 'index of a test image (0–9999 for MNIST)', nonNegativeInt)
     .option(
       '--image <file>',
@@ -83,7 +83,7 @@ export function registerPredict(program: Command): void {
     .addHelpText('after', '\nWith neither --index nor --image, classifies test image 0.\n\nExample:\n  $ scratchnet predict --model runs/latest/model.json --index 42')
     .action((flags: { model: string; index?: number; image?: string; data?: string }) => {
       if (flags.index !== undefined && flags.image !== undefined) throw new UsageError('give either --index or --image, not both');
-      const net = loadModel(flags.model);
+      const net = loadNetwork(flags.model);
       const inputSize = inputFeatures(net);
       const { outputSize } = net;
       const x = zeros([1, ...net.inputShape], { dtype: net.dtype });

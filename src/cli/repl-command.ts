@@ -14,7 +14,7 @@ export function replScope(): Record<string, unknown> {
 
 /** The greeting: one line saying what is loaded. */
 export function replGreeting(scope: Record<string, unknown> = replScope()): string {
-  const shown = ['tensor', 'zeros', 'arange', 'Relu', 'Affine', 'SoftmaxWithLoss', 'TwoLayerNet', 'loadMnist', 'setPrintOptions'];
+  const shown = ['print', 'tensor', 'zeros', 'arange', 'Relu', 'Affine', 'SoftmaxWithLoss', 'TwoLayerNet', 'loadMnist', 'setPrintOptions'];
   return (
     `ScratchNet ${VERSION} REPL (Node ${process.version}): ${Object.keys(scope).length} names in scope ` +
     `(${shown.join(', ')}, …); tensors print as NumPy prints them; top-level await works; .exit to leave`

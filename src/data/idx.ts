@@ -4,6 +4,8 @@
  *
  * Layout: magic `00 00 <type> <rank>`, then `rank` big-endian uint32 dimensions, then the data.
  */
+import { asBytes } from '../util/bytes.ts';
+
 export interface IdxArray {
   readonly dims: readonly number[];
   /** The data bytes: a view into the input, not a copy. */
@@ -87,7 +89,8 @@ export function checkIdxLength(header: IdxHeader, length: number, name: string):
  * Parses an IDX file. `name` (usually the file path) is used in error messages; `expectedRank`, when
  * given, must match the file's.
  */
-export function parseIdx(bytes: Uint8Array, name: string, expectedRank?: number): IdxArray {
+export function parseIdx(source: Uint8Array | ArrayBuffer, name: string, expectedRank?: number): IdxArray {
+  const bytes = asBytes(source, 'parseIdx', (path) => `parseIdx(readIdxFile(${path}), ${path})`);
   const header = parseIdxHeader(bytes, name, expectedRank);
   checkIdxLength(header, bytes.length, name);
   return { dims: header.dims, data: bytes.subarray(header.headerLength, header.fileLength) };

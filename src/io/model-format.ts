@@ -17,22 +17,21 @@
  * This file knows no concrete network: `restoreNetwork` builds one through a `NetworkKind` (its config
  * check, parameter shapes and constructor), and `nets/registry.ts` maps kinds to them.
  */
-import type { Network, NetworkConfig, NetworkKind } from '../nets/network.ts';
+import { MAX_LAYER_SIZE, MAX_PARAMS, type Network, type NetworkConfig, type NetworkKind } from '../nets/network.ts';
 import { Tensor, type DType } from '../tensor/tensor.ts';
 
 export const MODEL_FORMAT = 'scratchnet-model';
 /** The version this code writes; it reads 1 and 2. */
 export const MODEL_FORMAT_VERSION = 2;
-/** Refuse sizes no MNIST-scale model has (guards against absurd or hostile files). */
-export const MAX_LAYER_SIZE = 1_000_000;
-export const MAX_PARAMS = 50_000_000;
+export { MAX_LAYER_SIZE, MAX_PARAMS };
 /** The largest finite float32. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A tensor as the document stores it. */
 export interface StoredTensor {
   shape: number[];
-  data: number[];
+  /** Plain numbers in a JSON document; a typed array when the tensor came from a binary file. */
+  data: number[] | Float32Array | Float64Array;
 }
 
 export interface ModelDocument {

@@ -13,6 +13,7 @@
  *
  * Arrays in Fortran order (`sample_weight.pkl`'s W1 is one) are returned in C order.
  */
+import { asBytes } from '../util/bytes.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { formatShape } from '../tensor/shape.ts';
 
@@ -92,7 +93,8 @@ function describe(v: Value | Mark): string {
  * @example
  * const params = loadPickle(bytes, { name: 'params.pkl' }); // { W1: Tensor (30,1,5,5), b1: …, … }
  */
-export function loadPickle(bytes: Uint8Array, options: LoadPickleOptions = {}): Record<string, Tensor> {
+export function loadPickle(source: Uint8Array | ArrayBuffer, options: LoadPickleOptions = {}): Record<string, Tensor> {
+  const bytes = asBytes(source, 'loadPickle', 'loadPickleFile');
   const name = options.name ?? 'pickle';
   const maxElements = options.maxElements ?? MAX_PICKLE_ARRAY_ELEMENTS;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -6,8 +6,8 @@ import { sigmoid, softmax } from '../functions.ts';
 import { add, dot } from '../tensor/ops.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { loadPickle } from '../io/pickle.ts';
-import { readFileBytes } from '../io/pickle-file.ts';
+import { asBytes } from '../util/bytes.ts';
+import { networkIO } from './network-io.ts';
 
 const KEYS = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'] as const;
 export type SampleNetParams = Readonly<Record<(typeof KEYS)[number], Tensor>>;
@@ -38,13 +38,14 @@ export class SampleNet {
   }
 
   /** The network in a pickled dict (the bytes of `sample_weight.pkl`). */
-  static fromPickle(bytes: Uint8Array, name = 'sample_weight.pkl'): SampleNet {
-    return new SampleNet(loadPickle(bytes, { name }), name);
+  static fromPickle(bytes: Uint8Array | ArrayBuffer, name = 'sample_weight.pkl'): SampleNet {
+    const data = asBytes(bytes, 'SampleNet.fromPickle', 'SampleNet.fromPickleFile');
+    return new SampleNet(networkIO('SampleNet.fromPickle').readArrays(data, name, 'SampleNet.fromPickle'), name);
   }
 
   /** The network in the book's `sample_weight.pkl` (Node only). */
   static fromPickleFile(path: string): SampleNet {
-    return SampleNet.fromPickle(readFileBytes(path, 'SampleNet.fromPickleFile'), path);
+    return new SampleNet(networkIO('SampleNet.fromPickleFile').readArrays(path, path, 'SampleNet.fromPickleFile'), path);
   }
 
   /** Class probabilities of each row of `x` (N, 784) — the book's `predict`. */

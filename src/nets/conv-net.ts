@@ -1,17 +1,14 @@
 /**
  * What the book's two convolutional networks (`SimpleConvNet`, `DeepConvNet`) share beyond `LayerNet`:
- * chunked `accuracy(x, t, batchSize = 100)`, `saveParams` / `loadParams` (ScratchNet's model file, and
- * the book's pickled `.pkl` files), and the checks of their configs.
+ * chunked `accuracy(x, t, batchSize = 100)`, `predictLabels`, and the checks of their configs (`saveParams` /
+ * `loadParams` are every network's, in `LayerNet`).
  */
 import { labelIndices, type Labels } from '../functions.ts';
 import { kernels } from '../kernels/index.ts';
-import { MAX_LAYER_SIZE, readModelDocument, serializeModel } from '../io/model-format.ts';
-import { loadPickle } from '../io/pickle.ts';
-import { readFileBytes, writeFileBytes } from '../io/pickle-file.ts';
-import { formatShape, sameShape } from '../tensor/shape.ts';
+import { formatShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { LayerNet } from './layer-net.ts';
-import type { JsonValue, NetworkConfig } from './network.ts';
+import { MAX_LAYER_SIZE, type JsonValue, type NetworkConfig } from './network.ts';
 
 /** The book's `conv_param`: `{ filter_num, filter_size, pad, stride }` in camelCase. */
 export interface ConvParam {
@@ -102,49 +99,6 @@ export abstract class ConvNetBase extends LayerNet {
       for (let i = 0; i < rows; i++) out[start + i] = predicted[i];
     }
     return out;
-  }
-
-  /**
-   * The book's `save_params(file_name)`, as ScratchNet's model file (JSON, see `serializeModel`), which
-   * `loadParams`, `loadModel` and `parseModel` read back. Node only.
-   */
-  saveParams(fileName = 'params.json'): void {
-    writeFileBytes(fileName, serializeModel(this), `${this.kind}.saveParams`);
-  }
-
-  /**
-   * The book's `load_params(file_name)`: copies saved parameters into this network. Reads ScratchNet's
-   * model file (of this kind) or the book's pickled `.pkl` (e.g. `ch07/params.pkl`); every parameter
-   * must be there with this network's shape. Node only (in a browser, `loadPickle` + `setParams`).
-   */
-  loadParams(fileName = 'params.pkl'): void {
-    const bytes = readFileBytes(fileName, `${this.kind}.loadParams`);
-    let values: Record<string, Tensor>;
-    if (bytes[0] === 0x80) {
-      values = loadPickle(bytes, { name: fileName });
-    } else {
-      const doc = readModelDocument(new TextDecoder().decode(bytes), fileName);
-      if (doc.kind !== this.kind) throw new Error(`${fileName}: is a ${doc.kind}, not a ${this.kind}`);
-      values = {};
-      for (const [k, v] of Object.entries(doc.params)) values[k] = new Tensor(Float64Array.from(v.data), v.shape);
-    }
-    this.assignParams(values, fileName);
-  }
-
-  /** Copies `values` (every parameter, shapes as this network's) in; errors start with `source`. */
-  assignParams(values: Readonly<Record<string, Tensor>>, source = `${this.kind}.assignParams`): void {
-    const keys = Object.keys(this.params);
-    for (const key of Object.keys(values)) {
-      if (!(key in this.params)) throw new Error(`${source}: unknown parameter '${key}' for ${this.kind} (it has ${keys.join(', ')})`);
-    }
-    for (const key of keys) {
-      const v = values[key];
-      if (v === undefined) throw new Error(`${source}: parameter '${key}' is missing`);
-      if (!sameShape(v.shape, this.params[key].shape)) {
-        throw new Error(`${source}: ${key} has shape ${formatShape(v.shape)}, this ${this.kind} needs ${formatShape(this.params[key].shape)}`);
-      }
-    }
-    this.setParams(values);
   }
 }
 

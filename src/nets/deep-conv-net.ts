@@ -1,4 +1,3 @@
-import { modelToDocument, type ModelDocument } from '../io/model-format.ts';
 import { Affine } from '../layers/affine.ts';
 import { Convolution } from '../layers/convolution.ts';
 import { Dropout } from '../layers/dropout.ts';
@@ -149,11 +148,6 @@ export class DeepConvNet extends ConvNetBase {
     config.hiddenSize = spec.hiddenSize;
     config.outputSize = spec.outputSize;
     this.config = Object.freeze(config);
-  }
-
-  /** The model document (so `JSON.stringify(net)` writes a loadable model). */
-  toJSON(): ModelDocument {
-    return modelToDocument(this);
   }
 }
 

@@ -8,7 +8,9 @@ import { hasParams, hasState, skipsInputGradient, type Layer, type ParamLayer, t
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.ts';
 import { formatShape, sameShape } from '../tensor/shape.ts';
 import type { DType, Tensor } from '../tensor/tensor.ts';
+import type { ModelDocument } from '../io/model-format.ts';
 import type { Network, NetworkConfig, TensorRecord, TwoLayerWeights } from './network.ts';
+import { networkIO } from './network-io.ts';
 
 export interface LayerNetInit {
   /** The layers in forward order, by the book's names (`Affine1`, `Relu1`, `BatchNorm1`, `Conv1`, …). */
@@ -142,6 +144,50 @@ export abstract class LayerNet implements Network {
         target.data.set(a);
       }
     }
+  }
+
+  /**
+   * Copies `values` in — every parameter, each with this network's shape — naming `source` (e.g. the file)
+   * and the first thing that does not fit; nothing is copied unless everything fits.
+   */
+  assignParams(values: Readonly<Record<string, Tensor>>, source = `${this.kind}.assignParams`): void {
+    const keys = Object.keys(this.params);
+    for (const key of Object.keys(values)) {
+      if (!(key in this.params)) throw new Error(`${source}: unknown parameter '${key}' for ${this.kind} (it has ${keys.join(', ')})`);
+    }
+    for (const key of keys) {
+      const v = values[key];
+      if (v === undefined) throw new Error(`${source}: parameter '${key}' is missing`);
+      if (!sameShape(v.shape, this.params[key].shape)) {
+        throw new Error(`${source}: ${key} has shape ${formatShape(v.shape)}, this ${this.kind} needs ${formatShape(this.params[key].shape)}`);
+      }
+    }
+    this.setParams(values);
+  }
+
+  /**
+   * The book's `save_params(file_name="params.pkl")`: the params (and BatchNorm's running statistics)
+   * in the format the extension names — `.pkl` (the book's layout: a pickled dict of NumPy arrays by the
+   * book's names, which the book's own `load_params` reads), `.npz`, `.safetensors`, `.json` (ScratchNet's
+   * model file) or `.onnx` (inference graph). Written atomically. Node only.
+   */
+  saveParams(fileName = 'params.pkl'): void {
+    networkIO(`${this.kind}.saveParams`).saveParams(this, fileName);
+  }
+
+  /**
+   * The book's `load_params(file_name="params.pkl")`: copies the parameters of a `.pkl` (the book's, e.g.
+   * `ch07/params.pkl`), `.npz`, `.safetensors` or `.json` file into this network. Every parameter must be
+   * there with this network's shape; a file saved from another kind of network is refused. Node only (in
+   * a browser: `readNetwork(bytes)`, or `loadPickle(bytes)` + `assignParams`).
+   */
+  loadParams(fileName = 'params.pkl'): void {
+    networkIO(`${this.kind}.loadParams`).loadParams(this, fileName);
+  }
+
+  /** The model document (so `JSON.stringify(net)` writes a loadable model). */
+  toJSON(): ModelDocument {
+    return networkIO(`${this.kind}.toJSON`).toDocument(this);
   }
 
   /** Scores (before softmax). `trainFlg` switches BatchNorm and Dropout to training behaviour. Layer-owned. */

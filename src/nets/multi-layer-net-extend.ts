@@ -1,8 +1,7 @@
-import { modelToDocument, type ModelDocument } from '../io/model-format.ts';
 import { checkDtype } from '../tensor/tensor.ts';
 import { LayerNet } from './layer-net.ts';
 import type { JsonValue, NetworkConfig, NetworkKind } from './network.ts';
-import { buildFcLayers, fcShapes, fcSpec, netGenerator, type Activation, type MultiLayerNetExtendOptions } from './multi-layer-net.ts';
+import { buildFcLayers, fcFromShapes, fcShapes, fcSpec, netGenerator, type Activation, type MultiLayerNetExtendOptions } from './multi-layer-net.ts';
 
 /**
  * The book's extended fully connected network (`common/multi_layer_net_extend.py`): `MultiLayerNet` with
@@ -58,11 +57,6 @@ export class MultiLayerNetExtend extends LayerNet {
       useBatchnorm: spec.useBatchnorm,
     });
   }
-
-  /** The model document (so `JSON.stringify(net)` writes a loadable model). */
-  toJSON(): ModelDocument {
-    return modelToDocument(this);
-  }
 }
 
 /** MultiLayerNetExtend as the model file and `buildNetwork` see it. */
@@ -71,6 +65,7 @@ export const MULTI_LAYER_NET_EXTEND: NetworkKind<MultiLayerNetExtend> = {
   describe(config) {
     return fcShapes(fcSpec('MultiLayerNetExtend', config));
   },
+  fromShapes: (shapes) => fcFromShapes(shapes, true),
   create(config, { dtype, seed }) {
     const spec = fcSpec('MultiLayerNetExtend', config);
     return new MultiLayerNetExtend({ ...spec, dtype, ...(seed === undefined ? {} : { seed }) });

@@ -1,4 +1,3 @@
-import { MAX_LAYER_SIZE, modelToDocument, type ModelDocument } from '../io/model-format.ts';
 import { Affine } from '../layers/affine.ts';
 import { BatchNormalization } from '../layers/batch-normalization.ts';
 import { Dropout } from '../layers/dropout.ts';
@@ -9,7 +8,7 @@ import { bufferTensor } from '../internal/buffers.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
 import { checkDtype, type DType } from '../tensor/tensor.ts';
 import { LayerNet } from './layer-net.ts';
-import type { JsonValue, NetworkConfig, NetworkKind, NetworkShapes } from './network.ts';
+import { MAX_LAYER_SIZE, type JsonValue, type NetworkConfig, type NetworkKind, type NetworkShapes } from './network.ts';
 import { initWeights, weightInitScale, type WeightInitStd } from './weight-init.ts';
 
 /** The hidden layers' activation, as the book's `activation` argument (`'relu'` or `'sigmoid'`). */
@@ -213,11 +212,19 @@ export class MultiLayerNet extends LayerNet {
       weightDecayLambda: spec.weightDecayLambda,
     });
   }
+}
 
-  /** The model document (so `JSON.stringify(net)` writes a loadable model). */
-  toJSON(): ModelDocument {
-    return modelToDocument(this);
-  }
+/**
+ * The config of a fully connected net whose weights `W1…Wn` have these shapes (the activation, the weight
+ * init and λ do not show in shapes: the book's defaults), BatchNorm where `gamma1` is there.
+ */
+export function fcFromShapes(shapes: Readonly<Record<string, readonly number[]>>, extend: boolean): NetworkConfig | undefined {
+  const ws: (readonly number[])[] = [];
+  for (let i = 1; shapes[`W${i}`] !== undefined; i++) ws.push(shapes[`W${i}`]);
+  if (ws.length < 2 || ws.some((w) => w.length !== 2)) return undefined;
+  const config: Record<string, JsonValue> = { inputSize: ws[0][0], hiddenSizeList: ws.slice(0, -1).map((w) => w[1]), outputSize: ws[ws.length - 1][1] };
+  if (extend) config.useBatchnorm = shapes.gamma1 !== undefined;
+  return config;
 }
 
 /** MultiLayerNet as the model file and `buildNetwork` see it. */
@@ -228,6 +235,7 @@ export const MULTI_LAYER_NET: NetworkKind<MultiLayerNet> = {
     if (spec.useDropout || spec.useBatchnorm) throw new Error('MultiLayerNet: useDropout and useBatchnorm belong to MultiLayerNetExtend');
     return fcShapes(spec);
   },
+  fromShapes: (shapes) => fcFromShapes(shapes, false),
   create(config, { dtype, seed }) {
     const spec = fcSpec('MultiLayerNet', config);
     return new MultiLayerNet({ ...spec, dtype, ...(seed === undefined ? {} : { seed }) });

@@ -1,6 +1,11 @@
 import type { Labels } from '../functions.ts';
 import type { DType, Tensor } from '../tensor/tensor.ts';
 
+/** Refuse layer sizes no MNIST-scale model has (guards against absurd or hostile configs and files). */
+export const MAX_LAYER_SIZE = 1_000_000;
+/** The most numbers a network (or a file read into one) may hold. */
+export const MAX_PARAMS = 50_000_000;
+
 /** Tensors by name: a network's `params` (`W1`, `b1`, `gamma1`, …), its gradients, or its state. */
 export type TensorRecord = Readonly<Record<string, Tensor>>;
 
@@ -81,6 +86,13 @@ export interface NetworkKind<N extends Network = Network> {
   /** Validates `config` (throwing with the field and what is wrong) and returns the shapes it implies. */
   describe(config: NetworkConfig): NetworkShapes;
   create(config: NetworkConfig, options: { dtype: DType; seed?: number }): N;
+  /**
+   * The config that parameters of these shapes imply, where the shapes say it (e.g. a TwoLayerNet's sizes
+   * from W1 and W2), or undefined when they cannot be this kind. Only a guess: a loader keeps it only when
+   * `describe` of it declares exactly these shapes. Settings the shapes do not show (an activation, a
+   * weight-decay λ) take the book's defaults. Kinds without it are matched with their default config.
+   */
+  fromShapes?(shapes: Readonly<Record<string, readonly number[]>>): NetworkConfig | undefined;
 }
 
 /** The number of input features of one sample (the product of `inputShape`). */

@@ -3,7 +3,6 @@
  * and the web worker use, so none of them knows a concrete network. A new network registers its
  * `NetworkKind` here (or with `registerNetworkKind`) and needs no change anywhere downstream.
  */
-import { readModelDocument, restoreNetwork } from '../io/model-format.ts';
 import type { DType } from '../tensor/tensor.ts';
 import type { Network, NetworkConfig, NetworkKind } from './network.ts';
 import { MULTI_LAYER_NET_EXTEND } from './multi-layer-net-extend.ts';
@@ -19,6 +18,11 @@ const KINDS = new Map<string, NetworkKind>(
 /** Adds (or replaces) a kind of network, e.g. one of your own, so model files of that kind load. */
 export function registerNetworkKind(kind: NetworkKind): void {
   KINDS.set(kind.kind, kind);
+}
+
+/** The registered kinds, in the order a loader tries them when a file names none. */
+export function registeredKinds(): NetworkKind[] {
+  return [...KINDS.values()];
 }
 
 /** The kinds that can be built, by name. */
@@ -41,13 +45,4 @@ export function buildNetwork(kind: string, config: NetworkConfig, options: { dty
     throw new Error(`buildNetwork: ${kind} config: ${(e as Error).message}`);
   }
   return k.create(config, { dtype: options.dtype ?? 'float64', ...(options.seed === undefined ? {} : { seed: options.seed }) });
-}
-
-/**
- * Reads a model of any registered kind from JSON text (e.g. the contents of `model.json`) or a parsed
- * document, validating everything; `name` (e.g. the file path) starts every error message.
- */
-export function parseModel(source: string | unknown, name = 'model'): Network {
-  const contents = readModelDocument(source, name);
-  return restoreNetwork(contents, networkKind(contents.kind, name), name);
 }

@@ -1,4 +1,3 @@
-import { modelToDocument, type ModelDocument } from '../io/model-format.ts';
 import { Affine } from '../layers/affine.ts';
 import { Convolution } from '../layers/convolution.ts';
 import type { Layer } from '../layers/layer.ts';
@@ -132,11 +131,6 @@ export class SimpleConvNet extends ConvNetBase {
       weightInitStd: spec.weightInitStd,
     });
   }
-
-  /** The model document (so `JSON.stringify(net)` writes a loadable model). */
-  toJSON(): ModelDocument {
-    return modelToDocument(this);
-  }
 }
 
 /** SimpleConvNet as the model file and `buildNetwork` see it. */
@@ -144,6 +138,13 @@ export const SIMPLE_CONV_NET: NetworkKind<SimpleConvNet> = {
   kind: 'SimpleConvNet',
   describe(config) {
     return simpleShapes(simpleSpec(config as Partial<Record<keyof SimpleConvNetOptions, unknown>>));
+  },
+  fromShapes({ W1, W2, W3 }) {
+    // Square images, stride 1, no padding, as the book's default: the pooled side from W2's rows.
+    if (W1?.length !== 4 || W2?.length !== 2 || W3?.length !== 2 || W1[2] !== W1[3]) return undefined;
+    const pooled = Math.round(Math.sqrt(W2[0] / W1[0]));
+    const side = 2 * pooled + W1[2] - 1;
+    return { inputDim: [W1[1], side, side], convParam: { filterNum: W1[0], filterSize: W1[2], pad: 0, stride: 1 }, hiddenSize: W2[1], outputSize: W3[1], weightInitStd: 0.01 };
   },
   create(config, { dtype, seed }) {
     const spec = simpleSpec(config as Partial<Record<keyof SimpleConvNetOptions, unknown>>);

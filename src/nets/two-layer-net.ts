@@ -1,5 +1,4 @@
 import type { Labels } from '../functions.ts';
-import { MAX_LAYER_SIZE, modelToDocument, readModelDocument, restoreNetwork, type ModelDocument } from '../io/model-format.ts';
 import { Affine } from '../layers/affine.ts';
 import { Relu } from '../layers/relu.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
@@ -7,7 +6,8 @@ import { formatShape, sameShape } from '../tensor/shape.ts';
 import { bufferTensor } from '../internal/buffers.ts';
 import { checkDtype, type DType, type Tensor } from '../tensor/tensor.ts';
 import { LayerNet } from './layer-net.ts';
-import type { NetworkConfig, NetworkKind } from './network.ts';
+import { MAX_LAYER_SIZE, type NetworkConfig, type NetworkKind } from './network.ts';
+import { networkIO } from './network-io.ts';
 
 /** The parameter names, in the book's order. */
 export const PARAM_KEYS = ['W1', 'b1', 'W2', 'b2'] as const;
@@ -130,12 +130,7 @@ export class TwoLayerNet extends LayerNet {
    * `scratchnet train`) or the parsed document. Everything is validated; `name` prefixes errors.
    */
   static load(source: string | unknown, name?: string): TwoLayerNet {
-    return restoreNetwork(readModelDocument(source, name), TWO_LAYER_NET, name);
-  }
-
-  /** The model document (so `JSON.stringify(net)` writes a loadable model). */
-  toJSON(): ModelDocument {
-    return modelToDocument(this);
+    return networkIO('TwoLayerNet.load').parseModel(source, name, 'TwoLayerNet') as TwoLayerNet;
   }
 }
 
@@ -153,6 +148,11 @@ export const TWO_LAYER_NET: NetworkKind<TwoLayerNet> = {
   describe(config) {
     const shapes = paramShapes(configSize(config, 'inputSize'), configSize(config, 'hiddenSize'), configSize(config, 'outputSize'));
     return { params: shapes, state: {} };
+  },
+  fromShapes(shapes) {
+    const { W1, W2 } = shapes;
+    if (W1?.length !== 2 || W2?.length !== 2) return undefined;
+    return { inputSize: W1[0], hiddenSize: W1[1], outputSize: W2[1], weightInitStd: 0.01 };
   },
   create(config, { dtype, seed }) {
     const std = typeof config.weightInitStd === 'number' ? config.weightInitStd : 0.01;

@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import { defaultMnistDir, loadMnistSplits } from '../../data/load-mnist.ts';
 import type { MnistSplit, MnistSplits } from '../../data/mnist.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
-import { saveModel } from '../../io/model-file.ts';
+import { saveNetwork } from '../../io/network-file.ts';
 import { stopKernelThreads, useTypeScriptKernels } from '../../kernels/wasm/index.ts';
 import type { Network } from '../../nets/network.ts';
 import type { VegaLiteSpec } from '../../plot/specs.ts';
@@ -69,7 +69,7 @@ export interface RunContext {
   figure(name: string, spec: VegaLiteSpec): void;
   /** Writes `<outDir>/<name>` (JSON) atomically. */
   writeJson(name: string, value: unknown): void;
-  /** Writes `name` in `--out` as ScratchNet's model file (atomic, streamed: a large net is never one string). */
+  /** Writes `name` in `--out` in the format its extension names (`.json`: ScratchNet's model file, streamed; `.pkl`: the book's layout), atomically. */
   writeModel(name: string, net: Network, meta?: Record<string, unknown>): void;
 }
 
@@ -159,7 +159,7 @@ export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunC
     },
     writeModel: (file, net, meta) => {
       const path = join(outDir, file);
-      saveModel(path, net, meta);
+      saveNetwork(path, net, meta ? { meta } : {});
       written.push(path);
     },
   };

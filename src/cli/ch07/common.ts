@@ -1,25 +1,17 @@
 /**
  * What the chapter-7/8 commands share beyond the chapter-6 run context (`runCh06`): `--dtype`,
- * `--params FILE` (ScratchNet's model file or the book's pickled `.pkl`), loading a conv net from it
+ * `--params FILE` (any params file: the book's pickled `.pkl`, ScratchNet's model file, `.npz`, `.safetensors`), loading a conv net from it
  * (refused with exit 2 before any work when the file does not fit), and predictions over a split in
  * chunks of 100 images, with the inputs as the book's `load_mnist` gives them (float32).
  */
 import { Option } from 'commander';
 import type { MnistSplit } from '../../data/mnist.ts';
 import { bufferTensor } from '../../internal/buffers.ts';
-import { loadModel } from '../../io/model-file.ts';
-import { readModelDocument } from '../../io/model-format.ts';
-import { loadPickle } from '../../io/pickle.ts';
-import { readFileBytes } from '../../io/pickle-file.ts';
-import type { ConvNetBase } from '../../nets/conv-net.ts';
-import { DeepConvNet } from '../../nets/deep-conv-net.ts';
-import { buildNetwork } from '../../nets/registry.ts';
-import { SimpleConvNet } from '../../nets/simple-conv-net.ts';
+import { loadNetwork } from '../../io/network-file.ts';
+import { ConvNetBase } from '../../nets/conv-net.ts';
 import type { DType, Tensor } from '../../tensor/tensor.ts';
 import { UsageError } from '../errors.ts';
 import { existingFile } from '../options.ts';
-
-export type ConvKind = 'SimpleConvNet' | 'DeepConvNet';
 
 /** `--dtype float64|float32`. */
 export function dtypeOption(defaultDtype: DType, what = 'number type of the weights and activations'): Option {
@@ -32,23 +24,14 @@ export function paramsOption(what: string): Option {
 }
 
 /**
- * A `kind` network with the weights of `path`: a pickled dict of arrays (the book's `params.pkl`,
- * `deep_convnet_params.pkl`: the book's default architecture) or ScratchNet's model file (its own
- * config). Any problem with the file is a usage error naming `--params`.
+ * The conv net in `path`, with its weights, in `dtype`: any params file `loadNetwork` reads — the book's
+ * `params.pkl` / `deep_convnet_params.pkl` (identified by their arrays' shapes), ScratchNet's model file,
+ * `.npz` or `.safetensors` of either kind. Any problem with the file is a usage error naming `--params`.
  */
-export function loadConvNet(kind: ConvKind, path: string, dtype: DType): ConvNetBase {
+export function loadAnyConvNet(path: string, dtype: DType): ConvNetBase {
   try {
-    const bytes = readFileBytes(path, `${kind}.loadParams`);
-    if (bytes[0] === 0x80) {
-      const net = kind === 'SimpleConvNet' ? new SimpleConvNet({ dtype, seed: 0 }) : new DeepConvNet({ dtype, seed: 0 });
-      net.loadParams(path);
-      return net;
-    }
-    const stored = loadModel(path);
-    if (stored.kind !== kind) throw new Error(`is a ${stored.kind} model, not a ${kind}`);
-    if (stored.dtype === dtype) return stored as ConvNetBase;
-    const net = buildNetwork(kind, stored.config, { dtype, seed: 0 }) as ConvNetBase;
-    net.assignParams(stored.params, path);
+    const net = loadNetwork(path, { dtype });
+    if (!(net instanceof ConvNetBase)) throw new Error(`is a ${net.kind}, not a SimpleConvNet or DeepConvNet`);
     return net;
   } catch (e) {
     throw new UsageError(`--params ${path}: ${stripPath((e as Error).message, path)}`);
@@ -57,28 +40,6 @@ export function loadConvNet(kind: ConvKind, path: string, dtype: DType): ConvNet
 
 /** `np.float32(k) / 255` for each byte k, as the book's `load_mnist(normalize=True)` (float32 division). */
 const PIXEL = Float64Array.from({ length: 256 }, (_, k) => Math.fround(k / 255));
-
-/**
- * A conv net of the kind the file holds, with its weights: a pickled dict (`W8` present: the book's
- * DeepConvNet, else its SimpleConvNet, both with the book's default architecture) or ScratchNet's model
- * file of either kind (its own config).
- */
-export function loadAnyConvNet(path: string, dtype: DType): ConvNetBase {
-  let kind: ConvKind;
-  try {
-    const bytes = readFileBytes(path, 'loadParams');
-    if (bytes[0] === 0x80) {
-      kind = 'W8' in loadPickle(bytes, { name: path }) ? 'DeepConvNet' : 'SimpleConvNet';
-    } else {
-      const doc = readModelDocument(new TextDecoder().decode(bytes), path);
-      if (doc.kind !== 'SimpleConvNet' && doc.kind !== 'DeepConvNet') throw new Error(`is a ${doc.kind} model, not a SimpleConvNet or DeepConvNet`);
-      kind = doc.kind;
-    }
-  } catch (e) {
-    throw new UsageError(`--params ${path}: ${stripPath((e as Error).message, path)}`);
-  }
-  return loadConvNet(kind, path, dtype);
-}
 
 function stripPath(message: string, path: string): string {
   return message.startsWith(path) ? message.slice(path.length).replace(/^:\s*/, '') : message;

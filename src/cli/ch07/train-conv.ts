@@ -55,10 +55,10 @@ export function registerTrainConv(program: Command, spec: TrainConvSpec): void {
 Prints the book's Trainer lines: "=== epoch:N, train acc:…, test acc:… ===" each epoch, then
 "=============== Final Test Accuracy ===============", "test acc:…" (the whole test set) and "Saved
 Network Parameters!". The book's Trainer also prints "train loss:…" after every step (12000 lines for
-the book's 20 epochs): here only with --verbose. Writes params.json (ScratchNet's model file, where the
-book writes ${spec.bookParamsFile}; read it back with --params of visualize-filter, misclassified-mnist,
-half-float-network, or with predict), history.json and ${spec.name}.svg/.png (train and test accuracy
-per epoch) to --out. Ctrl-C or SIGTERM stops after the current step and still writes all of them.
+the book's 20 epochs): here only with --verbose. Writes ${spec.bookParamsFile} (the book's save_params
+layout: the book's own load_params reads it), params.json (ScratchNet's model file; both are read back by
+--params of visualize-filter, misclassified-mnist, half-float-network, and by predict and export),
+history.json and ${spec.name}.svg/.png (train and test accuracy per epoch) to --out. Ctrl-C or SIGTERM stops after the current step and still writes all of them.
 ${spec.timeNote}`,
   );
   cmd.action(async (flags: Flags) => {
@@ -109,6 +109,7 @@ ${spec.timeNote}`,
       };
       if (status !== 'diverged') {
         ctx.writeModel('params.json', network, run);
+        ctx.writeModel(spec.bookParamsFile, network);
         ctx.print('Saved Network Parameters!');
       }
       ctx.writeJson('history.json', { ...run, trainAcc: trainer.trainAccList, testAcc: trainer.testAccList, finalTestAcc: trainer.finalTestAcc, trainLoss: trainer.trainLossList });
