@@ -33,7 +33,7 @@ describe('model format', () => {
     const doc = JSON.parse(serializeModel(new TwoLayerNet(3, 2, 2, 0.1, { seed: 1 }))) as { config: { inputSize: number } };
     doc.config.inputSize = 4;
     assert.throws(() => parseModel(doc, 'resized.json'), /resized\.json: W1 has shape \[3,2\], expected \[4, 2\] for TwoLayerNet\(inputSize 4, hiddenSize 2, outputSize 2, weightInitStd 0\.1\)/);
-    assert.throws(() => loadModel(join(dir, 'absent.json')), /absent\.json: no such model file/);
+    assert.throws(() => loadModel(join(dir, 'absent.json')), /absent\.json: no such file/);
   });
 
   it('writes version 2 (kind, config, params, state) and still reads version 1 files', () => {
