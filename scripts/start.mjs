@@ -10,7 +10,7 @@
 // the time the last successful build *started*, so a source saved during a build is seen as newer.
 // Plain JavaScript, so that it runs before anything is compiled.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -39,7 +39,7 @@ export function needsBuild(root) {
   return INPUTS.some((input) => newestMtime(join(root, input)) > built);
 }
 
-/** Runs tsc on tsconfig.build.json in `root`; on success stamps dist/ with the build's start time. */
+/** Runs tsc on tsconfig.build.json in `root`; on success makes the CLI executable and stamps dist/ with the build's start time. */
 export function build(root) {
   const started = new Date();
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -49,6 +49,8 @@ export function build(root) {
   });
   if (result.error) throw result.error;
   if (result.status !== 0) return result.status ?? 1;
+  // tsc writes files without the execute bit: `npx scratchnet` (npm's bin link) needs it on the CLI.
+  chmodSync(join(root, 'dist', 'cli', 'bin.js'), 0o755);
   const stamp = join(root, STAMP);
   writeFileSync(stamp, `built from src/ by scripts/start.mjs; started ${started.toISOString()}\n`);
   utimesSync(stamp, started, started);

@@ -1,10 +1,11 @@
 // scripts/start.mjs (npm start / npm run build): dist/ is rebuilt exactly when it may be stale.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { needsBuild } from '../scripts/start.mjs';
+import { build, needsBuild } from '../scripts/start.mjs';
 
 describe('npm start builds dist/ only when a source is newer than the last build', () => {
   const roots: string[] = [];
@@ -43,5 +44,17 @@ describe('npm start builds dist/ only when a source is newer than the last build
   it('rebuilds when a source was saved during the last build (the stamp is the build’s start)', () => {
     const root = project(99);
     assert.equal(needsBuild(root), true);
+  });
+
+  it('a build leaves the CLI executable (npx scratchnet runs after a clean rebuild)', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const bin = join(root, 'dist', 'cli', 'bin.js');
+    try {
+      chmodSync(bin, 0o644);
+    } catch {
+      // No dist/ yet: the build makes it.
+    }
+    assert.equal(build(root), 0);
+    assert.equal(statSync(bin).mode & 0o111, 0o111);
   });
 });

@@ -82,6 +82,6 @@ export function registerExport(program: Command): void {
       }
       const size = statSync(flags.out).size;
       const arrays = Object.keys(net.params).length + Object.keys(net.state).length;
-      console.log(`wrote ${flags.out} (${format}: ${net.kind}, ${net.dtype}, ${arrays} arrays, ${size} bytes)`);
+      console.log(`wrote ${flags.out} (${format}: ${net.kind}, ${format === 'onnx' ? flags.onnxDtype : net.dtype}, ${arrays} arrays, ${size} bytes)`);
     });
 }
