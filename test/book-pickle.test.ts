@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Adam, DeepConvNet, loadMnistSplits, loadNpy, saveNpy, SimpleConvNet, Tensor, type Network } from '../src/node.ts';
+import { Adam, DeepConvNet, loadMnistSplits, loadNpy, saveNetwork, saveNpy, SimpleConvNet, Tensor, type Network } from '../src/node.ts';
 
 const ORACLE = fileURLToPath(new URL('./fixtures/book_params_oracle.py', import.meta.url));
+const TORCH = fileURLToPath(new URL('./fixtures/torch_simple_convnet.py', import.meta.url));
 const python = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
 const NO_NUMPY = python.status === 0 ? false : 'python3 with NumPy not found: the book-layout checks against NumPy are skipped';
 const dir = mkdtempSync(join(tmpdir(), 'scratchnet-bookpkl-'));
@@ -62,4 +63,24 @@ describe("the book's params.pkl, written by ScratchNet, read by the book's Pytho
       assert.ok(worst < 1e-9, `max relative difference ${worst}`);
     });
   }
+});
+
+/** A Python with PyTorch: Debian's python3-torch installs for /usr/bin/python3 (the PATH's python3 may be another). */
+const torchPython = ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0);
+
+describe("PyTorch loads a SimpleConvNet from .safetensors as the README shows", { skip: torchPython === undefined ? 'no python3 with PyTorch here (Debian: apt-get install python3-torch): the PyTorch check is skipped' : false }, () => {
+  it('an nn.Sequential with the transposed Affine weights gives ScratchNet\'s scores (float64)', () => {
+    const net = new SimpleConvNet({ seed: 13 });
+    trainFew(net, 3);
+    saveNetwork(join(dir, 'torch.safetensors'), net);
+    const x = images(300, 10);
+    saveNpy(join(dir, 'torch-x.npy'), x);
+    const r = spawnSync(torchPython!, ['-W', 'error', TORCH, join(dir, 'torch.safetensors'), join(dir, 'torch-x.npy'), join(dir, 'torch-scores.npy')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const theirs = loadNpy(join(dir, 'torch-scores.npy')).data as Float64Array;
+    const ours = net.predict(x, false).data;
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]) / Math.max(Math.abs(ours[i]), Math.abs(theirs[i]), 1e-12));
+    assert.ok(worst < 1e-9, `max relative difference ${worst}`);
+  });
 });

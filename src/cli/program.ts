@@ -1,6 +1,7 @@
 /**
- * `scratchnet` — the book's chapter-5 scripts as subcommands. A thin shell: each command's work lives
- * in the library; the command files parse options, print and write files.
+ * `scratchnet` — the book's scripts (chapters 3–8) as subcommands, plus ScratchNet's own (`predict`,
+ * `export`, `repl`, `plot`). A thin shell: each command's work lives in the library; the command files parse
+ * options, print and write files.
  */
 import { Command, CommanderError } from 'commander';
 import { buyAppleLines, buyAppleOrangeLines } from '../examples.ts';
