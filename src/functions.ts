@@ -150,3 +150,37 @@ export function sumSquaredError(y: Tensor, t: Tensor): number {
   }
   return 0.5 * s;
 }
+
+/**
+ * The book's `sigmoid_grad(x)` (common/functions.py): the derivative of the sigmoid,
+ * `(1 − sigmoid(x)) · sigmoid(x)`, element by element (chapter 4's `TwoLayerNet.gradient` uses it).
+ *
+ * @example
+ * sigmoidGrad(tensor([0])).toArray(); // [0.25]
+ */
+export function sigmoidGrad(x: Tensor): Tensor {
+  const s = sigmoid(x);
+  for (let i = 0; i < s.size; i++) s.data[i] = (1.0 - s.data[i]) * s.data[i];
+  return s;
+}
+
+/**
+ * The book's `relu_grad(x)` (common/functions.py): 1 where `x >= 0`, else 0 (the book counts 0 as
+ * positive here; the `Relu` layer's backward passes nothing at 0).
+ *
+ * @example
+ * reluGrad(tensor([-1, 0, 2])).toArray(); // [0, 1, 1]
+ */
+export function reluGrad(x: Tensor): Tensor {
+  return map(x, (v) => (v >= 0 ? 1 : 0));
+}
+
+/**
+ * The book's `softmax_loss(X, t)` (common/functions.py): `crossEntropyError(softmax(X), t)`.
+ *
+ * @example
+ * softmaxLoss(tensor([[0.3, 2.9, 4.0]]), [2]); // 0.3…
+ */
+export function softmaxLoss(X: Tensor, t: Labels): number {
+  return crossEntropyError(softmax(X), t);
+}

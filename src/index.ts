@@ -54,7 +54,13 @@ export {
   softmax,
   crossEntropyError,
   sumSquaredError,
+  sigmoidGrad,
+  reluGrad,
+  softmaxLoss,
 } from './functions.ts';
+export { AND, NAND, OR, XOR, perceptron, AND_WEIGHTS, NAND_WEIGHTS, OR_WEIGHTS, GATE_INPUTS } from './perceptron.ts';
+export type { PerceptronWeights } from './perceptron.ts';
+export { smoothCurve, shuffleDataset, permutation, kaiser } from './util/book-util.ts';
 export type { Labels } from './functions.ts';
 export type { Layer, ParamLayer, StatefulLayer, SkipsInputGradient } from './layers/layer.ts';
 export { hasParams, hasState, skipsInputGradient } from './layers/layer.ts';
@@ -93,7 +99,11 @@ export type { Safetensors } from './io/safetensors.ts';
 export { exportOnnx, ONNX_OPSET } from './io/onnx.ts';
 export type { ExportOnnxOptions } from './io/onnx.ts';
 export type { LoadPickleOptions } from './io/pickle.ts';
-export { numericalGradient } from './gradient.ts';
+export { numericalGradient, numericalDiff, numericalGradientRows, gradientDescent, function1, function2 } from './gradient.ts';
+export { SimpleNet } from './nets/simple-net.ts';
+export type { SimpleNetOptions } from './nets/simple-net.ts';
+export { TwoLayerNetCh04 } from './nets/two-layer-net-ch04.ts';
+export type { Ch04Params } from './nets/two-layer-net-ch04.ts';
 export { TwoLayerNet, PARAM_KEYS, TWO_LAYER_NET } from './nets/two-layer-net.ts';
 export type { ParamKey, ParamMap, TwoLayerNetOptions } from './nets/two-layer-net.ts';
 export { SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, createOptimizer, isOptimizerName, OPTIMIZERS } from './optimizers/index.ts';

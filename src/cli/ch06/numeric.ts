@@ -1,63 +1,14 @@
 /**
- * The small numerical helpers the chapter-6 scripts lean on: the book's `smooth_curve` and
- * `shuffle_dataset` (common/util.py), NumPy's `logspace` (with 10^y correctly rounded, as glibc's `pow`
+ * The small numerical helpers the chapter-6 scripts lean on: `shuffle_dataset` for MNIST splits kept as
+ * bytes (the book's `smooth_curve` and tensor `shuffle_dataset` are the library's, `util/book-util.ts`), NumPy's `logspace` (with 10^y correctly rounded, as glibc's `pow`
  * gives it: V8's `Math.pow(10, -0.8)` is one ulp off and would change a printed title) and `histogram`.
  * Browser-safe.
  */
 import { MnistSplit } from '../../data/mnist.ts';
 import type { Random } from '../../tensor/random.ts';
 
-/** The modified Bessel function I₀ by its power series (converges fast for the small arguments used here). */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 200 && term > sum * 1e-17; k++) {
-    term *= q / (k * k);
-    sum += term;
-  }
-  return sum;
-}
-
-/** NumPy's `np.kaiser(m, beta)`: the Kaiser window of `m` points. */
-export function kaiser(m: number, beta: number): Float64Array {
-  const w = new Float64Array(m);
-  if (m === 1) {
-    w[0] = 1;
-    return w;
-  }
-  const denom = besselI0(beta);
-  for (let n = 0; n < m; n++) {
-    const r = (2 * n) / (m - 1) - 1;
-    w[n] = besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / denom;
-  }
-  return w;
-}
-
-/**
- * The book's `smooth_curve`: the series reflected at both ends by 10 points, convolved with a normalised
- * 11-point Kaiser window (β = 2), cut back to the series' length. Series shorter than the window
- * (where the book's slicing breaks down) are returned as they are.
- */
-export function smoothCurve(x: ArrayLike<number>): number[] {
-  const windowLen = 11;
-  const n = x.length;
-  if (n < windowLen) return Array.from(x);
-  const w = kaiser(windowLen, 2);
-  let total = 0;
-  for (const v of w) total += v;
-  const half = (windowLen - 1) / 2;
-  // As the book's np.r_: the start mirrored without x[0] (x[10], …, x[1]), the end with x[n−1]
-  // (x[n−1], …, x[n−10]). The window is symmetric, so convolution and correlation agree.
-  const at = (i: number) => x[i < 0 ? -i : i >= n ? 2 * n - 1 - i : i];
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < windowLen; j++) s += (w[j] / total) * at(i - half + j);
-    out[i] = s;
-  }
-  return out;
-}
+export { kaiser, smoothCurve, permutation } from '../../util/book-util.ts';
+import { permutation } from '../../util/book-util.ts';
 
 // --- 10^y correctly rounded, in double-double arithmetic ------------------------------------------
 
@@ -142,19 +93,6 @@ export function histogram(values: ArrayLike<number>, bins: number, lo: number, h
     counts[v === hi ? bins - 1 : Math.min(bins - 1, Math.floor((v - lo) / width))]++;
   }
   return counts;
-}
-
-/** A random permutation of 0…n−1 (Fisher–Yates), as `np.random.permutation(n)`. */
-export function permutation(n: number, rng: Random): Uint32Array {
-  const p = new Uint32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
-  return p;
 }
 
 /** The book's `shuffle_dataset` for images kept as bytes: a new split with the images and labels in a random order. */

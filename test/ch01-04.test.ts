@@ -1,0 +1,148 @@
+/**
+ * Chapters 2–4 and the book's common/ helpers, against values computed with NumPy
+ * (test/fixtures/make-ch04-fixtures.py → numpy-ch04.json): exact where the order of operations is the
+ * same as NumPy's, else within a stated tolerance.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  AND,
+  function1,
+  function2,
+  GATE_INPUTS,
+  gradientDescent,
+  NAND,
+  numericalDiff,
+  numericalGradientRows,
+  OR,
+  Random,
+  reluGrad,
+  shuffleDataset,
+  SimpleNet,
+  sigmoidGrad,
+  smoothCurve,
+  softmaxLoss,
+  tensor,
+  Tensor,
+  TwoLayerNetCh04,
+  XOR,
+} from '../src/node.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const F = JSON.parse(readFileSync(new URL('./fixtures/numpy-ch04.json', import.meta.url), 'utf8'));
+/** A float64 tensor of JSON numbers. */
+const t64 = (v: unknown): Tensor => tensor(v as number[]);
+
+function exact(got: ArrayLike<number>, want: number[], what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `${what}[${i}]: ${got[i]} !== ${want[i]}`);
+}
+
+/** Within `rel` of NumPy's value (relative to the larger magnitude, with `floor` for values near 0). */
+function close(got: ArrayLike<number>, want: number[], rel: number, what: string, floor = 1e-12): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]) / Math.max(Math.abs(got[i]), Math.abs(want[i]), floor);
+    assert.ok(d <= rel, `${what}[${i}]: ${got[i]} vs ${want[i]} (relative ${d})`);
+  }
+}
+
+describe('chapter 2: perceptrons', () => {
+  it('the truth tables the book prints ((0, 0) -> 0 …)', () => {
+    const table = (g: (a: number, b: number) => number) => GATE_INPUTS.map(([a, b]) => g(a, b));
+    assert.deepEqual(table(AND), [0, 0, 0, 1]);
+    assert.deepEqual(table(NAND), [1, 1, 1, 0]);
+    assert.deepEqual(table(OR), [0, 1, 1, 1]);
+    assert.deepEqual(table(XOR), [0, 1, 1, 0]);
+  });
+});
+
+describe('chapter 4: numerical differentiation and gradient descent (NumPy values)', () => {
+  it("numericalDiff(function1, 5) and (…, 10): the book's 0.1999999999990898 and 0.2999999999986347, bit for bit", () => {
+    assert.equal(numericalDiff(function1, 5), F.numericalDiff.at5);
+    assert.equal(numericalDiff(function1, 10), F.numericalDiff.at10);
+    assert.equal(numericalDiff(function1, 5), 0.1999999999990898);
+    assert.equal(function1(5) - numericalDiff(function1, 5) * 5, F.tangent5.intercept);
+  });
+
+  it("numericalGradientRows (gradient_2d.py's numerical_gradient): the book's points and the whole grid of the figure, bit for bit", () => {
+    exact(numericalGradientRows(function2, t64(F.gradientPoints.X)).data, F.gradientPoints.grad.flat(), 'points');
+    exact(numericalGradientRows(function2, tensor([3.0, 4.0])).data, [6.00000000000378, 7.999999999999119], '1-D');
+    const X = t64(F.gradientGrid.X);
+    const before = Array.from(X.data);
+    exact(numericalGradientRows(function2, X).data, F.gradientGrid.grad.flat(), 'grid');
+    assert.deepEqual(Array.from(X.data), before, 'X is left as it was');
+  });
+
+  it('gradientDescent from (−3, 4): the path of gradient_method.py and the end point after 100 steps, bit for bit', () => {
+    const init = tensor([-3.0, 4.0]);
+    const { x, history } = gradientDescent(function2, init, { lr: 0.1, stepNum: 20 });
+    exact(x.data, F.gradientDescent.x20, 'x after 20');
+    assert.deepEqual(history.shape, [20, 2]);
+    exact(history.data, F.gradientDescent.history20.flat(), 'history');
+    assert.deepEqual(init.toArray(), [-3, 4], 'the start is not changed (the book changes it)');
+    exact(gradientDescent(function2, [-3.0, 4.0], { lr: 0.1, stepNum: 100 }).x.data, F.gradientDescent.x100, 'x after 100');
+  });
+
+  it("SimpleNet (gradient_simplenet.py) with the book's W: predict, loss and dW", () => {
+    const net = new SimpleNet({ W: t64(F.simpleNet.W) });
+    const x = t64(F.simpleNet.x);
+    const t = t64(F.simpleNet.t);
+    exact(net.predict(x).data, F.simpleNet.predict, 'predict');
+    // softmax and log run as NumPy's in another order (the kernels subtract the max per row): 1e-14.
+    close([net.loss(x, t)], [F.simpleNet.loss], 1e-14, 'loss');
+    close(net.numericalGradient(x, t).data, F.simpleNet.dW.flat(), 1e-9, 'dW');
+    assert.deepEqual(new SimpleNet({ seed: 3 }).W.toArray(), new SimpleNet({ seed: 3 }).W.toArray(), 'seeded');
+  });
+
+  it("TwoLayerNetCh04: loss, the book's hand-written gradient, and the numerical gradient (NumPy values)", () => {
+    const net = new TwoLayerNetCh04(4, 3, 2, 0.01, { seed: 1 });
+    for (const k of ['W1', 'b1', 'W2', 'b2'] as const) net.params[k].data.set(t64(F.twoLayerNetCh04.params[k]).data);
+    const x = t64(F.twoLayerNetCh04.x);
+    const t = t64(F.twoLayerNetCh04.t);
+    close(net.predict(x).data, F.twoLayerNetCh04.predict.flat(), 1e-14, 'predict');
+    close([net.loss(x, t)], [F.twoLayerNetCh04.loss], 1e-14, 'loss');
+    const g = net.gradient(x, t);
+    const labels = net.gradient(x, [0, 1, 1, 0, 1]);
+    const n = net.numericalGradient(x, t);
+    for (const k of ['W1', 'b1', 'W2', 'b2'] as const) {
+      close(g[k].data, F.twoLayerNetCh04.gradient[k].flat(), 1e-12, `gradient ${k}`);
+      close(labels[k].data, F.twoLayerNetCh04.gradient[k].flat(), 1e-12, `gradient ${k} (label indices)`);
+      // Central differences against backprop: the difference is the method's, ~h² — and the same in NumPy.
+      close(n[k].data, F.twoLayerNetCh04.numericalGradient[k].flat(), 1e-6, `numerical ${k}`, 1e-9);
+      close(n[k].data, Array.from(g[k].data), 1e-5, `numerical vs backprop ${k}`, 1e-2); // absolute 1e-7: the method's error, not rounding
+    }
+    assert.equal(net.accuracy(x, t), net.accuracy(x, [0, 1, 1, 0, 1]));
+  });
+});
+
+describe("common/: the book's helpers, exported", () => {
+  it('sigmoidGrad, reluGrad (1 at 0, as the book), softmaxLoss', () => {
+    const x = t64(F.functions.x);
+    close(sigmoidGrad(x).data, F.functions.sigmoidGrad, 1e-15, 'sigmoidGrad', 1e-300);
+    exact(reluGrad(x).data, F.functions.reluGrad, 'reluGrad');
+    close([softmaxLoss(tensor([[0.3, 2.9, 4.0], [1.0, -1.0, 0.5]]), [2, 0])], [F.functions.softmaxLoss], 1e-14, 'softmaxLoss');
+  });
+
+  it("smoothCurve equals NumPy's smooth_curve (kaiser window, reflected ends)", () => {
+    close(smoothCurve(F.smoothCurve.x), F.smoothCurve.y, 1e-14, 'smoothCurve');
+  });
+
+  it('shuffleDataset: one permutation for x and t (pairs stay together), seeded, inputs untouched', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 5 }), fc.nat(), (n, d, seed) => {
+        const x = new Tensor(Float64Array.from({ length: n * d }, (_, i) => i), [n, d]);
+        const t = tensor(Array.from({ length: n }, (_, i) => i), { dtype: 'int32' });
+        const a = shuffleDataset(x, t, new Random(seed));
+        const b = shuffleDataset(x, t, new Random(seed));
+        const rows = Array.from(a.t.data);
+        const isPermutation = [...rows].sort((p, q) => p - q).every((v, i) => v === i);
+        const together = rows.every((r, i) => a.x.data[i * d] === r * d);
+        return isPermutation && together && a.t.dtype === 'int32' && Array.from(b.t.data).join() === rows.join() && x.data[0] === 0 && t.data[n - 1] === n - 1;
+      }),
+    );
+    assert.throws(() => shuffleDataset(tensor([[1, 2]]), tensor([1, 2]), new Random(1)), /shuffleDataset: x of shape \(1, 2\) and t of shape \(2\) do not have the same number of rows/);
+  });
+});
