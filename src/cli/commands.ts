@@ -8,6 +8,7 @@ import { registerRepl } from './repl-command.ts';
 import { registerTrain } from './train-command.ts';
 import { registerCh06 } from './ch06/index.ts';
 import { registerCh07 } from './ch07/index.ts';
+import { registerBook } from './book/index.ts';
 
 /** Adds the book's scripts beyond the apple examples. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerExamples(program);
   registerCh06(program);
   registerCh07(program);
+  registerBook(program);
 }

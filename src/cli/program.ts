@@ -14,7 +14,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('scratchnet')
-    .description('"Deep Learning from Scratch" (ゼロから作るDeep Learning) in TypeScript: the book\'s scripts of chapters 3–8 as commands.')
+    .description('"Deep Learning from Scratch" (ゼロから作るDeep Learning) in TypeScript: every script of the book (chapters 1–8) as a command; scratchnet book --list maps the book\'s paths to them.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -4,7 +4,7 @@
  * (refused with exit 2 before any work when the file does not fit), and predictions over a split in
  * chunks of 100 images, with the inputs as the book's `load_mnist` gives them (float32).
  */
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { MnistSplit } from '../../data/mnist.ts';
 import { bufferTensor } from '../../internal/buffers.ts';
 import { loadNetwork } from '../../io/network-file.ts';
@@ -18,9 +18,25 @@ export function dtypeOption(defaultDtype: DType, what = 'number type of the weig
   return new Option('--dtype <type>', what).choices(['float64', 'float32']).default(defaultDtype);
 }
 
-/** `--params FILE`, required. */
-export function paramsOption(what: string): Option {
-  return new Option('--params <file>', what).argParser(existingFile).makeOptionMandatory();
+/** Where the book's weight files come from, and which command writes an equivalent one. */
+export const BOOK_FILES = {
+  sampleWeight: "the book's ch03/sample_weight.pkl is in its repository (oreilly-japan/deep-learning-from-scratch); ScratchNet has no command that writes that network's weights",
+  params: "the book's ch07/params.pkl is in its repository (oreilly-japan/deep-learning-from-scratch); `scratchnet train-convnet` writes an equivalent params.pkl",
+  deepParams: "the book's ch08/deep_convnet_params.pkl is in its repository (oreilly-japan/deep-learning-from-scratch); `scratchnet train-deepnet` writes an equivalent deep_convnet_params.pkl",
+} as const;
+
+/** `--params FILE`, required; a missing file's error says where to get the book's (`bookFile`). */
+export function paramsOption(what: string, bookFile?: string): Option {
+  return new Option('--params <file>', what)
+    .argParser((value: string) => {
+      try {
+        return existingFile(value);
+      } catch (e) {
+        if (bookFile === undefined) throw e;
+        throw new InvalidArgumentError(`no such file: ${value} (${bookFile})`);
+      }
+    })
+    .makeOptionMandatory();
 }
 
 /**

@@ -9,7 +9,7 @@ import type { DType } from '../../tensor/tensor.ts';
 import { pyFloat } from '../../train/trainer.ts';
 import { positiveInt } from '../options.ts';
 import { commonOptions, firstImages, runCh06, type CommonFlags } from '../ch06/run.ts';
-import { dtypeOption, loadAnyConvNet, paramsOption, predictSplit } from './common.ts';
+import { BOOK_FILES, dtypeOption, loadAnyConvNet, paramsOption, predictSplit } from './common.ts';
 import { roundArrayToFloat16 } from './float16.ts';
 
 interface Flags extends CommonFlags {
@@ -22,7 +22,7 @@ export function registerHalfFloatNetwork(program: Command): void {
   const cmd = program
     .command('half-float-network')
     .description("the book's ch08/half_float_network.py: a trained DeepConvNet's accuracy with float64 weights, then with weights and inputs rounded to float16")
-    .addOption(paramsOption("the learned weights: the book's ch08/deep_convnet_params.pkl or a model file of train-deepnet (params.json); a SimpleConvNet's work too"))
+    .addOption(paramsOption("the learned weights: the book's ch08/deep_convnet_params.pkl or a model file of train-deepnet (params.json); a SimpleConvNet's work too", BOOK_FILES.deepParams))
     .option('--test-size <n>', "test images, the first n (the book's sampled = 10000)", positiveInt, 10000)
     .addOption(dtypeOption('float64', 'number type of the arithmetic (the book: float64 first)'));
   commonOptions(cmd, { mnist: true }).addHelpText(

@@ -10,7 +10,7 @@ import type { DType } from '../../tensor/tensor.ts';
 import { pyFloat } from '../../train/trainer.ts';
 import { positiveInt } from '../options.ts';
 import { commonOptions, firstImages, runCh06, type CommonFlags } from '../ch06/run.ts';
-import { dtypeOption, loadAnyConvNet, paramsOption, predictSplit } from './common.ts';
+import { BOOK_FILES, dtypeOption, loadAnyConvNet, paramsOption, predictSplit } from './common.ts';
 
 interface Flags extends CommonFlags {
   params: string;
@@ -23,7 +23,7 @@ export function registerMisclassifiedMnist(program: Command): void {
   const cmd = program
     .command('misclassified-mnist')
     .description("the book's ch08/misclassified_mnist.py: a trained DeepConvNet's test accuracy and its first 20 misclassified digits")
-    .addOption(paramsOption("the learned weights: the book's ch08/deep_convnet_params.pkl or a model file of train-deepnet (params.json); a SimpleConvNet's work too"))
+    .addOption(paramsOption("the learned weights: the book's ch08/deep_convnet_params.pkl or a model file of train-deepnet (params.json); a SimpleConvNet's work too", BOOK_FILES.deepParams))
     .option('--test-size <n>', 'test images, the first n (default: all 10000, as the book)', positiveInt)
     .option('--max-view <n>', 'misclassified digits shown (the book: 20)', positiveInt, 20)
     .addOption(dtypeOption('float64', 'number type of the weights and activations (the book: float64)'));

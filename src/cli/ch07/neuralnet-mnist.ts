@@ -10,7 +10,7 @@ import { pyFloat } from '../../train/trainer.ts';
 import { UsageError } from '../errors.ts';
 import { positiveInt } from '../options.ts';
 import { commonOptions, firstImages, runCh06, type CommonFlags } from '../ch06/run.ts';
-import { dtypeOption, paramsOption, predictSplit } from './common.ts';
+import { BOOK_FILES, dtypeOption, paramsOption, predictSplit } from './common.ts';
 
 interface Flags extends CommonFlags {
   params: string;
@@ -23,7 +23,7 @@ export function registerNeuralnetMnist(program: Command): void {
   const cmd = program
     .command('neuralnet-mnist')
     .description("the book's ch03/neuralnet_mnist.py: inference with the trained weights of sample_weight.pkl on MNIST's test set")
-    .addOption(paramsOption("the book's ch03/sample_weight.pkl (a pickled dict of W1, b1, W2, b2, W3, b3)"))
+    .addOption(paramsOption("the book's ch03/sample_weight.pkl (a pickled dict of W1, b1, W2, b2, W3, b3)", BOOK_FILES.sampleWeight))
     .option('--batch-size <n>', 'images per prediction (neuralnet_mnist_batch.py: 100)', positiveInt, 100)
     .option('--test-size <n>', 'test images, the first n (default: all 10000, as the book)', positiveInt)
     .addOption(dtypeOption('float32', 'number type of the arithmetic (the book: float32, as sample_weight.pkl and load_mnist store it)'));

@@ -10,7 +10,7 @@ import type { ConvNetBase } from '../../nets/conv-net.ts';
 import { filterGridSpec } from '../../plot/ch07-specs.ts';
 import type { DType } from '../../tensor/tensor.ts';
 import { commonOptions, runCh06, type CommonFlags } from '../ch06/run.ts';
-import { loadAnyConvNet, paramsOption } from './common.ts';
+import { BOOK_FILES, loadAnyConvNet, paramsOption } from './common.ts';
 
 interface Flags extends CommonFlags {
   params: string;
@@ -25,7 +25,7 @@ export function registerVisualizeFilter(program: Command): void {
   const cmd = program
     .command('visualize-filter')
     .description("the book's ch07/visualize_filter.py: the first layer's filters before (random) and after learning, as image grids")
-    .addOption(paramsOption("the learned weights: the book's ch07/params.pkl or a model file of train-convnet (params.json); a DeepConvNet's work too"));
+    .addOption(paramsOption("the learned weights: the book's ch07/params.pkl or a model file of train-convnet (params.json); a DeepConvNet's work too", BOOK_FILES.params));
   commonOptions(cmd, { mnist: false }).addHelpText(
     'after',
     `
