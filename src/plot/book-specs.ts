@@ -43,6 +43,20 @@ export interface PlotOptions {
   height?: number;
 }
 
+/** The top of a figure: schema, white background, the fonts, title and size. */
+function figure(options: PlotOptions, size: [number, number], body: Record<string, unknown>): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    background: 'white',
+    padding: 10,
+    config: CONFIG,
+    ...(options.title ? { title: options.title } : {}),
+    width: options.width ?? size[0],
+    height: options.height ?? size[1],
+    ...body,
+  };
+}
+
 function r6(v: number): number | null {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : null;
 }
@@ -59,13 +73,14 @@ export function curvesSpec(curves: readonly Curve[], options: PlotOptions = {}):
     scale: lim ? { domain: [...lim], nice: false, zero: false } : { zero: false },
     axis: { grid: options.grid === true },
   });
+  const colorOf = (c: Curve, i: number) => c.color ?? TAB10[i % TAB10.length];
+  const legend = curves.flatMap((c, i) => (c.label === undefined ? [] : [{ label: c.label, color: colorOf(c, i) }]));
   const layers = curves.map((c, i) => {
     const values = Array.from({ length: c.x.length }, (_, k) => ({ x: r6(c.x[k]), y: r6(c.y[k]), series: c.label ?? `#${i + 1}`, order: k }));
-    const color = c.color ?? TAB10[i % TAB10.length];
+    const color = colorOf(c, i);
     const encoding: Record<string, unknown> = { x: axis(options.xLabel, options.xLim, 'x'), y: axis(options.yLabel, options.yLim, 'y'), order: { field: 'order', type: 'quantitative' } };
-    if (c.label !== undefined) {
-      encoding.color = { field: 'series', type: 'nominal', title: null, scale: { domain: curves.filter((d) => d.label !== undefined).map((d) => d.label), range: curves.filter((d) => d.label !== undefined).map((d, j) => d.color ?? TAB10[curves.indexOf(d) % TAB10.length] ?? TAB10[j]) } };
-    }
+    // A labelled curve joins the legend, in its own colour.
+    if (c.label !== undefined) encoding.color = { field: 'series', type: 'nominal', title: null, scale: { domain: legend.map((l) => l.label), range: legend.map((l) => l.color) } };
     return {
       data: { values },
       mark: c.points
@@ -74,16 +89,7 @@ export function curvesSpec(curves: readonly Curve[], options: PlotOptions = {}):
       encoding,
     };
   });
-  return {
-    $schema: SCHEMA,
-    background: 'white',
-    padding: 10,
-    config: CONFIG,
-    ...(options.title ? { title: options.title } : {}),
-    width: options.width ?? 480,
-    height: options.height ?? 340,
-    layer: layers,
-  };
+  return figure(options, [480, 340], { layer: layers });
 }
 
 /**
@@ -109,14 +115,7 @@ export function quiverSpec(x: ArrayLike<number>, y: ArrayLike<number>, u: ArrayL
     axis: { grid: options.grid === true },
   });
   const grey = '#666666';
-  return {
-    $schema: SCHEMA,
-    background: 'white',
-    padding: 10,
-    config: CONFIG,
-    ...(options.title ? { title: options.title } : {}),
-    width: options.width ?? 420,
-    height: options.height ?? 420,
+  return figure(options, [420, 420], {
     data: { values: arrows },
     layer: [
       { mark: { type: 'rule', color: grey, strokeWidth: 1.2, clip: true }, encoding: { x: ax('x', options.xLabel, options.xLim), y: ax('y', options.yLabel, options.yLim), x2: { field: 'x2' }, y2: { field: 'y2' } } },
@@ -125,5 +124,5 @@ export function quiverSpec(x: ArrayLike<number>, y: ArrayLike<number>, u: ArrayL
         encoding: { x: { field: 'x2', type: 'quantitative' }, y: { field: 'y2', type: 'quantitative' }, angle: { field: 'angle', type: 'quantitative', scale: null } },
       },
     ],
-  };
+  });
 }
