@@ -194,7 +194,8 @@ describe('scratchnet export', () => {
     for (const ext of ['pkl', 'npz', 'safetensors', 'onnx']) {
       const r = await runCli(['export', '--model', 'model.json', '--out', `out/m.${ext}`], cwd);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, new RegExp(`wrote out/m\\.${ext} \\(${ext}: TwoLayerNet, float64, 4 arrays, \\d+ bytes\\)`));
+      // The ONNX graph is float32 by default (--onnx-dtype); the array formats keep the network's float64.
+      assert.match(r.stdout, new RegExp(`wrote out/m\\.${ext} \\(${ext}: TwoLayerNet, ${ext === 'onnx' ? 'float32' : 'float64'}, 4 arrays, \\d+ bytes\\)`));
       if (ext !== 'onnx') assertSameParams(net, loadNetwork(join(cwd, 'out', `m.${ext}`)), ext);
     }
     assert.ok(readFileSync(join(cwd, 'out', 'm.onnx')).length > 8 * 784 * 4, 'the ONNX file holds the weights');
