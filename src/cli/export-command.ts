@@ -61,7 +61,7 @@ export function registerExport(program: Command): void {
       'after',
       `\nFormats:\n${PARAMS_FORMATS.map((f) => `  ${f.padEnd(12)} ${WHAT[f]}`).join('\n')}\n\nExamples:\n  $ scratchnet export --model runs/convnet/params.json --out params.pkl\n  $ scratchnet export --model runs/latest/model.json --format onnx --out model.onnx`,
     )
-    .action((flags: ExportFlags) => {
+    .action(async (flags: ExportFlags) => {
       checkOut(flags.out);
       let format: ParamsFormat;
       try {
@@ -75,6 +75,8 @@ export function registerExport(program: Command): void {
       } catch (e) {
         throw new UsageError(`--model ${(e as Error).message}`);
       }
+      // The ONNX schema is loaded only for ONNX (it registers the exporter with io/network-format.ts).
+      if (format === 'onnx') await import('../io/onnx.ts');
       try {
         saveNetwork(flags.out, net, { format, onnxDtype: flags.onnxDtype, compressed: !flags.uncompressed });
       } catch (e) {

@@ -4,16 +4,17 @@ import repl from 'node:repl';
 import { PassThrough, Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import vm from 'node:vm';
-import * as scratchnet from '../node.ts';
+/** The package, loaded when a session starts (not at every CLI start: it is the whole library). */
+type Scratchnet = typeof import('../node.ts');
 import { VERSION } from '../version.ts';
 
 /** The names a REPL session starts with: every export of the package, plus `np`-style `scratchnet`. */
-export function replScope(): Record<string, unknown> {
+export function replScope(scratchnet: Scratchnet): Record<string, unknown> {
   return { ...scratchnet, scratchnet };
 }
 
 /** The greeting: one line saying what is loaded. */
-export function replGreeting(scope: Record<string, unknown> = replScope()): string {
+export function replGreeting(scope: Record<string, unknown>): string {
   const shown = ['print', 'tensor', 'zeros', 'arange', 'Relu', 'Affine', 'SoftmaxWithLoss', 'TwoLayerNet', 'loadMnist', 'setPrintOptions'];
   return (
     `ScratchNet ${VERSION} REPL (Node ${process.version}): ${Object.keys(scope).length} names in scope ` +
@@ -25,7 +26,7 @@ export function replGreeting(scope: Record<string, unknown> = replScope()): stri
  * How the REPL shows a result: a tensor or mask as NumPy's REPL shows an array (its repr,
  * `array([...])`), anything else as Node shows it (a tensor inside an object prints as NumPy's str).
  */
-export function replWriter(colors: boolean): (value: unknown) => string {
+export function replWriter(colors: boolean, scratchnet: Scratchnet): (value: unknown) => string {
   return (value) =>
     value instanceof scratchnet.Tensor || value instanceof scratchnet.Mask ? value.repr() : inspect(value, { colors });
 }
@@ -158,14 +159,15 @@ function pacedInput(input: NodeJS.ReadableStream, output: NodeJS.WritableStream)
  * Starts Node's REPL with ScratchNet in scope. Resolves when the session ends (`.exit`, Ctrl-D, or the
  * end of piped input).
  */
-export function startRepl(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function startRepl(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<void> {
   const terminal = (output as NodeJS.WriteStream).isTTY === true && (input as NodeJS.ReadStream).isTTY === true;
-  const scope = replScope();
+  const scratchnet = await import('../node.ts');
+  const scope = replScope(scratchnet);
   output.write(`${replGreeting(scope)}\n`);
   const streams = terminal ? { input, output } : pacedInput(input, output);
-  const server = repl.start({ prompt: PROMPT, ...streams, terminal, writer: replWriter(terminal), eval: makeEvaluator() });
+  const server = repl.start({ prompt: PROMPT, ...streams, terminal, writer: replWriter(terminal, scratchnet), eval: makeEvaluator() });
   Object.assign(server.context, scope);
-  return new Promise((resolve) => server.on('exit', () => resolve()));
+  await new Promise<void>((resolve) => server.on('exit', () => resolve()));
 }
 
 export function registerRepl(program: Command): void {

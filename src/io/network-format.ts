@@ -22,7 +22,6 @@ import { checkDtype, Tensor, type AnyTensor, type DType } from '../tensor/tensor
 import { asBytes } from '../util/bytes.ts';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, readModelDocument, restoreNetwork, serializeModelChunks, type ModelContents, type StoredTensor } from './model-format.ts';
 import { parseNpzEntries, encodeNpz } from './npz.ts';
-import { exportOnnx } from './onnx.ts';
 import { loadPickle } from './pickle.ts';
 import { encodePickle } from './pickle-writer.ts';
 import { encodeSafetensors, parseSafetensors } from './safetensors.ts';
@@ -31,6 +30,18 @@ export type ParamsFormat = 'json' | 'pkl' | 'npz' | 'safetensors' | 'onnx';
 export const PARAMS_FORMATS: readonly ParamsFormat[] = ['json', 'pkl', 'npz', 'safetensors', 'onnx'];
 /** The member of ScratchNet's `.npz` files that names the network (`np.load` lists it beside the arrays). */
 export const NPZ_HEADER = 'scratchnet.json';
+
+/** The ONNX exporter, registered by `io/onnx.ts` when it loads (importing the package loads it). */
+let onnxExporter: ((net: Network, options: { dtype: DType }) => Uint8Array) | undefined;
+
+/**
+ * Installs `exportOnnx` for `encodeNetwork(net, 'onnx')` and `saveNetwork('x.onnx', net)`: `io/onnx.ts` does
+ * it when it loads, so the ONNX schema (onnx-proto, ~50 ms to load) is loaded only where ONNX is used — not
+ * by every start of the CLI.
+ */
+export function registerOnnxExporter(exporter: (net: Network, options: { dtype: DType }) => Uint8Array): void {
+  onnxExporter = exporter;
+}
 
 /** The format a path's extension names, or an error listing the ones there are. */
 export function formatOfPath(path: string, op: string): ParamsFormat {
@@ -284,7 +295,8 @@ export function encodeNetworkChunks(net: Network, format: ParamsFormat, options:
       return [encodeSafetensors(allArrays(net), metadata)];
     }
     case 'onnx':
-      return [exportOnnx(net, { dtype: options.onnxDtype ?? 'float32' })];
+      if (onnxExporter === undefined) throw new Error(`encodeNetwork: ONNX export is not loaded; import { exportOnnx } from 'scratchnet' (or import its io/onnx.ts) first`);
+      return [onnxExporter(net, { dtype: options.onnxDtype ?? 'float32' })];
   }
 }
 

@@ -15,6 +15,7 @@ import { Sigmoid } from '../layers/sigmoid.ts';
 import type { Network } from '../nets/network.ts';
 import type { DType, Tensor } from '../tensor/tensor.ts';
 import { VERSION } from '../version.ts';
+import { registerOnnxExporter } from './network-format.ts';
 
 const { onnx } = onnxProto;
 type INodeProto = InstanceType<typeof onnx.NodeProto>;
@@ -161,3 +162,5 @@ export function exportOnnx(net: Network, options: ExportOnnxOptions = {}): Uint8
   });
   return onnx.ModelProto.encode(model).finish();
 }
+
+registerOnnxExporter(exportOnnx);
