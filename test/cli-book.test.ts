@@ -110,6 +110,7 @@ describe('scratchnet book', () => {
       [['book', 'ch03/neuralnet_mnist', '--params', 'sample_weight.pkl', '--data', data], /no such file: sample_weight\.pkl \(the book's ch03\/sample_weight\.pkl is in its repository/],
       [['book', 'ch07/apply_filter', '--params', 'params.pkl'], /no such file: params\.pkl \(the book's ch07\/params\.pkl is in its repository .*`scratchnet train-convnet` writes an equivalent params\.pkl\)/],
       [['book', 'ch04/gradient_method', '--lr', 'fast'], /--lr/],
+      [['book', 'ch01/img_show', '--image', 'lena.png'], /no such file: lena\.png \(the book's dataset\/lena\.png and lena_gray\.png are in its repository/],
     ];
     for (const [args, pattern] of cases) {
       const r = await runCli(args, cwd);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { decode } from 'fast-png';
+import { asBytes } from '../util/bytes.ts';
 import { checkPngSize, MAX_PNG_PIXELS, pngImageData, pngInflatedLength, pngLuminance, readPngHeader, type PngHeader } from '../data/png.ts';
 
 export interface LuminanceImage {
@@ -21,7 +22,8 @@ export interface LuminanceImage {
  * Decodes PNG bytes to luminance. Throws `ImageTooLargeError` for an image of more than `maxPixels` pixels,
  * and an `Error` naming `name` for anything unreadable.
  */
-export function decodePngLuminance(bytes: Uint8Array, name: string, maxPixels = MAX_PNG_PIXELS): LuminanceImage {
+export function decodePngLuminance(source: Uint8Array | ArrayBuffer, name: string, maxPixels = MAX_PNG_PIXELS): LuminanceImage {
+  const bytes = asBytes(source, 'decodePngLuminance', 'readPngLuminance');
   const header = readPngHeader(bytes, name);
   checkPngSize(header, name, maxPixels);
   if (header.interlaced && header.bitDepth < 8) {

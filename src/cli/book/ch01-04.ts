@@ -4,7 +4,7 @@
  * stderr — the chapter-6 run context (`runCh06`). `scratchnet book ch04/gradient_1d` reaches each by the
  * book's path.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { sigmoid, stepFunction } from '../../functions.ts';
 import { function1, function2, gradientDescent, numericalDiff, numericalGradientRows } from '../../gradient.ts';
 import { readPngLuminance } from '../../io/image-file.ts';
@@ -91,8 +91,16 @@ function loadImage(ctx: RunContext, flags: ImageFlags): { values: Float64Array; 
   return { values, rows: test.rows, cols: test.cols, name: `MNIST test image #0 (label ${test.labels[0]})` };
 }
 
-const imageOption = (cmd: Command) =>
-  cmd.option('--image <file>', "a PNG to show (the book's dataset/lena.png; any colour type); default: MNIST's first test digit", existingFile);
+/** `--image FILE`: a missing file's error says where the book's image is and what works instead. */
+function existingImage(value: string): string {
+  try {
+    return existingFile(value);
+  } catch {
+    throw new InvalidArgumentError(`no such file: ${value} (the book's dataset/lena.png and lena_gray.png are in its repository, oreilly-japan/deep-learning-from-scratch; any PNG works, and without --image the first MNIST test digit is used)`);
+  }
+}
+
+const imageOption = (cmd: Command) => cmd.option('--image <file>', "a PNG (the book's dataset/lena.png; any colour type and bit depth); default: MNIST's first test digit", existingImage);
 
 export function registerCh01To04(program: Command): void {
   // --- chapter 1 ---------------------------------------------------------------------------------
