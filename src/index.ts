@@ -108,6 +108,7 @@ export { TwoLayerNet, PARAM_KEYS, TWO_LAYER_NET } from './nets/two-layer-net.ts'
 export type { ParamKey, ParamMap, TwoLayerNetOptions } from './nets/two-layer-net.ts';
 export { SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, createOptimizer, isOptimizerName, OPTIMIZERS } from './optimizers/index.ts';
 export type { Optimizer, OptimizerParam, OptimizerName, ParamRecord } from './optimizers/index.ts';
+export { optimizerPath, naiveSurface, naiveSurfaceGradient } from './optimizers/surface.ts';
 export { parseIdx, encodeIdx } from './data/idx.ts';
 export type { IdxArray } from './data/idx.ts';
 export { MnistSplit, MNIST_CLASSES } from './data/mnist.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { TwoLayerNet, serializeModel, useWasmKernels } from '../src/index.ts';
+import { TwoLayerNet, optimizerPath, serializeModel, useWasmKernels } from '../src/index.ts';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
@@ -351,8 +351,32 @@ describe('web page in Chromium', { skip }, () => {
     assert.equal(inBrowser.lastLoss, inNode.lastLoss, 'the same steps, bit for bit');
   });
 
+  it("optimizers: Step and Run move the library's optimizers on x²/20 + y²; SGD ends where optimizerPath ends in Node", async () => {
+    await page.getByTestId('tab-optimizers').click();
+    const final = page.getByTestId('opt-final-sgd');
+    assert.equal(await final.textContent(), '-7, 2');
+    await page.getByTestId('opt-step').click();
+    const one = optimizerPath('sgd', 0.95, 30);
+    assert.equal(await final.textContent(), `${one.x[1]}, ${one.y[1]}`);
+    await page.getByTestId('opt-lr-sgd').fill('0.5');
+    await page.getByTestId('opt-lr-sgd').dispatchEvent('change');
+    await page.getByTestId('opt-steps').fill('40');
+    await page.getByTestId('opt-steps').dispatchEvent('change');
+    await page.getByTestId('opt-run').click();
+    const want = optimizerPath('sgd', 0.5, 40);
+    await page.waitForFunction((text) => document.querySelector('[data-testid="opt-final-sgd"]')?.textContent === text, `${want.x[40]}, ${want.y[40]}`, { timeout: 10_000 });
+    assert.equal(await page.getByTestId('opt-table').locator('tr').count(), 6);
+    const painted = await page.getByTestId('opt-canvas').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let colored = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 80 && d[i + 2] < 80) colored++;
+      return colored;
+    });
+    assert.ok(painted > 20, `the red Adam path and the minimum are drawn (${painted} red pixels)`);
+  });
+
   it('no console errors on any tab', async () => {
-    for (const tab of ['graph', 'layers', 'train', 'draw']) await page.getByTestId(`tab-${tab}`).click();
+    for (const tab of ['graph', 'layers', 'train', 'draw', 'optimizers']) await page.getByTestId(`tab-${tab}`).click();
     assert.deepEqual(consoleErrors, []);
   });
 });

@@ -2,6 +2,7 @@ import { setupDraw } from './draw-tab.ts';
 import { setupGraph } from './graph.ts';
 import { applyStaticTexts, lang, setLang } from './i18n.ts';
 import { setupLayers } from './layers-tab.ts';
+import { setupOptimizers } from './optimizers-tab.ts';
 import { setupTrain } from './train-tab.ts';
 
 const tabs = [...document.querySelectorAll<HTMLButtonElement>('nav [data-tab]')];
@@ -23,6 +24,7 @@ setupGraph(document.getElementById('graph')!, document.getElementById('graph-inp
 setupLayers();
 setupTrain();
 setupDraw();
+setupOptimizers();
 const initial = location.hash.slice(1);
 show(tabs.some((t) => t.dataset.tab === initial) ? initial : 'graph');
 if (navigator.language.startsWith('ja')) setLang('ja');

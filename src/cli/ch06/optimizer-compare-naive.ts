@@ -4,9 +4,8 @@
  * (figure 6-8).
  */
 import type { Command } from 'commander';
-import { createOptimizer } from '../../optimizers/index.ts';
+import { optimizerPath } from '../../optimizers/surface.ts';
 import { optimizerPathsSpec, type OptimizerPath } from '../../plot/ch06-specs.ts';
-import { tensor } from '../../tensor/tensor.ts';
 import { positiveInt, positiveNumber } from '../options.ts';
 import { commonOptions, runCh06, type CommonFlags } from './run.ts';
 
@@ -25,25 +24,6 @@ export const NAIVE_OPTIMIZERS = [
   { name: 'AdaGrad', key: 'adagrad', flag: 'adagradLr', lr: 1.5 },
   { name: 'Adam', key: 'adam', flag: 'adamLr', lr: 0.3 },
 ] as const;
-
-/**
- * The path of one optimizer from (−7, 2): `steps + 1` points, the start included. (The book records the
- * position before each of its 30 updates, so it draws the first 30 of these.)
- */
-export function naivePath(optimizer: string, lr: number, steps: number): { x: number[]; y: number[] } {
-  const opt = createOptimizer(optimizer, { lr });
-  const params = { x: tensor(-7.0), y: tensor(2.0) };
-  const xs = [params.x.item()];
-  const ys = [params.y.item()];
-  for (let i = 0; i < steps; i++) {
-    // ∂f/∂x = x / 10, ∂f/∂y = 2y, at the current position
-    const grads = { x: tensor(params.x.item() / 10.0), y: tensor(2.0 * params.y.item()) };
-    opt.update(params, grads);
-    xs.push(params.x.item());
-    ys.push(params.y.item());
-  }
-  return { x: xs, y: ys };
-}
 
 export function registerOptimizerCompareNaive(program: Command): void {
   const cmd = program
@@ -64,7 +44,7 @@ paths.json (every point) to --out. No random numbers are drawn: --seed changes n
     process.exitCode = await runCh06('optimizer-compare-naive', flags, async (ctx) => {
       const paths: OptimizerPath[] = NAIVE_OPTIMIZERS.map((o) => {
         const lr = flags[o.flag];
-        const { x, y } = naivePath(o.key, lr, flags.steps);
+        const { x, y } = optimizerPath(o.key, lr, flags.steps);
         // The book draws the positions before each update: the first `steps` points.
         return { name: o.name, lr, x: x.slice(0, flags.steps), y: y.slice(0, flags.steps) };
       });
