@@ -56,11 +56,12 @@ export function formatOfPath(path: string, op: string): ParamsFormat {
 export function sniffFormat(bytes: Uint8Array): ParamsFormat | undefined {
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5) return 'pkl';
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'npz';
+  // safetensors: an 8-byte little-endian header length, then the JSON header. Checked before JSON: the
+  // length's low byte may itself be '{' (a header of 123, 379, … bytes); JSON text never has two NULs there.
+  if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0) return 'safetensors';
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
   if (bytes[i] === 0x7b) return 'json';
-  // safetensors: an 8-byte little-endian header length, then the JSON header.
-  if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0) return 'safetensors';
   return undefined;
 }
 
