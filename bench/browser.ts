@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { benchArgs } from './args.ts';
 import { selectKernels } from '../src/cli/options.ts';
-import { loadMnistSplits, train, useWasmKernels, type TrainConfig } from '../src/node.ts';
+import { BOOK_CONFIG, loadMnistSplits, train, useWasmKernels, type TrainConfig } from '../src/node.ts';
 import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { CHROMIUM, launchChromium } from '../test/helpers/browser.ts';
 import { serveStatic } from '../test/helpers/static-server.ts';
@@ -21,7 +21,7 @@ export interface BrowserBench {
 
 export async function browserBench(iters: number): Promise<BrowserBench | string> {
   if (!existsSync(CHROMIUM)) return `skipped: no Chromium at ${CHROMIUM}`;
-  const config: TrainConfig = { iters, batchSize: 100, lr: 0.1, hiddenSize: 50, weightInitStd: 0.01, seed: 1, dtype: 'float32', evalAtEnd: true };
+  const config: TrainConfig = { ...BOOK_CONFIG, iters, seed: 1, dtype: 'float32', evalAtEnd: true };
   useWasmKernels();
   const node = await train(loadMnistSplits(), config);
 

@@ -119,7 +119,7 @@ export { buyApple, buyAppleOrange, buyAppleLines, buyAppleOrangeLines } from './
 export type { BuyAppleResult, BuyAppleOrangeResult } from './examples.ts';
 export { serializeModel, serializeModelChunks, modelToDocument, readModelDocument, restoreNetwork, MODEL_FORMAT, MODEL_FORMAT_VERSION, MAX_LAYER_SIZE, MAX_PARAMS } from './io/model-format.ts';
 export type { ModelDocument, ModelContents, StoredTensor } from './io/model-format.ts';
-export { buildNetwork, registerNetworkKind, networkKinds, registeredKinds } from './nets/registry.ts';
+export { buildNetwork, cloneNetwork, registerNetworkKind, networkKinds, registeredKinds } from './nets/registry.ts';
 // Installs the file formats behind every network's saveParams / loadParams / toJSON (see nets/network-io.ts).
 import './io/network-file.ts';
 export { parseModel, readNetwork, readNetworkArrays, networkFromArrays, identifyNetwork, encodeNetwork, formatOfPath, sniffFormat, PARAMS_FORMATS, NPZ_HEADER } from './io/network-format.ts';
@@ -130,9 +130,9 @@ export { inputFeatures } from './nets/network.ts';
 export { LayerNet } from './nets/layer-net.ts';
 export type { LayerNetInit } from './nets/layer-net.ts';
 export { Trainer, pyFloat } from './train/trainer.ts';
-export type { TrainerOptions, TrainerEpoch, TrainerHooks, TrainerStatus } from './train/trainer.ts';
-export { train, evaluateAccuracy, networkAccuracy, cloneNetwork, gradientCheck, gradientDifferences, validateConfig, BOOK_CONFIG, iterPerEpoch, countEpochs } from './train/index.ts';
-export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord, TrainParts, Dataset } from './train/index.ts';
+export type { TrainerOptions } from './train/trainer.ts';
+export { train, TrainingLoop, Evaluator, evaluateAccuracy, networkAccuracy, gradientCheck, gradientDifferences, validateConfig, BOOK_CONFIG, twoLayerNetSpec, iterPerEpoch, countEpochs } from './train/index.ts';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord, TrainParts, NetworkSpec, LoopOptions, EvaluatorOptions, PendingEvaluation, Dataset } from './train/index.ts';
 export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';
 export type { VegaLiteSpec, ActivationName } from './plot/specs.ts';
 export { preprocessDigit } from './data/preprocess.ts';

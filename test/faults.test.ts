@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { accuracySpec, loadMnistSplits, Random, TwoLayerNet } from '../src/node.ts';
+import { accuracySpec, BOOK_CONFIG, loadMnistSplits, Random, TwoLayerNet, twoLayerNetSpec } from '../src/node.ts';
 import { JSON_CHARS_PER_NUMBER, MAX_ITERS, MAX_STRING_CHARS, runNeeds, runProblems } from '../src/train/limits.ts';
 import { train } from '../src/train/train.ts';
 import { cliLimits } from '../src/cli/train-command.ts';
@@ -333,7 +333,7 @@ describe('the kernels after a failure', () => {
     const { useWasmKernels } = await import('../src/kernels/wasm/index.ts');
     useWasmKernels();
     const splits = loadMnistSplits({ dir: data });
-    const config = { iters: 15, batchSize: 50, lr: 0.1, hiddenSize: 20, weightInitStd: 0.01, seed: 4, dtype: 'float64' as const };
+    const config = { ...BOOK_CONFIG, network: twoLayerNetSpec(784, 20, 0.01), iters: 15, batchSize: 50, seed: 4, dtype: 'float64' as const };
     const before = await train(splits, config);
     // 35 000 × 784 float64 is 220 MB: with the images, more than the 256 MiB heap holds.
     const big = await train(splits, { ...config, iters: 1, batchSize: 35000 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Affine, Relu, TwoLayerNet, dot, full, loadMnistSplits, ones, referenceKernels, relu, tensor, train as trainNet, zeros, type FloatArray, type Kernels } from '../src/node.ts';
+import { Affine, BOOK_CONFIG, Relu, TwoLayerNet, dot, full, loadMnistSplits, ones, referenceKernels, relu, tensor, train as trainNet, zeros, type FloatArray, type Kernels } from '../src/node.ts';
 import { bufferTensor } from '../src/internal/buffers.ts';
 import { createWasmKernels, useTypeScriptKernels, useWasmKernels, type WasmKernels } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
@@ -171,7 +171,7 @@ describe('a full WASM heap', () => {
     // Before: the first run failed with "WASM heap full", and every later product with "memory access out of bounds".
     const { train, test } = loadMnistSplits();
     const data = { train: train.slice(0, 3000), test: test.slice(0, 500) };
-    const big = { iters: 2, batchSize: 20000, lr: 0.1, hiddenSize: 50, weightInitStd: 0.01, seed: 3, dtype: 'float64' as const, evalEvery: 1, evalAtEnd: true };
+    const big = { ...BOOK_CONFIG, iters: 2, batchSize: 20000, seed: 3, dtype: 'float64' as const, evalEvery: 1, evalAtEnd: true };
     const small = { ...big, iters: 20, batchSize: 100, evalEvery: 10 };
     const runs = async () => {
       const outgrown = await trainNet(data, big);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PARAM_KEYS, TwoLayerNet, evaluateAccuracy, train as trainNet, loadMnistSplits, referenceKernels, zeros, type FloatArray, type Kernels } from '../src/node.ts';
+import { BOOK_CONFIG, PARAM_KEYS, TwoLayerNet, evaluateAccuracy, train as trainNet, loadMnistSplits, referenceKernels, zeros, type FloatArray, type Kernels } from '../src/node.ts';
 import { KERNELS_WASM_BASE64 } from '../src/kernels/wasm/binary.ts';
 import { activeWasmHeap, createWasmKernels, kernelBackend, kernelThreadReady, stopKernelThreads, useTypeScriptKernels, useWasmKernels, wasmSimdSupported } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
@@ -472,14 +472,14 @@ describe('training with the helper thread', () => {
         assert.ok(waited < 10000, 'the helper thread starts');
         await new Promise((r) => setTimeout(r, 10));
       }
-      const config = { iters: 700, batchSize: 100, lr: 0.1, hiddenSize: 50, weightInitStd: 0.01, seed: 5, dtype: 'float32' as const, evalEvery: 150, evalAtEnd: true };
+      const config = { ...BOOK_CONFIG, iters: 700, batchSize: 100, seed: 5, dtype: 'float32' as const, evalEvery: 150, evalAtEnd: true };
       const evaluated: TwoLayerNet[] = [];
-      const withHelper = await trainNet(data, config, { onEpoch: (_, net) => evaluated.push(net) });
+      const withHelper = await trainNet<TwoLayerNet>(data, config, { onEpoch: (_, net) => evaluated.push(net) });
       // The helper evaluated a copy of the weights (not the training network itself).
       assert.ok(evaluated.every((net) => net !== withHelper.net && net.params !== withHelper.net.params));
       await stopKernelThreads();
       const evaluatedAlone: TwoLayerNet[] = [];
-      const alone = await trainNet(data, config, { onEpoch: (_, net) => evaluatedAlone.push(net) });
+      const alone = await trainNet<TwoLayerNet>(data, config, { onEpoch: (_, net) => evaluatedAlone.push(net) });
       assert.ok(evaluatedAlone.every((net) => net === alone.net), 'without the helper: the training network, at once');
       const strip = (r: typeof alone) => r.epochs.map(({ iteration, trainAcc, testAcc, loss }) => ({ iteration, trainAcc, testAcc, loss }));
       assert.equal(withHelper.epochs.length, 6);

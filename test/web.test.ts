@@ -11,6 +11,7 @@ import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
 import { serveStatic } from './helpers/static-server.ts';
 import { WEB_DIST, buildWeb, convStepsInWorker, trainWorkerUrl } from './helpers/web-build.ts';
+import { netgraphTests } from './web-tabs/netgraph.ts';
 
 const skip = browserSkipReason();
 
@@ -194,7 +195,7 @@ describe('web page in Chromium', { skip }, () => {
     // The built Worker itself, sent what the page never sends (its checks come first): a run the library
     // refuses, then a good one. A failed run must leave the Worker (and its kernels) ready for the next.
     const workerUrl = trainWorkerUrl(WEB_DIST);
-    const good = { iters: 3, batchSize: 100, lr: 0.1, hiddenSize: 50, weightInitStd: 0.01, seed: 1, dtype: 'float32', evalAtEnd: true };
+    const good = { network: { kind: 'TwoLayerNet', config: { inputSize: 784, hiddenSize: 50, outputSize: 10 } }, optimizer: 'SGD', optimizerParam: { lr: 0.1 }, iters: 3, batchSize: 100, seed: 1, dtype: 'float32', evalAtEnd: true };
     const bad = { ...good, iters: -1 };
     const replies = await page.evaluate<{ type: string; run?: number; stage?: string; status?: string; message?: string }[]>(`new Promise((resolve, reject) => {
       const worker = new Worker('${workerUrl}', { type: 'module' });
@@ -203,8 +204,8 @@ describe('web page in Chromium', { skip }, () => {
       worker.onmessage = ({ data }) => {
         if (data.type === 'progress' || data.type === 'epoch') return;
         replies.push({ type: data.type, run: data.run, stage: data.stage, status: data.status, message: data.message });
-        if (data.type === 'ready') worker.postMessage({ type: 'start', run: 1, config: ${JSON.stringify(bad)} });
-        else if (data.type === 'error' && data.run === 1) worker.postMessage({ type: 'start', run: 2, config: ${JSON.stringify(good)} });
+        if (data.type === 'ready') worker.postMessage({ type: 'start', channel: 'train', run: 1, config: ${JSON.stringify(bad)} });
+        else if (data.type === 'error' && data.run === 1) worker.postMessage({ type: 'start', channel: 'train', run: 2, config: ${JSON.stringify(good)} });
         else if (data.type === 'done' || data.type === 'error') {
           clearTimeout(timer);
           worker.terminate();
@@ -375,8 +376,11 @@ describe('web page in Chromium', { skip }, () => {
     assert.ok(painted > 20, `the red Adam path and the minimum are drawn (${painted} red pixels)`);
   });
 
+  const context = () => ({ page, consoleErrors, tmp });
+  netgraphTests(context);
+
   it('no console errors on any tab', async () => {
-    for (const tab of ['graph', 'layers', 'train', 'draw', 'optimizers']) await page.getByTestId(`tab-${tab}`).click();
+    for (const tab of ['graph', 'layers', 'train', 'draw', 'optimizers', 'init', 'overfit', 'cnn', 'netgraph']) await page.getByTestId(`tab-${tab}`).click();
     assert.deepEqual(consoleErrors, []);
   });
 });

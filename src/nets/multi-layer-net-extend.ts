@@ -66,8 +66,8 @@ export const MULTI_LAYER_NET_EXTEND: NetworkKind<MultiLayerNetExtend> = {
     return fcShapes(fcSpec('MultiLayerNetExtend', config));
   },
   fromShapes: (shapes) => fcFromShapes(shapes, true),
-  create(config, { dtype, seed }) {
+  create(config, { dtype, seed, rng }) {
     const spec = fcSpec('MultiLayerNetExtend', config);
-    return new MultiLayerNetExtend({ ...spec, dtype, ...(seed === undefined ? {} : { seed }) });
+    return new MultiLayerNetExtend({ ...spec, dtype, ...(seed === undefined ? {} : { seed }), ...(rng ? { rng } : {}) });
   },
 };

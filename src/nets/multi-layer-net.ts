@@ -236,8 +236,8 @@ export const MULTI_LAYER_NET: NetworkKind<MultiLayerNet> = {
     return fcShapes(spec);
   },
   fromShapes: (shapes) => fcFromShapes(shapes, false),
-  create(config, { dtype, seed }) {
+  create(config, { dtype, seed, rng }) {
     const spec = fcSpec('MultiLayerNet', config);
-    return new MultiLayerNet({ ...spec, dtype, ...(seed === undefined ? {} : { seed }) });
+    return new MultiLayerNet({ ...spec, dtype, ...(seed === undefined ? {} : { seed }), ...(rng ? { rng } : {}) });
   },
 };

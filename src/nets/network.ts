@@ -1,5 +1,6 @@
 import type { Labels } from '../functions.ts';
 import type { DType, Tensor } from '../tensor/tensor.ts';
+import type { Random } from '../tensor/random.ts';
 
 /** Refuse layer sizes no MNIST-scale model has (guards against absurd or hostile configs and files). */
 export const MAX_LAYER_SIZE = 1_000_000;
@@ -85,7 +86,7 @@ export interface NetworkKind<N extends Network = Network> {
   readonly kind: string;
   /** Validates `config` (throwing with the field and what is wrong) and returns the shapes it implies. */
   describe(config: NetworkConfig): NetworkShapes;
-  create(config: NetworkConfig, options: { dtype: DType; seed?: number }): N;
+  create(config: NetworkConfig, options: { dtype: DType; seed?: number; rng?: Random }): N;
   /**
    * The config that parameters of these shapes imply, where the shapes say it (e.g. a TwoLayerNet's sizes
    * from W1 and W2), or undefined when they cannot be this kind. Only a guess: a loader keeps it only when

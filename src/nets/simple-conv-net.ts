@@ -146,8 +146,8 @@ export const SIMPLE_CONV_NET: NetworkKind<SimpleConvNet> = {
     const side = 2 * pooled + W1[2] - 1;
     return { inputDim: [W1[1], side, side], convParam: { filterNum: W1[0], filterSize: W1[2], pad: 0, stride: 1 }, hiddenSize: W2[1], outputSize: W3[1], weightInitStd: 0.01 };
   },
-  create(config, { dtype, seed }) {
+  create(config, { dtype, seed, rng }) {
     const spec = simpleSpec(config as Partial<Record<keyof SimpleConvNetOptions, unknown>>);
-    return new SimpleConvNet({ inputDim: spec.inputDim, convParam: spec.convParam, hiddenSize: spec.hiddenSize, outputSize: spec.outputSize, weightInitStd: spec.weightInitStd, dtype, ...(seed === undefined ? {} : { seed }) });
+    return new SimpleConvNet({ inputDim: spec.inputDim, convParam: spec.convParam, hiddenSize: spec.hiddenSize, outputSize: spec.outputSize, weightInitStd: spec.weightInitStd, dtype, ...(seed === undefined ? {} : { seed }), ...(rng ? { rng } : {}) });
   },
 };

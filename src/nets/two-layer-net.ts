@@ -154,8 +154,8 @@ export const TWO_LAYER_NET: NetworkKind<TwoLayerNet> = {
     if (W1?.length !== 2 || W2?.length !== 2) return undefined;
     return { inputSize: W1[0], hiddenSize: W1[1], outputSize: W2[1], weightInitStd: 0.01 };
   },
-  create(config, { dtype, seed }) {
+  create(config, { dtype, seed, rng }) {
     const std = typeof config.weightInitStd === 'number' ? config.weightInitStd : 0.01;
-    return new TwoLayerNet(config.inputSize as number, config.hiddenSize as number, config.outputSize as number, std, { dtype, seed });
+    return new TwoLayerNet(config.inputSize as number, config.hiddenSize as number, config.outputSize as number, std, { dtype, seed, ...(rng ? { rng } : {}) });
   },
 };

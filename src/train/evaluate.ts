@@ -3,7 +3,7 @@ import { MnistSplit } from '../data/mnist.ts';
 import { bufferTensor } from '../internal/buffers.ts';
 import { kernels } from '../kernels/index.ts';
 import { inputFeatures, type Network, type TwoLayerWeights } from '../nets/network.ts';
-import { buildNetwork } from '../nets/registry.ts';
+import { cloneNetwork } from '../nets/registry.ts';
 import { formatShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
@@ -124,15 +124,6 @@ export function evaluateAccuracy(net: Network, split: MnistSplit, chunk = 10000)
   return networkAccuracy(net, split, { batchSize: chunk });
 }
 
-/** A network of the same kind and config with a copy of `net`'s parameters and state (its own buffers). */
-export function cloneNetwork<N extends Network>(net: N, into?: N): N {
-  const copy = into ?? (buildNetwork(net.kind, net.config, { dtype: net.dtype, seed: 0 }) as N);
-  for (const key of Object.keys(net.params)) copy.params[key].data.set(net.params[key].data);
-  const state = net.state;
-  if (Object.keys(state).length > 0) copy.setState?.(state);
-  return copy;
-}
-
 /** How many of `labels` the predictions (same order) got right. */
 function countCorrect(predicted: Int32Array, labels: Uint8Array): number {
   let correct = 0;
@@ -150,34 +141,50 @@ export interface PendingEvaluation<N extends Network = Network> {
   wait(): { trainAcc: number; testAcc: number };
 }
 
+/** How an `Evaluator` evaluates. */
+export interface EvaluatorOptions {
+  /** Only the first this many samples of each set (default: all). */
+  limit?: number | undefined;
+  /** Samples per prediction (default 1000). */
+  batchSize?: number | undefined;
+  /** Let the kernels' other thread evaluate while the caller trains on, where it can (default false). */
+  background?: boolean;
+}
+
 /**
- * Evaluates a training network on both splits during training. Where the network offers the fused
- * Affine → ReLU → Affine inference and the kernels have a free thread (the Node helper), the weights are
- * copied and that thread predicts with them while the caller goes on training — the accuracies are those
- * of the weights at the start, exactly as if computed at once; otherwise they are computed at once, for
- * any network, with `evaluateAccuracy`.
+ * Evaluates a training network on both sets during training, with `networkAccuracy` — for any network
+ * and data. In the background mode, where the network offers the fused Affine → ReLU → Affine inference,
+ * the data are whole `MnistSplit`s and the kernels have a free thread (the Node helper), the weights are
+ * copied and that thread predicts with them while the caller goes on training: the accuracies are those
+ * of the weights at the start, exactly as if computed at once.
  */
 export class Evaluator<N extends Network = Network> {
-  private readonly train: MnistSplit;
-  private readonly test: MnistSplit;
+  private readonly train: Dataset;
+  private readonly test: Dataset;
+  private readonly options: EvaluatorOptions;
   private snapshot: N | undefined;
   private predicted: Int32Array | undefined;
 
-  constructor(train: MnistSplit, test: MnistSplit) {
+  constructor(train: Dataset, test: Dataset, options: EvaluatorOptions = {}) {
     this.train = train;
     this.test = test;
+    this.options = options;
   }
 
-  start(net: N, chunk = 10000): PendingEvaluation<N> {
+  start(net: N): PendingEvaluation<N> {
+    const { limit, batchSize } = this.options;
     const now = (): PendingEvaluation<N> => {
-      const result = { trainAcc: evaluateAccuracy(net, this.train, chunk), testAcc: evaluateAccuracy(net, this.test, chunk) };
+      const result = { trainAcc: networkAccuracy(net, this.train, { limit, batchSize }), testAcc: networkAccuracy(net, this.test, { limit, batchSize }) };
       return { net, poll: () => true, wait: () => result };
     };
-    // Only the fused two-layer inference runs on the other thread: any other network is evaluated now.
-    if (!net.twoLayerInference?.()) return now();
+    const { train, test } = this;
+    // Only the fused two-layer inference on whole byte splits runs on the other thread.
+    if (!this.options.background || !(train instanceof MnistSplit) || !(test instanceof MnistSplit) || !net.twoLayerInference?.()) return now();
+    if (limit !== undefined && limit < Math.max(train.count, test.count)) return now();
+    const chunk = batchSize ?? 10000;
     const snapshot = (this.snapshot = cloneNetwork(net, this.snapshot));
     const weights = snapshot.twoLayerInference?.();
-    const predicted = (this.predicted ??= new Int32Array(Math.max(this.train.count, this.test.count)));
+    const predicted = (this.predicted ??= new Int32Array(Math.max(train.count, test.count)));
     const startOn = (split: MnistSplit) => {
       if (!weights) return undefined;
       const { W1, b1, W2, b2 } = weights;
@@ -185,7 +192,7 @@ export class Evaluator<N extends Network = Network> {
       return kernels.predictTwoLayerAsync(split.images, split.count, split.pixels, 1 / 255, W1.data, b1.data, W2.data, b2.data, W1.shape[1], W2.shape[1], out);
     };
     const accuracy = (split: MnistSplit) => countCorrect(predicted, split.labels) / split.count;
-    let work = startOn(this.train);
+    let work = startOn(train);
     // No free thread: now, on the caller's thread.
     if (work === undefined) return now();
     let trainAcc: number | undefined;
@@ -196,10 +203,10 @@ export class Evaluator<N extends Network = Network> {
         if (block) work!.wait();
         else if (!work!.done()) return false;
         if (trainAcc === undefined) {
-          trainAcc = accuracy(this.train);
-          work = startOn(this.test);
-          if (work === undefined) testAcc = evaluateAccuracy(snapshot, this.test, chunk);
-        } else testAcc = accuracy(this.test);
+          trainAcc = accuracy(train);
+          work = startOn(test);
+          if (work === undefined) testAcc = evaluateAccuracy(snapshot, test, chunk);
+        } else testAcc = accuracy(test);
       }
       return true;
     };

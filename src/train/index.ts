@@ -1,5 +1,7 @@
-export { train, BOOK_CONFIG, iterPerEpoch, countEpochs, validateConfig } from './train.ts';
-export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord, TrainParts } from './train.ts';
-export { evaluateAccuracy, networkAccuracy, cloneNetwork, dataSource } from './evaluate.ts';
-export type { Dataset, DataSource } from './evaluate.ts';
+export { train, BOOK_CONFIG, iterPerEpoch, countEpochs, validateConfig, twoLayerNetSpec } from './train.ts';
+export type { TrainConfig, TrainResult, TrainParts, NetworkSpec } from './train.ts';
+export { TrainingLoop, yieldToEventLoop } from './loop.ts';
+export type { TrainHooks, TrainStatus, EpochRecord, LoopOptions } from './loop.ts';
+export { evaluateAccuracy, networkAccuracy, dataSource, Evaluator } from './evaluate.ts';
+export type { Dataset, DataSource, EvaluatorOptions, PendingEvaluation } from './evaluate.ts';
 export { gradientCheck, gradientDifferences } from './gradient-check.ts';

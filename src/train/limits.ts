@@ -6,7 +6,15 @@
  * Browser-safe: the memory budget and the engine's typed-array limit are passed in (the CLI derives the
  * budget from the machine's memory).
  */
-import type { TrainConfig } from './train.ts';
+import type { DType } from '../tensor/tensor.ts';
+
+/** The settings of a chapter-5 run that decide its size (the TwoLayerNet's hidden layer among them). */
+export interface RunSize {
+  iters: number;
+  batchSize: number;
+  hiddenSize: number;
+  dtype: DType;
+}
 
 /** The longest text JSON gives a float64 (e.g. `-2.2250738585072014e-308`), plus its comma. */
 export const JSON_CHARS_PER_NUMBER = 25;
@@ -52,7 +60,7 @@ export interface RunNeeds {
 }
 
 /** Bytes and array lengths a `train` run of `config` on data of `shape` needs. */
-export function runNeeds(config: Pick<TrainConfig, 'iters' | 'batchSize' | 'hiddenSize' | 'dtype'>, shape: DataShape): RunNeeds {
+export function runNeeds(config: RunSize, shape: DataShape): RunNeeds {
   const { iters, batchSize: B, hiddenSize: H, dtype } = config;
   const { pixels, trainCount, testCount } = shape;
   const C = shape.classes ?? 10;
@@ -108,7 +116,7 @@ function mb(bytes: number): string {
  * The reasons a run cannot be done within `limits`, each naming the setting, the value and the limit;
  * empty when it can.
  */
-export function runProblems(config: Pick<TrainConfig, 'iters' | 'batchSize' | 'hiddenSize' | 'dtype'>, shape: DataShape, limits: Limits, names: SettingNames = CONFIG_NAMES): string[] {
+export function runProblems(config: RunSize, shape: DataShape, limits: Limits, names: SettingNames = CONFIG_NAMES): string[] {
   const problems: string[] = [];
   if (config.iters > MAX_ITERS) {
     problems.push(`${names.iters} ${config.iters} is too many: at most ${MAX_ITERS} (history.json keeps every iteration's loss, and it is written as one text)`);
@@ -138,7 +146,7 @@ export function runProblems(config: Pick<TrainConfig, 'iters' | 'batchSize' | 'h
 }
 
 /** The setting that accounts for most of a run's memory, as a flag or config name hint. */
-function bytesDriver(config: Pick<TrainConfig, 'iters' | 'batchSize' | 'hiddenSize' | 'dtype'>, shape: DataShape): string {
+function bytesDriver(config: RunSize, shape: DataShape): string {
   const base = runNeeds({ ...config, iters: 1, batchSize: 1, hiddenSize: 1 }, shape).bytes;
   const by = (c: Partial<typeof config>) => runNeeds({ ...config, iters: 1, batchSize: 1, hiddenSize: 1, ...c }, shape).bytes - base;
   const parts: [string, number][] = [

@@ -1,21 +1,21 @@
 /**
  * The book's `common/trainer.py`: mini-batch training of any network (the `Network` contract) with any of
- * the six optimizers, the book's epoch logic, and a final test accuracy. ScratchNet adds: data as tensors
- * (as the book) or as `MnistSplit`s (bytes, converted per batch, so big runs hold no float copies), a
- * seeded generator for the batch draws, events for progress bars and charts, and stopping between steps.
+ * the six optimizers, the book's epoch logic, and a final test accuracy — a driver of the one training
+ * loop (`loop.ts`) that keeps the book's lists and verbose prints. ScratchNet adds: data as tensors (as the
+ * book) or as `MnistSplit`s (bytes, converted per batch, so big runs hold no float copies), a seeded
+ * generator for the batch draws, events for progress bars and charts, and stopping between steps.
  *
  * Browser-safe.
  */
 import type { Labels } from '../functions.ts';
 import { MnistSplit } from '../data/mnist.ts';
-import { bufferTensor } from '../internal/buffers.ts';
-import { kernels } from '../kernels/index.ts';
-import { inputFeatures, type Network } from '../nets/network.ts';
+import type { Network } from '../nets/network.ts';
 import { createOptimizer } from '../optimizers/index.ts';
 import type { Optimizer, OptimizerParam } from '../optimizers/optimizer.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { dataSource, networkAccuracy, type DataSource, type Dataset } from './evaluate.ts';
+import { networkAccuracy, type Dataset } from './evaluate.ts';
+import { TrainingLoop, type TrainHooks, type TrainStatus } from './loop.ts';
 
 export interface TrainerOptions {
   /** The book: 20. */
@@ -40,26 +40,6 @@ export interface TrainerOptions {
   evalBatchSize?: number;
 }
 
-export interface TrainerEpoch {
-  /** 1-based, as the book prints it. */
-  epoch: number;
-  /** The iteration at which it was measured. */
-  iteration: number;
-  trainAcc: number;
-  testAcc: number;
-}
-
-export interface TrainerHooks {
-  onIteration?: (iteration: number, loss: number) => void;
-  onEpoch?: (record: TrainerEpoch) => void;
-  /** Polled between iterations; return true to stop after the current one. */
-  shouldStop?: () => boolean;
-  /** Give the event loop a turn this often (ms) in `train()` (default 50). */
-  yieldEveryMs?: number;
-}
-
-export type TrainerStatus = 'completed' | 'stopped' | 'diverged';
-
 /**
  * @example
  * const net = new MultiLayerNetExtend({ inputSize: 784, hiddenSizeList: [100, 100], outputSize: 10, useBatchnorm: true });
@@ -81,23 +61,18 @@ export class Trainer {
   readonly maxIter: number;
   /** The seed of the batch draws (undefined when an `rng` was given). */
   readonly seed: number | undefined;
-  currentIter = 0;
   currentEpoch = 0;
   readonly trainLossList: number[] = [];
   readonly trainAccList: number[] = [];
   readonly testAccList: number[] = [];
   /** The final accuracy on the whole test set, once `train()` has finished. */
   finalTestAcc: number | undefined;
-  status: TrainerStatus | undefined;
-  private readonly train_: DataSource;
-  private readonly trainData: Dataset;
+  status: TrainStatus | undefined;
+  /** The loop this Trainer drives: its records carry each epoch's loss and times. */
+  readonly loop: TrainingLoop;
   private readonly testData: Dataset;
-  private readonly rng: Random;
   private readonly print: (line: string) => void;
   private readonly evalBatchSize: number;
-  private readonly batchMask: Uint32Array;
-  private readonly xBatch: Tensor;
-  private readonly tBatch: Float64Array | Tensor;
 
   constructor(network: Network, xTrain: Tensor | MnistSplit, tTrain: Labels | undefined, xTest: Tensor | MnistSplit, tTest: Labels | undefined, options: TrainerOptions = {}) {
     const op = 'Trainer';
@@ -118,74 +93,68 @@ export class Trainer {
       if (t === undefined) throw new Error(`${op}: ${which} images given as a tensor need their labels`);
       return { x, t };
     };
-    this.trainData = data(xTrain, tTrain, 'training');
+    const trainData = data(xTrain, tTrain, 'training');
     this.testData = data(xTest, tTest, 'test');
-    const features = inputFeatures(network);
-    this.train_ = dataSource(op, this.trainData, features, network.outputSize);
-    dataSource(op, this.testData, features, network.outputSize);
-    this.trainSize = this.train_.count;
-    if (this.trainSize === 0) throw new Error(`${op}: the training set is empty`);
-    this.iterPerEpoch = Math.max(this.trainSize / this.batchSize, 1);
-    this.maxIter = Math.trunc(this.epochs * this.iterPerEpoch);
     this.optimizer = typeof options.optimizer === 'object' ? options.optimizer : createOptimizer(options.optimizer ?? 'SGD', options.optimizerParam ?? { lr: 0.01 });
     this.seed = options.rng ? undefined : (options.seed ?? randomSeed());
-    this.rng = options.rng ?? new Random(this.seed as number);
-    // Everything the step touches is allocated here, once.
-    this.batchMask = new Uint32Array(this.batchSize);
-    this.xBatch = bufferTensor([this.batchSize, ...network.inputShape], network.dtype);
-    this.tBatch = this.train_.oneHot ? bufferTensor([this.batchSize, network.outputSize], network.dtype) : new Float64Array(this.batchSize);
+    const rng = options.rng ?? new Random(this.seed as number);
+    const trainSize = trainData instanceof MnistSplit ? trainData.count : trainData.x.ndim === 0 ? 0 : trainData.x.shape[0];
+    this.iterPerEpoch = Math.max(trainSize / this.batchSize, 1);
+    this.maxIter = Math.trunc(this.epochs * this.iterPerEpoch);
+    try {
+      this.loop = new TrainingLoop({
+        network,
+        optimizer: this.optimizer,
+        train: trainData,
+        test: this.testData,
+        batchSize: this.batchSize,
+        rng,
+        iters: this.maxIter,
+        evalEvery: this.iterPerEpoch,
+        evalLimit: ev,
+        evalBatchSize: this.evalBatchSize,
+      });
+    } catch (e) {
+      throw new Error((e as Error).message.replace(/^train: /, `${op}: `));
+    }
+    this.trainSize = trainSize;
+  }
+
+  /** Iterations done (the book's `current_iter`). */
+  get currentIter(): number {
+    return this.loop.iteration;
+  }
+
+  /** The loop's hooks plus the book's lists and verbose lines. */
+  private hooks(hooks: TrainHooks): TrainHooks {
+    return {
+      ...hooks,
+      onIteration: (i, loss) => {
+        this.trainLossList.push(loss);
+        if (this.verbose) this.print(`train loss:${pyFloat(loss)}`);
+        hooks.onIteration?.(i, loss);
+      },
+      onEpoch: (record, net) => {
+        this.currentEpoch = record.epoch;
+        this.trainAccList.push(record.trainAcc);
+        this.testAccList.push(record.testAcc);
+        if (this.verbose) this.print(`=== epoch:${record.epoch}, train acc:${pyFloat(record.trainAcc)}, test acc:${pyFloat(record.testAcc)} ===`);
+        hooks.onEpoch?.(record, net);
+      },
+    };
   }
 
   /** One step: a batch drawn with replacement, gradient, update, the loss after the update; an evaluation at each epoch. */
-  trainStep(hooks: TrainerHooks = {}): number {
-    const net = this.network;
-    this.rng.choice(this.trainSize, this.batchSize, this.batchMask);
-    this.train_.gather(this.batchMask, this.xBatch, this.tBatch);
-    // The batch is not written again before the next gather (fast paths may list its non-zeros once).
-    kernels.keepRows(this.xBatch.data, this.batchSize, this.xBatch.size / this.batchSize);
-    const grads = net.gradient(this.xBatch, this.tBatch);
-    this.optimizer.update(net.params, grads);
-    const loss = net.loss(this.xBatch, this.tBatch);
-    this.trainLossList.push(loss);
-    if (this.verbose) this.print(`train loss:${pyFloat(loss)}`);
-    hooks.onIteration?.(this.currentIter, loss);
-    if (this.currentIter % this.iterPerEpoch === 0) {
-      this.currentEpoch++;
-      const limit = this.evaluateSampleNumPerEpoch;
-      const trainAcc = networkAccuracy(net, this.trainData, { limit, batchSize: this.evalBatchSize });
-      const testAcc = networkAccuracy(net, this.testData, { limit, batchSize: this.evalBatchSize });
-      this.trainAccList.push(trainAcc);
-      this.testAccList.push(testAcc);
-      if (this.verbose) this.print(`=== epoch:${this.currentEpoch}, train acc:${pyFloat(trainAcc)}, test acc:${pyFloat(testAcc)} ===`);
-      hooks.onEpoch?.({ epoch: this.currentEpoch, iteration: this.currentIter, trainAcc, testAcc });
-    }
-    this.currentIter++;
-    return loss;
+  trainStep(hooks: TrainHooks = {}): number {
+    return this.loop.step(this.hooks(hooks));
   }
 
   /**
    * All `maxIter` steps, then the accuracy on the whole test set (`finalTestAcc`). Yields to the event
    * loop now and then (signals, UIs); stops early when `shouldStop` says so or the loss is not finite.
    */
-  async train(hooks: TrainerHooks = {}): Promise<TrainerStatus> {
-    const yieldEvery = hooks.yieldEveryMs ?? 50;
-    let lastYield = performance.now();
-    this.status = 'completed';
-    while (this.currentIter < this.maxIter) {
-      if (hooks.shouldStop?.()) {
-        this.status = 'stopped';
-        break;
-      }
-      const loss = this.trainStep(hooks);
-      if (!Number.isFinite(loss)) {
-        this.status = 'diverged';
-        break;
-      }
-      if (performance.now() - lastYield >= yieldEvery) {
-        await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
-        lastYield = performance.now();
-      }
-    }
+  async train(hooks: TrainHooks = {}): Promise<TrainStatus> {
+    this.status = await this.loop.run(this.hooks(hooks));
     this.finalTestAcc = networkAccuracy(this.network, this.testData, { batchSize: this.evalBatchSize });
     if (this.verbose) {
       this.print('=============== Final Test Accuracy ===============');

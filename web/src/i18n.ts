@@ -9,6 +9,10 @@ const en = {
   tabTrain: 'Train on MNIST',
   tabDraw: 'Draw a digit',
   tabOptimizers: 'Optimizers',
+  tabInit: 'Weights & BatchNorm',
+  tabOverfit: 'Overfitting',
+  tabCnn: 'CNN',
+  tabNetgraph: 'Network graph',
   optIntro: 'Chapter 6: six optimizers of the library (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam) minimise f(x, y) = x²/20 + y² from (−7, 2) — the book’s figure 6-8. Change a learning rate or the steps, then Step or Run.',
   optSteps: 'steps',
   optStep: 'Step',
@@ -82,6 +86,10 @@ const ja: typeof en = {
   tabTrain: 'MNISTで学習',
   tabDraw: '数字を書く',
   tabOptimizers: '最適化手法',
+  tabInit: '重みの初期値とBatch Norm',
+  tabOverfit: '過学習',
+  tabCnn: 'CNN',
+  tabNetgraph: 'ネットワークのグラフ',
   optIntro: '第6章:ライブラリの6つの最適化手法(SGD、Momentum、Nesterov、AdaGrad、RMSprop、Adam)が f(x, y) = x²/20 + y² を (−7, 2) から最小化します(本の図6-8)。学習係数やステップ数を変えて「1ステップ」か「実行」を押してください。',
   optSteps: 'ステップ数',
   optStep: '1ステップ',
@@ -177,4 +185,12 @@ export function onLangChange(render: () => void): void {
 /** Fills every element carrying `data-i18n="key"`. */
 export function applyStaticTexts(root: ParentNode = document): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n as TextKey);
+}
+
+/**
+ * A tab's own texts, kept in its own file: `const tt = localTexts({ en: {...}, ja: {...} })`, then
+ * `tt('key', { n: 3 })` in the current language (with `{name}` placeholders filled in, as `t`).
+ */
+export function localTexts<K extends string>(dicts: Record<Lang, Record<K, string>>): (key: K, values?: Record<string, string | number>) => string {
+  return (key, values = {}) => dicts[current][key].replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? `{${k}}`));
 }

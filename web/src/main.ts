@@ -2,6 +2,7 @@ import { setupDraw } from './draw-tab.ts';
 import { setupGraph } from './graph.ts';
 import { applyStaticTexts, lang, setLang } from './i18n.ts';
 import { setupLayers } from './layers-tab.ts';
+import { setupNetgraph } from './netgraph-tab.ts';
 import { setupOptimizers } from './optimizers-tab.ts';
 import { setupTrain } from './train-tab.ts';
 
@@ -25,6 +26,7 @@ setupLayers();
 setupTrain();
 setupDraw();
 setupOptimizers();
+setupNetgraph(document.getElementById('tab-netgraph')!);
 const initial = location.hash.slice(1);
 show(tabs.some((t) => t.dataset.tab === initial) ? initial : 'graph');
 if (navigator.language.startsWith('ja')) setLang('ja');

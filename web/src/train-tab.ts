@@ -1,9 +1,10 @@
 /** The Train tab: controls, live charts and status for training in the Worker. */
 import embed from 'vega-embed';
-import { accuracySpec, lossSpec, validateConfig, type EpochRecord, type TrainConfig, type TrainStatus } from '../../src/index.ts';
+import { accuracySpec, lossSpec, twoLayerNetSpec, validateConfig, type EpochRecord, type TrainConfig, type TrainStatus } from '../../src/index.ts';
 import { onLangChange, t, type TextKey } from './i18n.ts';
 import { netFromParams, setModel } from './model-store.ts';
-import type { FromWorker, ToWorker } from './protocol.ts';
+import type { FromWorker } from './protocol.ts';
+import { listen, send } from './worker-client.ts';
 import { checkSettings, type Settings } from './train-limits.ts';
 
 type State = 'loading' | 'failed-to-load' | 'ready' | 'running' | 'paused' | 'finished';
@@ -23,8 +24,7 @@ export function setupTrain(): void {
   const lossChart = $('train-loss-chart');
   const accChart = $('train-acc-chart');
 
-  const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
-  const send = (m: ToWorker) => worker.postMessage(m);
+  const channel = 'train';
 
   let state: State = 'loading';
   let loaded: { train: number; test: number; kernels: string } | undefined;
@@ -78,9 +78,9 @@ export function setupTrain(): void {
     if (chartsDirty) void drawCharts();
   }, 1000);
 
-  worker.onmessage = (event: MessageEvent<FromWorker>) => {
-    const m = event.data;
-    // Messages of a run that was reset (or replaced by a newer one) are late: ignore them.
+  listen((m: FromWorker) => {
+    // Other tabs' runs, and messages of a run that was reset (or replaced by a newer one), are not ours.
+    if ('channel' in m && m.channel !== channel) return;
     if ('run' in m && m.run !== run) return;
     switch (m.type) {
       case 'ready':
@@ -130,7 +130,7 @@ export function setupTrain(): void {
       }
     }
     render();
-  };
+  });
 
   const field = (name: keyof Settings) => form.elements.namedItem(name) as HTMLInputElement;
   const NAMES: Record<keyof Settings, TextKey> = { hidden: 'hidden', lr: 'lr', batchSize: 'batchSize', iters: 'iterations', seed: 'seed' };
@@ -155,11 +155,11 @@ export function setupTrain(): void {
       return undefined;
     }
     const config: TrainConfig = {
+      network: twoLayerNetSpec(784, settings.hidden, 0.01),
+      optimizer: 'SGD',
+      optimizerParam: { lr: settings.lr },
       iters: settings.iters,
       batchSize: settings.batchSize,
-      lr: settings.lr,
-      hiddenSize: settings.hidden,
-      weightInitStd: 0.01,
       seed: settings.seed,
       // float32: as accurate here, and the faster kernels (the CLI's default is the book's float64).
       dtype: 'float32',
@@ -194,21 +194,21 @@ export function setupTrain(): void {
     testAcc.textContent = '–';
     trainAcc.textContent = '–';
     state = 'running';
-    send({ type: 'start', run, config });
+    send({ type: 'start', channel, run, config });
     render();
   });
   pauseButton.addEventListener('click', () => {
     if (state === 'running') {
       state = 'paused';
-      send({ type: 'pause' });
+      send({ type: 'pause', channel });
     } else if (state === 'paused') {
       state = 'running';
-      send({ type: 'resume' });
+      send({ type: 'resume', channel });
     }
     render();
   });
   resetButton.addEventListener('click', () => {
-    send({ type: 'stop' });
+    send({ type: 'stop', channel });
     run++; // whatever the stopped run still sends is now late
     state = 'ready';
     error = undefined;

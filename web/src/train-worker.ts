@@ -1,12 +1,13 @@
 /// <reference lib="webworker" />
 /**
- * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets, runs the library's
- * `train()` loop, and posts progress, epoch records and the weights.
+ * Trains in a Worker so the page never freezes: loads the gzipped MNIST assets once, runs the library's
+ * `train()` loop for every tab (one run per channel; runs of different channels take turns), and posts
+ * progress, evaluation records and the weights. It also reads params files the page was given.
  */
-import { MnistSplit, allocateBytes, gradientCheck, train, useWasmKernels, kernelBackend, type DType, type MnistSplits } from '../../src/index.ts';
+import { MnistSplit, allocateBytes, gradientCheck, networkAccuracy, readNetwork, train, useWasmKernels, kernelBackend, type DType, type MnistSplits } from '../../src/index.ts';
 import { timeConvSteps } from './conv-steps.ts';
 import type { Network } from '../../src/index.ts';
-import type { FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
+import type { Channel, DataSlice, FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
 
@@ -54,20 +55,27 @@ useWasmKernels();
 
 let data: MnistSplits | undefined;
 
-/** The run in progress: its own stop and pause flags, so a late message never touches the next run. */
+/** A run in progress: its own stop and pause flags, so a late message never touches the next run. */
 interface Run {
+  channel: Channel;
   id: number;
   stop: boolean;
   paused: boolean;
   resume?: () => void;
   finished: Promise<void>;
 }
-let current: Run | undefined;
+/** The run of each channel. */
+const runs = new Map<Channel, Run>();
+
+/** How many test images `ready` carries for the page's own drawings. */
+const SAMPLE_COUNT = 16;
 
 const ready = (async () => {
   const t0 = performance.now();
   data = await loadData();
-  post({ type: 'ready', trainCount: data.train.count, testCount: data.test.count, loadMs: performance.now() - t0, kernels: kernelBackend() });
+  const n = Math.min(SAMPLE_COUNT, data.test.count);
+  const sample = { count: n, images: data.test.images.slice(0, n * data.test.pixels), labels: data.test.labels.slice(0, n) };
+  post({ type: 'ready', trainCount: data.train.count, testCount: data.test.count, loadMs: performance.now() - t0, kernels: kernelBackend(), sample });
 })();
 ready.catch((e: unknown) => post({ type: 'error', stage: 'load', message: messageOf(e) }));
 
@@ -75,8 +83,8 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function stopCurrent(): Promise<void> {
-  const run = current;
+function stopRun(channel: Channel): Promise<void> {
+  const run = runs.get(channel);
   if (!run) return Promise.resolve();
   run.stop = true;
   run.paused = false;
@@ -87,34 +95,46 @@ function stopCurrent(): Promise<void> {
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   switch (msg.type) {
-    case 'pause':
-      if (current) current.paused = true;
+    case 'pause': {
+      const run = runs.get(msg.channel);
+      if (run) run.paused = true;
       return;
-    case 'resume':
-      if (current) {
-        current.paused = false;
-        current.resume?.();
+    }
+    case 'resume': {
+      const run = runs.get(msg.channel);
+      if (run) {
+        run.paused = false;
+        run.resume?.();
       }
       return;
+    }
     case 'stop':
-      await stopCurrent();
+      await stopRun(msg.channel);
       return;
     case 'start': {
-      // One run at a time: a run still going (a quick Reset → Start) is stopped and waited for first.
-      await stopCurrent();
+      // One run per channel: a run still going (a quick Reset → Start) is stopped and waited for first.
+      await stopRun(msg.channel);
       try {
         await ready;
       } catch {
         return; // already reported
       }
-      const run: Run = { id: msg.run, stop: false, paused: false, finished: Promise.resolve() };
-      current = run;
+      const run: Run = { channel: msg.channel, id: msg.run, stop: false, paused: false, finished: Promise.resolve() };
+      runs.set(msg.channel, run);
       // A failed run is reported; the kernels stay usable for the next (a failed allocation leaves them so).
-      run.finished = runTraining(run, msg.config).catch((e: unknown) => post({ type: 'error', stage: 'train', run: run.id, message: messageOf(e) }));
+      run.finished = runTraining(run, msg.config, msg.data).catch((e: unknown) => post({ type: 'error', stage: 'train', channel: run.channel, run: run.id, message: messageOf(e) }));
       await run.finished;
-      if (current === run) current = undefined;
+      if (runs.get(msg.channel) === run) runs.delete(msg.channel);
       return;
     }
+    case 'loadParams':
+      try {
+        await ready;
+        loadParams(msg.channel, msg.name, msg.bytes);
+      } catch (e) {
+        if (data) post({ type: 'error', stage: 'loadParams', channel: msg.channel, name: msg.name, message: messageOf(e) });
+      }
+      return;
     case 'gradcheck':
       try {
         await ready;
@@ -134,11 +154,21 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   }
 };
 
-async function runTraining(run: Run, config: Parameters<typeof train>[1]): Promise<void> {
+/** The first `slice.trainCount` / `slice.testCount` images of each split (views: no copy). */
+function sliced(slice: DataSlice | undefined): MnistSplits {
+  const { train: tr, test: te } = data!;
+  return {
+    train: slice?.trainCount === undefined ? tr : tr.slice(0, Math.min(slice.trainCount, tr.count)),
+    test: slice?.testCount === undefined ? te : te.slice(0, Math.min(slice.testCount, te.count)),
+  };
+}
+
+async function runTraining(run: Run, config: Parameters<typeof train>[1], slice: DataSlice | undefined): Promise<void> {
+  const { channel } = run;
   let pendingLosses: number[] = [];
   let lastPost = performance.now();
   let lastIter = 0;
-  const result = await train(data!, config, {
+  const result = await train(sliced(slice), config, {
     yieldEveryMs: 30,
     shouldStop: () => run.stop,
     beforeIteration: () => (run.paused ? new Promise<void>((r) => (run.resume = r)) : undefined),
@@ -146,20 +176,28 @@ async function runTraining(run: Run, config: Parameters<typeof train>[1]): Promi
       pendingLosses.push(loss);
       const now = performance.now();
       if (now - lastPost > 100 || i === config.iters - 1) {
-        post({ type: 'progress', run: run.id, iteration: i + 1, losses: pendingLosses, itPerSec: ((i + 1 - lastIter) * 1000) / (now - lastPost) });
+        post({ type: 'progress', channel, run: run.id, iteration: i + 1, losses: pendingLosses, itPerSec: ((i + 1 - lastIter) * 1000) / (now - lastPost) });
         pendingLosses = [];
         lastPost = now;
         lastIter = i + 1;
       }
     },
     // Each evaluation also sends the current weights, so the Draw tab can use the model while it trains.
-    onEpoch: (record, net) => post({ type: 'epoch', run: run.id, record, params: paramsOf(net) }),
+    onEpoch: (record, net) => post({ type: 'epoch', channel, run: run.id, record, params: paramsOf(net) }),
   });
-  if (pendingLosses.length) post({ type: 'progress', run: run.id, iteration: result.iterationsDone, losses: pendingLosses, itPerSec: 0 });
+  if (pendingLosses.length) post({ type: 'progress', channel, run: run.id, iteration: result.iterationsDone, losses: pendingLosses, itPerSec: 0 });
   const params = paramsOf(result.net);
-  const done: FromWorker = { type: 'done', run: run.id, status: result.status, iterations: result.iterationsDone, seconds: result.seconds, params };
+  const done: FromWorker = { type: 'done', channel, run: run.id, status: result.status, iterations: result.iterationsDone, seconds: result.seconds, params };
   if (result.divergedAt !== undefined) done.divergedAt = result.divergedAt;
   post(done);
+}
+
+/** A params file: its network identified and built (any registered kind), then its accuracy on the whole test set. */
+function loadParams(channel: Channel, name: string, bytes: Uint8Array): void {
+  // In the file's own dtype (the book's .pkl: float64), so the accuracy is the CLI's.
+  const net = readNetwork(bytes, { name });
+  const testAcc = networkAccuracy(net, data!.test, { batchSize: net.inputShape.length > 1 ? 100 : 1000 });
+  post({ type: 'loaded', channel, name, testAcc, params: paramsOf(net) });
 }
 
 /** SimpleConvNet's Trainer steps, timed one by one (bench/browser.ts compares them with Node's). */
