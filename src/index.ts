@@ -60,7 +60,7 @@ export {
 } from './functions.ts';
 export { AND, NAND, OR, XOR, perceptron, AND_WEIGHTS, NAND_WEIGHTS, OR_WEIGHTS, GATE_INPUTS } from './perceptron.ts';
 export type { PerceptronWeights } from './perceptron.ts';
-export { smoothCurve, shuffleDataset, permutation, kaiser } from './util/book-util.ts';
+export { smoothCurve, shuffleDataset, permutation, kaiser, histogram } from './util/book-util.ts';
 export type { Labels } from './functions.ts';
 export type { Layer, ParamLayer, StatefulLayer, SkipsInputGradient } from './layers/layer.ts';
 export { hasParams, hasState, skipsInputGradient } from './layers/layer.ts';
@@ -76,7 +76,7 @@ export type { DropoutOptions } from './layers/dropout.ts';
 export { Convolution } from './layers/convolution.ts';
 export { Pooling } from './layers/pooling.ts';
 export { im2col, col2im, convOutputSize } from './util/im2col.ts';
-export { weightInitScale, initWeights } from './nets/weight-init.ts';
+export { weightInitScale, initWeights, layerActivations, HISTOGRAM_ACTIVATIONS } from './nets/weight-init.ts';
 export type { WeightInitStd } from './nets/weight-init.ts';
 export { MultiLayerNet, MULTI_LAYER_NET } from './nets/multi-layer-net.ts';
 export type { MultiLayerNetOptions, MultiLayerNetExtendOptions, Activation } from './nets/multi-layer-net.ts';
@@ -135,5 +135,7 @@ export { train, TrainingLoop, Evaluator, evaluateAccuracy, networkAccuracy, grad
 export type { TrainConfig, TrainHooks, TrainResult, TrainStatus, EpochRecord, TrainParts, NetworkSpec, LoopOptions, EvaluatorOptions, PendingEvaluation, Dataset } from './train/index.ts';
 export { lossSpec, accuracySpec, activationSpec, activationCurves, activationAt, movingAverage } from './plot/specs.ts';
 export type { VegaLiteSpec, ActivationName } from './plot/specs.ts';
+export { activationHistogramSpec, accuracyGridSpec, trainTestAccuracySpec } from './plot/ch06-specs.ts';
+export type { GridPanel } from './plot/ch06-specs.ts';
 export { preprocessDigit } from './data/preprocess.ts';
 export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported } from './kernels/wasm/index.ts';

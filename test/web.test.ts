@@ -11,6 +11,7 @@ import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
 import { serveStatic } from './helpers/static-server.ts';
 import { WEB_DIST, buildWeb, convStepsInWorker, trainWorkerUrl } from './helpers/web-build.ts';
+import { ch06to08Tests } from './web-tabs/ch06-08.ts';
 import { netgraphTests } from './web-tabs/netgraph.ts';
 
 const skip = browserSkipReason();
@@ -377,6 +378,7 @@ describe('web page in Chromium', { skip }, () => {
   });
 
   const context = () => ({ page, consoleErrors, tmp });
+  ch06to08Tests(context);
   netgraphTests(context);
 
   it('no console errors on any tab', async () => {

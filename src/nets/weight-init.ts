@@ -51,3 +51,50 @@ export function initWeights(allSizeList: readonly number[], weightInitStd: Weigh
   }
   return params;
 }
+
+/** The activation functions of ch06/weight_init_activation_histogram.py. */
+export const HISTOGRAM_ACTIVATIONS = Object.freeze({
+  sigmoid: (a: number) => 1 / (1 + Math.exp(-a)),
+  relu: (a: number) => Math.max(0, a),
+  tanh: (a: number) => Math.tanh(a),
+});
+
+/**
+ * The book's ch06/weight_init_activation_histogram.py experiment: `samples` random rows (standard
+ * normal) of `nodes` values through `layers` layers of `nodes` neurons without biases — `x` times `w`
+ * (nodes × nodes, normal with standard deviation `scale`, drawn layer by layer from `rng`), through the
+ * activation, fed to the next layer. Returns each layer's activations (samples × nodes, row by row).
+ *
+ * @example
+ * const acts = layerActivations(new Random(1), { samples: 1000, nodes: 100, layers: 5, scale: weightInitScale('xavier', 100), activation: 'sigmoid' });
+ * histogram(acts[4], 30, 0, 1); // the fifth layer's histogram, as the book's plt.hist(a, 30, range=(0, 1))
+ */
+export function layerActivations(
+  rng: { fillNormal(arr: Float64Array, mean?: number, std?: number): void },
+  options: { samples: number; nodes: number; layers: number; scale: number; activation: keyof typeof HISTOGRAM_ACTIVATIONS | ((a: number) => number) },
+): Float64Array[] {
+  const activation = typeof options.activation === 'function' ? options.activation : HISTOGRAM_ACTIVATIONS[options.activation];
+  if (activation === undefined) throw new Error(`layerActivations: unknown activation '${String(options.activation)}' (known: sigmoid, relu, tanh)`);
+  const { samples, nodes } = options;
+  let x = new Float64Array(samples * nodes);
+  rng.fillNormal(x);
+  const out: Float64Array[] = [];
+  const w = new Float64Array(nodes * nodes);
+  for (let layer = 0; layer < options.layers; layer++) {
+    rng.fillNormal(w, 0, options.scale);
+    const z = new Float64Array(samples * nodes);
+    for (let i = 0; i < samples; i++) {
+      const row = z.subarray(i * nodes, (i + 1) * nodes);
+      for (let k = 0; k < nodes; k++) {
+        const xik = x[i * nodes + k];
+        if (xik === 0) continue;
+        const wk = k * nodes;
+        for (let j = 0; j < nodes; j++) row[j] += xik * w[wk + j];
+      }
+      for (let j = 0; j < nodes; j++) row[j] = activation(row[j]);
+    }
+    out.push(z);
+    x = z;
+  }
+  return out;
+}

@@ -129,12 +129,12 @@ export function smoothedLossSpec(series: readonly Series[], options: { yMax: num
  * One histogram per layer, side by side (the book's `plt.subplot(1, 5, i+1)`), titled `<i>-layer`, bins
  * over [lo, hi], the y axis from 0 to `yMax` and labelled on the first panel only.
  */
-export function activationHistogramSpec(layers: readonly (readonly number[])[], options: { lo: number; hi: number; yMax: number; subtitle?: string }): VegaLiteSpec {
+export function activationHistogramSpec(layers: readonly (readonly number[])[], options: { lo: number; hi: number; yMax: number; subtitle?: string; firstLayer?: number }): VegaLiteSpec {
   const panel = (counts: readonly number[], li: number) => {
     const width = (options.hi - options.lo) / counts.length;
     const values = counts.map((c, b) => ({ start: options.lo + b * width, end: options.lo + (b + 1) * width, count: c }));
     return {
-      title: `${li + 1}-layer`,
+      title: `${(options.firstLayer ?? 1) + li}-layer`,
       width: 150,
       height: 220,
       data: { values },

@@ -94,3 +94,18 @@ export function shuffleDataset<X extends AnyTensor, T extends AnyTensor>(x: X, t
   };
   return { x: take(x), t: take(t) };
 }
+
+/**
+ * NumPy's `np.histogram(a, bins, range=[lo, hi])` counts: equal bins over [lo, hi], the last closed;
+ * values outside the range are not counted.
+ */
+export function histogram(values: ArrayLike<number>, bins: number, lo: number, hi: number): number[] {
+  const counts = new Array<number>(bins).fill(0);
+  const width = (hi - lo) / bins;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= lo && v <= hi)) continue;
+    counts[v === hi ? bins - 1 : Math.min(bins - 1, Math.floor((v - lo) / width))]++;
+  }
+  return counts;
+}

@@ -145,6 +145,7 @@ export function setupDraw(): void {
     modelErrorLine.textContent = modelError?.() ?? '';
     if (!model) modelInfo.textContent = t('modelNone');
     else if (model.source.kind === 'page') modelInfo.textContent = t('modelPage', { acc: model.source.testAcc.toFixed(4) });
+    else if (model.source.kind === 'cnn') modelInfo.textContent = t('modelCnn', { acc: model.source.testAcc.toFixed(4) });
     else modelInfo.textContent = t('modelFile', { name: model.source.name });
   };
   onModelChange(() => {

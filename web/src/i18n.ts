@@ -3,7 +3,7 @@ export type Lang = 'en' | 'ja';
 
 const en = {
   title: 'ScratchNet — watch backprop happen',
-  subtitle: 'Chapter 5 of “Deep Learning from Scratch”, live in your browser',
+  subtitle: 'Chapters 5–8 of “Deep Learning from Scratch”, live in your browser',
   tabGraph: 'Computational graph',
   tabLayers: 'Layers',
   tabTrain: 'Train on MNIST',
@@ -70,6 +70,7 @@ const en = {
   loadModel: 'Load model.json',
   modelNone: 'No model yet: train one in the “Train” tab, or load a model.json from `scratchnet train`.',
   modelPage: 'model: trained on this page (test accuracy {acc})',
+  modelCnn: 'model: the SimpleConvNet of the CNN tab (test accuracy {acc})',
   modelFile: 'model: {name}',
   modelRejected: '{name} was not loaded: the Draw tab needs a model with 784 inputs (28×28 pixels) and 10 classes (the digits 0–9), and this one has {inputs} inputs and {classes} classes. The previous model is kept.',
   modelUnreadable: 'the model was not loaded: {message}. The previous model is kept.',
@@ -80,7 +81,7 @@ const en = {
 
 const ja: typeof en = {
   title: 'ScratchNet — 誤差逆伝播法を見てみよう',
-  subtitle: '『ゼロから作るDeep Learning』第5章をブラウザで',
+  subtitle: '『ゼロから作るDeep Learning』第5〜8章をブラウザで',
   tabGraph: '計算グラフ',
   tabLayers: 'レイヤ',
   tabTrain: 'MNISTで学習',
@@ -147,6 +148,7 @@ const ja: typeof en = {
   loadModel: 'model.json を読み込む',
   modelNone: 'まだモデルがありません。「MNISTで学習」タブで学習するか、`scratchnet train` の model.json を読み込んでください。',
   modelPage: 'モデル:このページで学習(テスト認識精度 {acc})',
+  modelCnn: 'モデル:CNNタブのSimpleConvNet(テスト認識精度 {acc})',
   modelFile: 'モデル:{name}',
   modelRejected: '{name} は読み込みませんでした。このタブには入力 784(28×28 ピクセル)、10 クラス(数字 0〜9)のモデルが必要ですが、このモデルは入力 {inputs}、{classes} クラスです。前のモデルをそのまま使います。',
   modelUnreadable: 'モデルを読み込めませんでした:{message}。前のモデルをそのまま使います。',

@@ -1,9 +1,12 @@
+import { setupCnn } from './cnn-tab.ts';
 import { setupDraw } from './draw-tab.ts';
 import { setupGraph } from './graph.ts';
 import { applyStaticTexts, lang, setLang } from './i18n.ts';
+import { setupInit } from './init-tab.ts';
 import { setupLayers } from './layers-tab.ts';
 import { setupNetgraph } from './netgraph-tab.ts';
 import { setupOptimizers } from './optimizers-tab.ts';
+import { setupOverfit } from './overfit-tab.ts';
 import { setupTrain } from './train-tab.ts';
 
 const tabs = [...document.querySelectorAll<HTMLButtonElement>('nav [data-tab]')];
@@ -26,6 +29,9 @@ setupLayers();
 setupTrain();
 setupDraw();
 setupOptimizers();
+setupInit(document.getElementById('tab-init')!);
+setupOverfit(document.getElementById('tab-overfit')!);
+setupCnn(document.getElementById('tab-cnn')!);
 setupNetgraph(document.getElementById('tab-netgraph')!);
 const initial = location.hash.slice(1);
 show(tabs.some((t) => t.dataset.tab === initial) ? initial : 'graph');

@@ -2,7 +2,8 @@
 import { Tensor, buildNetwork, type Network } from '../../src/index.ts';
 import type { ParamsMessage } from './protocol.ts';
 
-export type ModelSource = { kind: 'page'; testAcc: number } | { kind: 'file'; name: string };
+/** Where the Draw tab's model came from: the Train tab, the CNN tab (trained there), or a file. */
+export type ModelSource = { kind: 'page'; testAcc: number } | { kind: 'cnn'; testAcc: number } | { kind: 'file'; name: string };
 
 let model: { net: Network; source: ModelSource } | undefined;
 const listeners: (() => void)[] = [];

@@ -80,21 +80,6 @@ export function logspace(start: number, stop: number, num: number): number[] {
   return out;
 }
 
-/**
- * NumPy's `np.histogram(a, bins, range=[lo, hi])` counts: equal bins over [lo, hi], the last closed;
- * values outside the range are not counted.
- */
-export function histogram(values: ArrayLike<number>, bins: number, lo: number, hi: number): number[] {
-  const counts = new Array<number>(bins).fill(0);
-  const width = (hi - lo) / bins;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!(v >= lo && v <= hi)) continue;
-    counts[v === hi ? bins - 1 : Math.min(bins - 1, Math.floor((v - lo) / width))]++;
-  }
-  return counts;
-}
-
 /** The book's `shuffle_dataset` for images kept as bytes: a new split with the images and labels in a random order. */
 export function shuffleDataset(split: MnistSplit, rng: Random): MnistSplit {
   const order = permutation(split.count, rng);

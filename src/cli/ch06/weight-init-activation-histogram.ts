@@ -5,10 +5,10 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { activationHistogramSpec } from '../../plot/ch06-specs.ts';
-import { weightInitScale } from '../../nets/weight-init.ts';
+import { layerActivations, weightInitScale } from '../../nets/weight-init.ts';
 import { UsageError } from '../errors.ts';
 import { positiveInt } from '../options.ts';
-import { histogram } from './numeric.ts';
+import { histogram } from '../../util/book-util.ts';
 import { commonOptions, runCh06, type CommonFlags } from './run.ts';
 
 interface Flags extends CommonFlags {
@@ -20,12 +20,6 @@ interface Flags extends CommonFlags {
   bins: number;
 }
 
-const ACTIVATIONS = {
-  sigmoid: (a: number) => 1 / (1 + Math.exp(-a)),
-  relu: (a: number) => Math.max(0, a),
-  tanh: (a: number) => Math.tanh(a),
-};
-
 /** `--weight-init-std`: a number, or Xavier's √(1/n) or He's √(2/n). */
 function initArg(value: string): number | string {
   const name = value.trim().toLowerCase();
@@ -33,38 +27,6 @@ function initArg(value: string): number | string {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number >= 0 (the book tries 1 and 0.01) or 'xavier' or 'he'.");
   return n;
-}
-
-/**
- * The activations of each layer: `x` (samples × nodes) times `w` (nodes × nodes, normal with the given
- * scale, drawn layer by layer), through the activation, fed to the next layer.
- */
-export function layerActivations(
-  rng: { fillNormal(arr: Float64Array, mean?: number, std?: number): void },
-  options: { samples: number; nodes: number; layers: number; scale: number; activation: (a: number) => number },
-): Float64Array[] {
-  const { samples, nodes } = options;
-  let x = new Float64Array(samples * nodes);
-  rng.fillNormal(x);
-  const out: Float64Array[] = [];
-  const w = new Float64Array(nodes * nodes);
-  for (let layer = 0; layer < options.layers; layer++) {
-    rng.fillNormal(w, 0, options.scale);
-    const z = new Float64Array(samples * nodes);
-    for (let i = 0; i < samples; i++) {
-      const row = z.subarray(i * nodes, (i + 1) * nodes);
-      for (let k = 0; k < nodes; k++) {
-        const xik = x[i * nodes + k];
-        if (xik === 0) continue;
-        const wk = k * nodes;
-        for (let j = 0; j < nodes; j++) row[j] += xik * w[wk + j];
-      }
-      for (let j = 0; j < nodes; j++) row[j] = options.activation(row[j]);
-    }
-    out.push(z);
-    x = z;
-  }
-  return out;
 }
 
 export function registerWeightInitActivationHistogram(program: Command): void {
@@ -89,7 +51,7 @@ histograms.json (the counts) to --out.`,
     if (flags.samples * flags.nodes > 50_000_000) throw new UsageError(`--samples × --nodes must be at most 50000000 (got ${flags.samples * flags.nodes})`);
     process.exitCode = await runCh06('weight-init-activation-histogram', flags, async (ctx) => {
       const scale = weightInitScale(flags.weightInitStd, flags.nodes);
-      const acts = layerActivations(ctx.rng, { samples: flags.samples, nodes: flags.nodes, layers: flags.layers, scale, activation: ACTIVATIONS[flags.activation] });
+      const acts = layerActivations(ctx.rng, { samples: flags.samples, nodes: flags.nodes, layers: flags.layers, scale, activation: flags.activation });
       const counts = acts.map((a) => histogram(a, flags.bins, 0, 1));
       ctx.writeJson('histograms.json', { weightInitStd: flags.weightInitStd, scale, activation: flags.activation, range: [0, 1], bins: flags.bins, counts });
       // The book's ylim(0, 7000) for 100 000 values in 30 bins; scaled when the counts are.
