@@ -22,6 +22,7 @@ export const EXAMPLES: readonly ExampleScript[] = [
   { name: 'gradient-check', description: "the book's gradient_check.py: backprop against numerical gradients on MNIST" },
   { name: 'train-neuralnet', description: "the book's train_neuralnet.py: the two-layer net trained on MNIST" },
   { name: 'trainer', description: "chapter 6: the book's Trainer with Adam on MultiLayerNetExtend (BatchNorm, He weights)" },
+  { name: 'train-loop', description: 'the one training loop: train() on a network spec (SimpleConvNet, Adam), then TrainingLoop step by step' },
   { name: 'book-weights', description: "chapters 7-8: the book's pickled weights (ch07/params.pkl, ch08/deep_convnet_params.pkl) loaded and tested" },
 ];
 
