@@ -2,10 +2,9 @@
 // optimizers by name, and reports through hooks — the same loop the CLI's `train`, the book's Trainer and
 // the web page's Worker drive. Here chapter 7's SimpleConvNet with Adam, evaluated every 50 iterations.
 // Run: npx tsx examples/train-loop.ts [iterations]
-import { loadMnistSplits, train, TrainingLoop, buildNetwork, createOptimizer, Random, useWasmKernels } from '../src/node.ts';
+import { loadMnistSplits, train, TrainingLoop, buildNetwork, createOptimizer, Random, kernelBackend } from '../src/node.ts';
 
-// The WASM SIMD kernels (the library starts on the TypeScript reference kernels; the CLI switches too).
-useWasmKernels();
+console.log(`kernels: ${kernelBackend()}`); // 'wasm-simd': the package switches to them when it is imported
 
 const { train: trainSet, test } = loadMnistSplits();
 const iters = Number(process.argv[2] ?? 200);

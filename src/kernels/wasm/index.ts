@@ -153,12 +153,31 @@ class HeapFull extends Error {}
 /** Large products are split between two threads; below this many multiply-adds it does not pay. */
 const SPLIT_MIN = 200_000;
 
-/** Instantiates the module (synchronously: it is ~26 KB) and builds kernel wrappers around it. */
-export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
-  const shared = options.helper !== undefined;
-  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES, shared } as WebAssembly.MemoryDescriptor);
-  const module = new WebAssembly.Module(wasmBytes(shared) as BufferSource);
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
+/** The kernels' memory and the module instantiated on it. */
+interface Prepared {
+  memory: WebAssembly.Memory;
+  instance: WebAssembly.Instance;
+}
+
+function newMemory(shared: boolean): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: PAGES, maximum: PAGES, shared } as WebAssembly.MemoryDescriptor);
+}
+
+const imports = (memory: WebAssembly.Memory) => ({ env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
+
+/** Compiles and instantiates the module synchronously (Node, Workers: it is ~30 KB). */
+function prepare(shared: boolean): Prepared {
+  const memory = newMemory(shared);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes(shared) as BufferSource), imports(memory));
+  return { memory, instance };
+}
+
+/**
+ * Instantiates the module (synchronously unless `prepared` was compiled asynchronously — a browser's
+ * main thread allows only that) and builds kernel wrappers around it.
+ */
+export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Prepared): WasmKernels {
+  const { memory, instance } = prepared ?? prepare(options.helper !== undefined);
   const x = instance.exports as unknown as Exports;
   const heap = new WasmHeap(memory, x.heapBase());
   const helper = options.helper?.(memory);
@@ -978,7 +997,29 @@ let active: { restore: () => void; heap: WasmHeap; stopHelper: () => Promise<voi
 export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
   if (active) return true;
   if (!wasmSimdSupported()) return false;
-  const { heap, kernels, stopHelper, helperReady } = createWasmKernels(options);
+  activate(createWasmKernels(options));
+  return true;
+}
+
+/**
+ * `useWasmKernels` for a browser's main thread, which may not compile a module of this size
+ * synchronously: compiles it asynchronously, then switches. Resolves to the backend in use.
+ *
+ * @example
+ * import { initKernels, SimpleConvNet } from 'scratchnet/browser';
+ * await initKernels(); // 'wasm-simd' (or 'typescript' where WASM SIMD is missing)
+ * const net = new SimpleConvNet({ seed: 1 }); // its buffers on the WASM heap
+ */
+export async function initKernels(): Promise<'wasm-simd' | 'typescript'> {
+  if (active || !wasmSimdSupported()) return kernelBackend();
+  const memory = newMemory(false);
+  const { instance } = await WebAssembly.instantiate(wasmBytes(false) as BufferSource, imports(memory));
+  // Another call may have switched while this one compiled.
+  if (!active) activate(createWasmKernels({}, { memory, instance }));
+  return kernelBackend();
+}
+
+function activate({ heap, kernels, stopHelper, helperReady }: WasmKernels): void {
   const restoreKernels = useKernels(kernels);
   const restoreAllocator = setBufferAllocator((kind, length) => heap.allocateKind(kind, length));
   active = {
@@ -991,7 +1032,6 @@ export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
       restoreAllocator();
     },
   };
-  return true;
 }
 
 /** True once the active backend's helper thread (if any) has started and takes work. */

@@ -105,7 +105,7 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
 /** packNonZeros for 4 pixels `w` (u32 lanes) read as floats `w · sv` — bytesToFloat's conversion. */
 // @ts-ignore: decorator
 @inline function packPixels<T>(w: v128, sv: v128, pos: v128, plain: v128, offs: usize, idx: usize, vals: usize, count: i32): i32 {
-  if (sizeof<T>() == 4) return packNonZeros<T>(f32x4.mul(f32x4.convert_i32x4_u(w), sv), w, pos, plain, offs, idx, vals, count);
+  if (sizeof<T>() == 4) return packNonZeros<T>(bytesToF32x4(w, sv), w, pos, plain, offs, idx, vals, count);
   const v0 = f64x2.mul(f64x2.convert_low_i32x4_u(w), sv);
   const v1 = f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sv);
   return packNonZeros<T>(v0, v1, pos, plain, offs, idx, vals, count);
@@ -118,12 +118,12 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
  * vector, so empty blocks cost one test.
  */
 // @ts-ignore: decorator
-@inline function compressBytes<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, valueScale: T, idx: usize = 0): i32 {
+@inline function compressBytes<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, valueScale: f64, idx: usize = 0): i32 {
   const sz = <usize>sizeof<T>();
   let count = 0;
   let p = 0;
   const lane = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(scale));
-  const sv = v128.splat<T>(valueScale);
+  const sv = f64x2.splat(valueScale);
   const step = i32x4.splat(4 * scale);
   const four = i32x4.splat(4);
   for (; p + 16 <= len; p += 16) {
@@ -145,7 +145,7 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
     count = packPixels<T>(i32x4.extend_high_i16x8_u(hi), sv, pos, plain, offs, idx, vals, count);
   }
   for (; p < len; p++) {
-    const v = <T>load<u8>(row + <usize>p) * valueScale;
+    const v = <T>(<f64>load<u8>(row + <usize>p) * valueScale);
     store<i32>(offs + (<usize>count << 2), p * scale);
     if (idx) store<i32>(idx + (<usize>count << 2), p);
     store<T>(vals + <usize>count * sz, v);
@@ -471,7 +471,7 @@ export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
   const valsBase = idxBase + <usize>rows * oSlot;
   const counts = valsBase + <usize>rows * vSlot;
   const rowB = n * <i32>sz;
-  const valueScale: T = sz == 4 ? <T>(<f32>(1.0 / <f64>div)) : <T>(1.0 / <f64>div);
+  const valueScale = 1.0 / <f64>div;
   for (let i = 0; i < m; i++) {
     const r = <usize>(row0 + i);
     const offs = offsBase + r * oSlot;
@@ -830,22 +830,34 @@ export function sumRows_f64(m: i32, n: i32, x: usize, out: usize): void { sumRow
 export function transpose_f32(rows: i32, cols: i32, src: usize, dst: usize): void { transpose<f32>(rows, cols, src, dst); }
 export function transpose_f64(rows: i32, cols: i32, src: usize, dst: usize): void { transpose<f64>(rows, cols, src, dst); }
 
-/** dst[i] = src[i] * scale: bytes (pixels) to floats, 16 at a time. */
+/**
+ * Four bytes (as i32x4) times an f64 scale (splat in `sv`), each product rounded once to f32: what the
+ * TypeScript kernel stores (`src[i] * scale` in f64 into a Float32Array) — an f32 multiply by f32(scale)
+ * would be an ulp off for some pixels (51 · (1/255) → 0.20000001788 instead of 0.20000000298).
+ */
 // @ts-ignore: decorator
-@inline function toFloat32(len: i32, src: usize, dst: usize, scale: f32): void {
-  const sv = f32x4.splat(scale);
+@inline function bytesToF32x4(w: v128, sv: v128): v128 {
+  const a = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_u(w), sv));
+  const b = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(w, w, 2, 3, 0, 1)), sv));
+  return i32x4.shuffle(a, b, 0, 1, 4, 5);
+}
+
+/** dst[i] = src[i] * scale (in f64, rounded once to f32, as the TypeScript kernel): bytes (pixels) to floats, 16 at a time. */
+// @ts-ignore: decorator
+@inline function toFloat32(len: i32, src: usize, dst: usize, scale: f64): void {
+  const sv = f64x2.splat(scale);
   let i = 0;
   for (; i + 16 <= len; i += 16) {
     const b = v128.load(src + <usize>i);
     const lo = i16x8.extend_low_i8x16_u(b);
     const hi = i16x8.extend_high_i8x16_u(b);
     const d = dst + (<usize>i << 2);
-    v128.store(d, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), sv));
-    v128.store(d, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), sv), 16);
-    v128.store(d, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), sv), 32);
-    v128.store(d, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), sv), 48);
+    v128.store(d, bytesToF32x4(i32x4.extend_low_i16x8_u(lo), sv));
+    v128.store(d, bytesToF32x4(i32x4.extend_high_i16x8_u(lo), sv), 16);
+    v128.store(d, bytesToF32x4(i32x4.extend_low_i16x8_u(hi), sv), 32);
+    v128.store(d, bytesToF32x4(i32x4.extend_high_i16x8_u(hi), sv), 48);
   }
-  for (; i < len; i++) store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i) * scale);
+  for (; i < len; i++) store<f32>(dst + (<usize>i << 2), <f32>(<f64>load<u8>(src + <usize>i) * scale));
 }
 
 // @ts-ignore: decorator
@@ -861,7 +873,7 @@ export function transpose_f64(rows: i32, cols: i32, src: usize, dst: usize): voi
   for (; i < len; i++) store<f64>(dst + (<usize>i << 3), <f64>load<u8>(src + <usize>i) * scale);
 }
 
-export function bytesToFloat_f32(len: i32, src: usize, dst: usize, scale: f32): void { toFloat32(len, src, dst, scale); }
+export function bytesToFloat_f32(len: i32, src: usize, dst: usize, scale: f64): void { toFloat32(len, src, dst, scale); }
 export function bytesToFloat_f64(len: i32, src: usize, dst: usize, scale: f64): void { toFloat64(len, src, dst, scale); }
 
 /**
@@ -885,7 +897,7 @@ export function bytesToFloat_f64(len: i32, src: usize, dst: usize, scale: f64): 
  */
 export function gatherRows_f32(count: i32, rowLen: i32, src: usize, idx: usize, dst: usize, div: i32): i32 {
   const sink = touchRows(count, rowLen, src, idx);
-  const scale = <f32>(1.0 / <f64>div);
+  const scale = 1.0 / <f64>div;
   for (let r = 0; r < count; r++) {
     toFloat32(rowLen, src + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>rowLen, dst + <usize>r * <usize>rowLen * 4, scale);
   }
@@ -959,7 +971,7 @@ export function predictScratch(pixels: i32, hidden: i32, classes: i32, sz: i32):
   const sc = h + <usize>align16(hidden * <i32>sz + 16);
   for (let r = 0; r < count; r++) {
     const image = src + <usize>r * <usize>pixels;
-    const n1 = compressBytes<T>(image, pixels, offs, vals, hidden * <i32>sz, sz == 4 ? <T>(<f32>(1.0 / <f64>div)) : <T>(1.0 / <f64>div));
+    const n1 = compressBytes<T>(image, pixels, offs, vals, hidden * <i32>sz, 1.0 / <f64>div);
     rowPasses<T>(offs, vals, 0, n1, hidden, w1, h, 0);
     addRowVector<T>(1, hidden, h, b1, h);
     for (let j = 0; j < hidden; j++) {
