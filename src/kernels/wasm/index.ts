@@ -22,6 +22,7 @@ import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './binary.ts';
 import { HELPER_OPS, type KernelHelper } from './helper-protocol.ts';
 import { WasmHeap } from './heap.ts';
 import { createConvKernels, type ConvExports } from './conv.ts';
+import { bindTable } from './table.ts';
 
 interface Exports extends ConvExports {
   heapBase(): number;
@@ -40,52 +41,18 @@ interface Exports extends ConvExports {
   gemmNNKeptBytes_f64(m: number, n: number, k: number, src: number, idx: number, div: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number): void;
   gemmTNKept_f32(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
   gemmTNKept_f64(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
-  softmaxRows_f32(rows: number, cols: number, x: number, out: number): void;
-  softmaxRows_f64(rows: number, cols: number, x: number, out: number): void;
   predictScratch(pixels: number, hidden: number, classes: number, sz: number): number;
   predictTwoLayer_f32(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
   predictTwoLayer_f64(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
   gemmTNScratch(len: number, k: number, sz: number): number;
   gemmNT_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
   gemmNT_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
-  axpy_f32(len: number, alpha: number, x: number, y: number): void;
-  axpy_f64(len: number, alpha: number, x: number, y: number): void;
   bytesToFloat_f32(len: number, src: number, dst: number, scale: number): void;
   bytesToFloat_f64(len: number, src: number, dst: number, scale: number): void;
   gatherRows_f32(count: number, rowLen: number, src: number, idx: number, dst: number, div: number): number;
   gatherRows_f64(count: number, rowLen: number, src: number, idx: number, dst: number, div: number): number;
-  reluForward_f32(len: number, x: number, out: number, mask: number): void;
-  reluForward_f64(len: number, x: number, out: number, mask: number): void;
-  reluBackward_f32(len: number, dout: number, mask: number, dx: number): void;
-  reluBackward_f64(len: number, dout: number, mask: number, dx: number): void;
-  addRowVector_f32(m: number, n: number, x: number, bias: number, out: number): void;
-  addRowVector_f64(m: number, n: number, x: number, bias: number, out: number): void;
-  sumRows_f32(m: number, n: number, x: number, out: number): void;
-  sumRows_f64(m: number, n: number, x: number, out: number): void;
   transpose_f32(rows: number, cols: number, src: number, dst: number): void;
   transpose_f64(rows: number, cols: number, src: number, dst: number): void;
-  momentumUpdate_f32(len: number, lr: number, momentum: number, v: number, g: number, p: number): void;
-  momentumUpdate_f64(len: number, lr: number, momentum: number, v: number, g: number, p: number): void;
-  nesterovUpdate_f32(len: number, lr: number, momentum: number, momentumSquared: number, stepScale: number, v: number, g: number, p: number): void;
-  nesterovUpdate_f64(len: number, lr: number, momentum: number, momentumSquared: number, stepScale: number, v: number, g: number, p: number): void;
-  adaGradUpdate_f32(len: number, lr: number, h: number, g: number, p: number): void;
-  adaGradUpdate_f64(len: number, lr: number, h: number, g: number, p: number): void;
-  rmspropUpdate_f32(len: number, lr: number, decayRate: number, oneMinusDecay: number, h: number, g: number, p: number): void;
-  rmspropUpdate_f64(len: number, lr: number, decayRate: number, oneMinusDecay: number, h: number, g: number, p: number): void;
-  adamUpdate_f32(len: number, lrT: number, oneMinusBeta1: number, oneMinusBeta2: number, m: number, v: number, g: number, p: number): void;
-  adamUpdate_f64(len: number, lrT: number, oneMinusBeta1: number, oneMinusBeta2: number, m: number, v: number, g: number, p: number): void;
-  batchNormForwardTrain_f32(x: number, n: number, d: number, gamma: number, beta: number, eps: number, momentum: number, runningMean: number, runningVar: number, mu: number, variance: number, xc: number, xn: number, std: number, out: number): void;
-  batchNormForwardTrain_f32s64(x: number, n: number, d: number, gamma: number, beta: number, eps: number, momentum: number, runningMean: number, runningVar: number, mu: number, variance: number, xc: number, xn: number, std: number, out: number): void;
-  batchNormForwardTrain_f64(x: number, n: number, d: number, gamma: number, beta: number, eps: number, momentum: number, runningMean: number, runningVar: number, mu: number, variance: number, xc: number, xn: number, std: number, out: number): void;
-  batchNormForwardTest_f32(x: number, n: number, d: number, gamma: number, beta: number, eps: number, runningMean: number, runningVar: number, xc: number, xn: number, std: number, out: number): void;
-  batchNormForwardTest_f64(x: number, n: number, d: number, gamma: number, beta: number, eps: number, runningMean: number, runningVar: number, xc: number, xn: number, std: number, out: number): void;
-  batchNormBackwardTrain_f32(dout: number, n: number, d: number, gamma: number, xc: number, xn: number, std: number, dgamma: number, dbeta: number, dvar: number, dmu: number, dx: number): void;
-  batchNormBackwardTrain_f32s64(dout: number, n: number, d: number, gamma: number, xc: number, xn: number, std: number, dgamma: number, dbeta: number, dvar: number, dmu: number, dx: number): void;
-  batchNormBackwardTrain_f64(dout: number, n: number, d: number, gamma: number, xc: number, xn: number, std: number, dgamma: number, dbeta: number, dvar: number, dmu: number, dx: number): void;
-  batchNormBackwardTest_f32(dout: number, n: number, d: number, gamma: number, xn: number, std: number, dgamma: number, dbeta: number, dx: number): void;
-  batchNormBackwardTest_f64(dout: number, n: number, d: number, gamma: number, xn: number, std: number, dgamma: number, dbeta: number, dx: number): void;
-  applyMask_f32(len: number, x: number, mask: number, out: number): void;
-  applyMask_f64(len: number, x: number, mask: number, out: number): void;
 }
 
 /**
@@ -500,33 +467,8 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
     }
   };
 
-  const axpy: Kernels['axpy'] = (alpha, xs, y) => {
-    forget(y);
-    const f32 = is32(xs, y);
-    if ((!f32 && !is64(xs, y)) || xs.length < y.length) {
-      referenceKernels.axpy(alpha, xs, y);
-      return;
-    }
-    const run = f32 ? x.axpy_f32 : x.axpy_f64;
-    if (onHeap(xs, y)) {
-      run(y.length, alpha, xs.byteOffset, y.byteOffset);
-      return;
-    }
-    const ok = withPointers([xs.subarray(0, y.length), y], [false, true], ([px, py]) => run(y.length, alpha, px, py));
-    if (!ok) referenceKernels.axpy(alpha, xs, y);
-  };
-
-  const bytesToFloat: Kernels['bytesToFloat'] = (src, dst, scale) => {
-    forget(dst);
-    const f32 = dst instanceof Float32Array;
-    if (onHeap(src, dst)) {
-      (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(src.length, src.byteOffset, dst.byteOffset, scale);
-      return;
-    }
-    const D = dst.subarray(0, src.length);
-    const ok = withPointers([src, D], [false, true], ([ps, pd]) => (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(src.length, ps, pd, scale));
-    if (!ok) referenceKernels.bytesToFloat(src, dst, scale);
-  };
+  // ---- The kernels that are one export call each: a table of descriptors (table.ts) ----
+  const table = bindTable({ exports: x as unknown as Record<string, unknown>, heap, forget, reference: referenceKernels });
 
   // The row indices, copied to the heap for the kernel (a view kept across calls: no allocation per batch).
   let indexView = new Uint32Array(0);
@@ -599,7 +541,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
       else stage.set(src.subarray(from, from + rowLen), r * rowLen);
     }
     if (heap.owns(dst)) (f32 ? x.bytesToFloat_f32 : x.bytesToFloat_f64)(bytes, stage.byteOffset, dst.byteOffset, scale);
-    else bytesToFloat(stage.subarray(0, bytes), dst, scale);
+    else table.bytesToFloat(stage.subarray(0, bytes), dst, scale);
   };
 
   const predictTwoLayer: Kernels['predictTwoLayer'] = (images, count, pixels, scale, W1, b1, W2, b2, hidden, classes, out) => {
@@ -677,295 +619,6 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
     };
   };
 
-  const softmaxRows: Kernels['softmaxRows'] = (xs, rows, cols, out) => {
-    forget(out);
-    const f32 = is32(xs, out);
-    if ((f32 || is64(xs, out)) && onHeap(xs, out) && xs.length >= rows * cols && out.length >= rows * cols) {
-      (f32 ? x.softmaxRows_f32 : x.softmaxRows_f64)(rows, cols, xs.byteOffset, out.byteOffset);
-      return;
-    }
-    referenceKernels.softmaxRows(xs, rows, cols, out);
-  };
-
-  const reluForward: Kernels['reluForward'] = (xs, out, mask) => {
-    forget(out);
-    forget(mask);
-    const f32 = is32(xs, out);
-    if ((f32 || is64(xs, out)) && onHeap(xs, out, mask)) {
-      (f32 ? x.reluForward_f32 : x.reluForward_f64)(xs.length, xs.byteOffset, out.byteOffset, mask.byteOffset);
-      return;
-    }
-    if ((!f32 && !is64(xs, out)) || !withPointers([xs, out.subarray(0, xs.length), mask.subarray(0, xs.length)], [false, true, true], ([px, po, pm]) => (f32 ? x.reluForward_f32 : x.reluForward_f64)(xs.length, px, po, pm))) {
-      referenceKernels.reluForward(xs, out, mask);
-    }
-  };
-  const reluBackward: Kernels['reluBackward'] = (dout, mask, dx) => {
-    forget(dx);
-    const f32 = is32(dout, dx);
-    if ((f32 || is64(dout, dx)) && onHeap(dout, mask, dx)) {
-      (f32 ? x.reluBackward_f32 : x.reluBackward_f64)(dout.length, dout.byteOffset, mask.byteOffset, dx.byteOffset);
-      return;
-    }
-    if ((!f32 && !is64(dout, dx)) || !withPointers([dout, mask.subarray(0, dout.length), dx.subarray(0, dout.length)], [false, false, true], ([pd, pm, px]) => (f32 ? x.reluBackward_f32 : x.reluBackward_f64)(dout.length, pd, pm, px))) {
-      referenceKernels.reluBackward(dout, mask, dx);
-    }
-  };
-  const addRowVector: Kernels['addRowVector'] = (xs, bias, m, n, out) => {
-    forget(out);
-    const f32 = is32(xs, bias, out);
-    if ((f32 || is64(xs, bias, out)) && onHeap(xs, bias, out)) {
-      (f32 ? x.addRowVector_f32 : x.addRowVector_f64)(m, n, xs.byteOffset, bias.byteOffset, out.byteOffset);
-      return;
-    }
-    const X = xs.subarray(0, m * n);
-    const O = out.subarray(0, m * n);
-    // out may be xs itself: then it is passed once, as the written array.
-    const inPlace = xs === out || (X.buffer === O.buffer && X.byteOffset === O.byteOffset);
-    const arrays = inPlace ? [O, bias.subarray(0, n)] : [X, bias.subarray(0, n), O];
-    const written = inPlace ? [true, false] : [false, false, true];
-    const ok =
-      (f32 || is64(xs, bias, out)) &&
-      withPointers(arrays, written, (p) => (f32 ? x.addRowVector_f32 : x.addRowVector_f64)(m, n, p[0], p[1], inPlace ? p[0] : p[2]));
-    if (!ok) referenceKernels.addRowVector(xs, bias, m, n, out);
-  };
-  const sumRows: Kernels['sumRows'] = (xs, m, n, out) => {
-    forget(out);
-    const f32 = is32(xs, out);
-    if ((f32 || is64(xs, out)) && onHeap(xs, out)) {
-      (f32 ? x.sumRows_f32 : x.sumRows_f64)(m, n, xs.byteOffset, out.byteOffset);
-      return;
-    }
-    const ok = (f32 || is64(xs, out)) && withPointers([xs.subarray(0, m * n), out.subarray(0, n)], [false, true], ([px, po]) => (f32 ? x.sumRows_f32 : x.sumRows_f64)(m, n, px, po));
-    if (!ok) referenceKernels.sumRows(xs, m, n, out);
-  };
-
-  // ---- Chapter 6: optimizer updates, BatchNormalization, Dropout (equal to the reference bit for bit) ----
-
-  /** 4 for a Float32Array, 8 for a Float64Array, else 0. */
-  const width = (a: FloatArray): number => (a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0);
-  /** The state and gradient are read for p's length: shorter ones (or mixed dtypes) go to the reference. */
-  const fits = (p: FloatArray, a: FloatArray, b: FloatArray, c: FloatArray = a): boolean => {
-    const sz = width(p);
-    return sz > 0 && width(a) === sz && width(b) === sz && width(c) === sz && a.length >= p.length && b.length >= p.length && c.length >= p.length;
-  };
-
-  const momentumUpdate: Kernels['momentumUpdate'] = (lr, momentum, v, g, p) => {
-    forget(v);
-    forget(p);
-    const n = p.length;
-    if (!fits(p, v, g)) return referenceKernels.momentumUpdate(lr, momentum, v, g, p);
-    const run = p instanceof Float32Array ? x.momentumUpdate_f32 : x.momentumUpdate_f64;
-    if (onHeap(v, g, p)) return run(n, lr, momentum, v.byteOffset, g.byteOffset, p.byteOffset);
-    const ok = withPointers([v.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([pv, pg, pp]) => run(n, lr, momentum, pv, pg, pp));
-    if (!ok) referenceKernels.momentumUpdate(lr, momentum, v, g, p);
-  };
-
-  const nesterovUpdate: Kernels['nesterovUpdate'] = (lr, momentum, momentumSquared, stepScale, v, g, p) => {
-    forget(v);
-    forget(p);
-    const n = p.length;
-    if (!fits(p, v, g)) return referenceKernels.nesterovUpdate(lr, momentum, momentumSquared, stepScale, v, g, p);
-    const run = p instanceof Float32Array ? x.nesterovUpdate_f32 : x.nesterovUpdate_f64;
-    if (onHeap(v, g, p)) return run(n, lr, momentum, momentumSquared, stepScale, v.byteOffset, g.byteOffset, p.byteOffset);
-    const ok = withPointers([v.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([pv, pg, pp]) => run(n, lr, momentum, momentumSquared, stepScale, pv, pg, pp));
-    if (!ok) referenceKernels.nesterovUpdate(lr, momentum, momentumSquared, stepScale, v, g, p);
-  };
-
-  const adaGradUpdate: Kernels['adaGradUpdate'] = (lr, h, g, p) => {
-    forget(h);
-    forget(p);
-    const n = p.length;
-    if (!fits(p, h, g)) return referenceKernels.adaGradUpdate(lr, h, g, p);
-    const run = p instanceof Float32Array ? x.adaGradUpdate_f32 : x.adaGradUpdate_f64;
-    if (onHeap(h, g, p)) return run(n, lr, h.byteOffset, g.byteOffset, p.byteOffset);
-    const ok = withPointers([h.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([ph, pg, pp]) => run(n, lr, ph, pg, pp));
-    if (!ok) referenceKernels.adaGradUpdate(lr, h, g, p);
-  };
-
-  const rmspropUpdate: Kernels['rmspropUpdate'] = (lr, decayRate, oneMinusDecay, h, g, p) => {
-    forget(h);
-    forget(p);
-    const n = p.length;
-    if (!fits(p, h, g)) return referenceKernels.rmspropUpdate(lr, decayRate, oneMinusDecay, h, g, p);
-    const run = p instanceof Float32Array ? x.rmspropUpdate_f32 : x.rmspropUpdate_f64;
-    if (onHeap(h, g, p)) return run(n, lr, decayRate, oneMinusDecay, h.byteOffset, g.byteOffset, p.byteOffset);
-    const ok = withPointers([h.subarray(0, n), g.subarray(0, n), p], [true, false, true], ([ph, pg, pp]) => run(n, lr, decayRate, oneMinusDecay, ph, pg, pp));
-    if (!ok) referenceKernels.rmspropUpdate(lr, decayRate, oneMinusDecay, h, g, p);
-  };
-
-  const adamUpdate: Kernels['adamUpdate'] = (lrT, oneMinusBeta1, oneMinusBeta2, m, v, g, p) => {
-    forget(m);
-    forget(v);
-    forget(p);
-    const n = p.length;
-    if (!fits(p, m, v, g)) return referenceKernels.adamUpdate(lrT, oneMinusBeta1, oneMinusBeta2, m, v, g, p);
-    const run = p instanceof Float32Array ? x.adamUpdate_f32 : x.adamUpdate_f64;
-    if (onHeap(m, v) && onHeap(g, p)) return run(n, lrT, oneMinusBeta1, oneMinusBeta2, m.byteOffset, v.byteOffset, g.byteOffset, p.byteOffset);
-    const ok = withPointers([m.subarray(0, n), v.subarray(0, n), g.subarray(0, n), p], [true, true, false, true], ([pm, pv, pg, pp]) =>
-      run(n, lrT, oneMinusBeta1, oneMinusBeta2, pm, pv, pg, pp),
-    );
-    if (!ok) referenceKernels.adamUpdate(lrT, oneMinusBeta1, oneMinusBeta2, m, v, g, p);
-  };
-
-  /**
-   * BatchNormalization keeps its d-long statistics scratch (mu, variance) as plain Float64Arrays: when
-   * everything else is on the heap, those two are staged through scratch slot 5 (a cached view, so no
-   * allocation per call): copied in, used in place, copied back. Returns the address, or -1 when they
-   * cannot be staged (the caller then copies everything, or runs the reference).
-   */
-  let statsPtr = -1;
-  let statsView = new Float64Array(0);
-  const stageStats = (a: FloatArray, b: FloatArray, d: number): number => {
-    if (!(a instanceof Float64Array && b instanceof Float64Array) || a.length < d || b.length < d) return -1;
-    let ptr: number;
-    try {
-      ptr = scratchFor(16 * d, 5);
-    } catch (e) {
-      if (!(e instanceof HeapFull)) throw e;
-      return -1;
-    }
-    if (ptr !== statsPtr || statsView.length < 2 * d) {
-      statsPtr = ptr;
-      statsView = new Float64Array(heap.buffer, ptr, scratch[5].bytes >> 3);
-    }
-    for (let j = 0; j < d; j++) {
-      statsView[j] = a[j];
-      statsView[d + j] = b[j];
-    }
-    return ptr;
-  };
-  const unstageStats = (a: FloatArray, b: FloatArray, d: number): void => {
-    for (let j = 0; j < d; j++) {
-      a[j] = statsView[j];
-      b[j] = statsView[d + j];
-    }
-  };
-  /** The width of BatchNorm's statistics scratch a kernel can take with data of width `sz` (its own, or float64 under float32), else 0. */
-  const statsWidth = (sz: number, a: FloatArray, b: FloatArray): number => {
-    const ss = width(a);
-    return ss === width(b) && (ss === sz || (sz === 4 && ss === 8)) ? ss : 0;
-  };
-  const long = (len: number, a: FloatArray, b: FloatArray, c: FloatArray = a): boolean => a.length >= len && b.length >= len && c.length >= len;
-
-  const batchNormForwardTrain: Kernels['batchNormForwardTrain'] = (xs, n, d, gamma, beta, eps, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out) => {
-    forget(runningMean);
-    forget(runningVar);
-    forget(mu);
-    forget(variance);
-    forget(xc);
-    forget(xn);
-    forget(std);
-    forget(out);
-    const sz = width(xs);
-    const ss = statsWidth(sz, mu, variance);
-    const nd = n * d;
-    const ok =
-      n > 0 && d > 0 && ss > 0 &&
-      width(gamma) === sz && width(beta) === sz && width(runningMean) === sz && width(runningVar) === sz &&
-      width(xc) === sz && width(xn) === sz && width(std) === sz && width(out) === sz &&
-      long(nd, xs, xc, xn) && out.length >= nd && long(d, gamma, beta, runningMean) && long(d, runningVar, mu, variance) && std.length >= d;
-    if (!ok) return referenceKernels.batchNormForwardTrain(xs, n, d, gamma, beta, eps, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out);
-    const run = sz === 8 ? x.batchNormForwardTrain_f64 : ss === 8 ? x.batchNormForwardTrain_f32s64 : x.batchNormForwardTrain_f32;
-    if (onHeap(xs, gamma, beta) && onHeap(runningMean, runningVar, xc) && onHeap(xn, std, out)) {
-      if (onHeap(mu, variance)) return run(xs.byteOffset, n, d, gamma.byteOffset, beta.byteOffset, eps, momentum, runningMean.byteOffset, runningVar.byteOffset, mu.byteOffset, variance.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, out.byteOffset);
-      const st = stageStats(mu, variance, d);
-      if (st >= 0) {
-        run(xs.byteOffset, n, d, gamma.byteOffset, beta.byteOffset, eps, momentum, runningMean.byteOffset, runningVar.byteOffset, st, st + 8 * d, xc.byteOffset, xn.byteOffset, std.byteOffset, out.byteOffset);
-        unstageStats(mu, variance, d);
-        return;
-      }
-    }
-    const arrays = [xs.subarray(0, nd), gamma.subarray(0, d), beta.subarray(0, d), runningMean.subarray(0, d), runningVar.subarray(0, d), mu.subarray(0, d), variance.subarray(0, d), xc.subarray(0, nd), xn.subarray(0, nd), std.subarray(0, d), out.subarray(0, nd)];
-    const written = [false, false, false, true, true, true, true, true, true, true, true];
-    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], eps, momentum, q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10]));
-    if (!done) referenceKernels.batchNormForwardTrain(xs, n, d, gamma, beta, eps, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out);
-  };
-
-  const batchNormForwardTest: Kernels['batchNormForwardTest'] = (xs, n, d, gamma, beta, eps, runningMean, runningVar, xc, xn, std, out) => {
-    forget(xc);
-    forget(xn);
-    forget(std);
-    forget(out);
-    const sz = width(xs);
-    const nd = n * d;
-    const ok =
-      n > 0 && d > 0 && sz > 0 &&
-      width(gamma) === sz && width(beta) === sz && width(runningMean) === sz && width(runningVar) === sz &&
-      width(xc) === sz && width(xn) === sz && width(std) === sz && width(out) === sz &&
-      long(nd, xs, xc, xn) && out.length >= nd && long(d, gamma, beta, runningMean) && long(d, runningVar, std);
-    if (!ok) return referenceKernels.batchNormForwardTest(xs, n, d, gamma, beta, eps, runningMean, runningVar, xc, xn, std, out);
-    const run = sz === 8 ? x.batchNormForwardTest_f64 : x.batchNormForwardTest_f32;
-    if (onHeap(xs, gamma, beta) && onHeap(runningMean, runningVar, xc) && onHeap(xn, std, out)) {
-      return run(xs.byteOffset, n, d, gamma.byteOffset, beta.byteOffset, eps, runningMean.byteOffset, runningVar.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, out.byteOffset);
-    }
-    const arrays = [xs.subarray(0, nd), gamma.subarray(0, d), beta.subarray(0, d), runningMean.subarray(0, d), runningVar.subarray(0, d), xc.subarray(0, nd), xn.subarray(0, nd), std.subarray(0, d), out.subarray(0, nd)];
-    const written = [false, false, false, false, false, true, true, true, true];
-    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], eps, q[3], q[4], q[5], q[6], q[7], q[8]));
-    if (!done) referenceKernels.batchNormForwardTest(xs, n, d, gamma, beta, eps, runningMean, runningVar, xc, xn, std, out);
-  };
-
-  const batchNormBackwardTrain: Kernels['batchNormBackwardTrain'] = (dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx) => {
-    forget(dgamma);
-    forget(dbeta);
-    forget(dvar);
-    forget(dmu);
-    forget(dx);
-    const sz = width(dout);
-    const ss = statsWidth(sz, dvar, dmu);
-    const nd = n * d;
-    const ok =
-      n > 0 && d > 0 && ss > 0 &&
-      width(gamma) === sz && width(xc) === sz && width(xn) === sz && width(std) === sz && width(dgamma) === sz && width(dbeta) === sz && width(dx) === sz &&
-      long(nd, dout, xc, xn) && dx.length >= nd && long(d, gamma, std, dgamma) && long(d, dbeta, dvar, dmu);
-    if (!ok) return referenceKernels.batchNormBackwardTrain(dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx);
-    const run = sz === 8 ? x.batchNormBackwardTrain_f64 : ss === 8 ? x.batchNormBackwardTrain_f32s64 : x.batchNormBackwardTrain_f32;
-    if (onHeap(dout, gamma, xc) && onHeap(xn, std, dgamma) && onHeap(dbeta, dx)) {
-      if (onHeap(dvar, dmu)) return run(dout.byteOffset, n, d, gamma.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, dgamma.byteOffset, dbeta.byteOffset, dvar.byteOffset, dmu.byteOffset, dx.byteOffset);
-      const st = stageStats(dvar, dmu, d);
-      if (st >= 0) {
-        run(dout.byteOffset, n, d, gamma.byteOffset, xc.byteOffset, xn.byteOffset, std.byteOffset, dgamma.byteOffset, dbeta.byteOffset, st, st + 8 * d, dx.byteOffset);
-        unstageStats(dvar, dmu, d);
-        return;
-      }
-    }
-    const arrays = [dout.subarray(0, nd), gamma.subarray(0, d), xc.subarray(0, nd), xn.subarray(0, nd), std.subarray(0, d), dgamma.subarray(0, d), dbeta.subarray(0, d), dvar.subarray(0, d), dmu.subarray(0, d), dx.subarray(0, nd)];
-    const written = [false, false, false, false, false, true, true, true, true, true];
-    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9]));
-    if (!done) referenceKernels.batchNormBackwardTrain(dout, n, d, gamma, xc, xn, std, dgamma, dbeta, dvar, dmu, dx);
-  };
-
-  const batchNormBackwardTest: Kernels['batchNormBackwardTest'] = (dout, n, d, gamma, xn, std, dgamma, dbeta, dx) => {
-    forget(dgamma);
-    forget(dbeta);
-    forget(dx);
-    const sz = width(dout);
-    const nd = n * d;
-    const ok =
-      n > 0 && d > 0 && sz > 0 &&
-      width(gamma) === sz && width(xn) === sz && width(std) === sz && width(dgamma) === sz && width(dbeta) === sz && width(dx) === sz &&
-      long(nd, dout, xn, dx) && long(d, gamma, std, dgamma) && dbeta.length >= d;
-    if (!ok) return referenceKernels.batchNormBackwardTest(dout, n, d, gamma, xn, std, dgamma, dbeta, dx);
-    const run = sz === 8 ? x.batchNormBackwardTest_f64 : x.batchNormBackwardTest_f32;
-    if (onHeap(dout, gamma, xn) && onHeap(std, dgamma, dbeta) && heap.owns(dx)) {
-      return run(dout.byteOffset, n, d, gamma.byteOffset, xn.byteOffset, std.byteOffset, dgamma.byteOffset, dbeta.byteOffset, dx.byteOffset);
-    }
-    const arrays = [dout.subarray(0, nd), gamma.subarray(0, d), xn.subarray(0, nd), std.subarray(0, d), dgamma.subarray(0, d), dbeta.subarray(0, d), dx.subarray(0, nd)];
-    const written = [false, false, false, false, true, true, true];
-    const done = withPointers(arrays, written, (q) => run(q[0], n, d, q[1], q[2], q[3], q[4], q[5], q[6]));
-    if (!done) referenceKernels.batchNormBackwardTest(dout, n, d, gamma, xn, std, dgamma, dbeta, dx);
-  };
-
-  const applyMask: Kernels['applyMask'] = (xs, mask, out) => {
-    forget(out);
-    const len = xs.length;
-    const sz = width(xs);
-    if (sz === 0 || width(out) !== sz || mask.length < len || out.length < len) return referenceKernels.applyMask(xs, mask, out);
-    const run = sz === 8 ? x.applyMask_f64 : x.applyMask_f32;
-    if (onHeap(xs, mask, out)) return run(len, xs.byteOffset, mask.byteOffset, out.byteOffset);
-    const done = withPointers([xs, mask.subarray(0, len), out.subarray(0, len)], [false, false, true], ([px, pm, po]) => run(len, px, pm, po));
-    if (!done) referenceKernels.applyMask(xs, mask, out);
-  };
-
   // ---- Chapter 7: convolution and pooling (src/kernels/wasm/conv.ts) ----
   const conv = createConvKernels({ exports: x, heap, freeHelper: () => (helperFree(helper) ? helper : undefined), helperOp, gemm, forget });
 
@@ -977,12 +630,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
       helperStopped = true;
       return closed;
     },
-    kernels: {
-      gemm, axpy, bytesToFloat, gatherRows, reluForward, reluBackward, addRowVector, sumRows, softmaxRows, predictTwoLayer, predictTwoLayerAsync, keepRows,
-      momentumUpdate, nesterovUpdate, adaGradUpdate, rmspropUpdate, adamUpdate,
-      batchNormForwardTrain, batchNormForwardTest, batchNormBackwardTrain, batchNormBackwardTest, applyMask,
-      ...conv,
-    },
+    kernels: { gemm, gatherRows, predictTwoLayer, predictTwoLayerAsync, keepRows, ...table, ...conv },
   };
 }
 
