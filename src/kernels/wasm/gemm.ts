@@ -1,0 +1,185 @@
+/**
+ * The products on WASM (the reference: ../matmul.ts): C = A·B, Aᵀ·B, A·Bᵀ in float32 and float64, split
+ * by rows between the threads when large enough (each row computed exactly as on one thread), with the
+ * kept rows' lists of non-zeros (keepRows: the training batch, listed once for the step's products).
+ *
+ * The products that skip zeros of A check B once per call and leave a B holding NaN or ±Infinity to the
+ * reference, which then multiplies densely: 0·Inf is NaN, as in NumPy.
+ */
+import { referenceKernels, type Kernels } from '../index.ts';
+import { HeapFull, SPLIT_MIN, helperOp, is32, is64, type WasmContext } from './context.ts';
+
+export type GemmKernels = Pick<Kernels, 'gemm' | 'keepRows'>;
+
+export function createGemmKernels(ctx: WasmContext): GemmKernels {
+  const { x, heap, scratch, scratchFor, splitScratch, tnRows, finite, withPointers, setArgs, forget, keptRecord } = ctx;
+  const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+
+  const keepRows: Kernels['keepRows'] = (data, rows, cols) => {
+    ctx.kept = undefined;
+    if (!heap.owns(data) || data.length < rows * cols || rows <= 0 || cols <= 0) return;
+    const f32 = data instanceof Float32Array;
+    const k = keptRecord;
+    k.ptr = data.byteOffset;
+    k.bytes = rows * cols * data.BYTES_PER_ELEMENT;
+    k.rows = rows;
+    k.cols = cols;
+    k.f32 = f32;
+    k.listedFor = 0;
+    k.source = ctx.gathered && ctx.gathered.dst === k.ptr && ctx.gathered.count === rows && ctx.gathered.rowLen === cols && ctx.gathered.f32 === f32 ? ctx.gathered : undefined;
+    ctx.kept = k;
+  };
+  /** A·B or Aᵀ·B where A is the kept matrix: true when done (from or into its lists). */
+  const gemmKept = (f32: boolean, transA: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): boolean => {
+    if (!ctx.kept || ctx.kept.ptr !== pa || ctx.kept.f32 !== f32) return false;
+    const sz = f32 ? 4 : 8;
+    const helper = ctx.freeHelper();
+    const split = m >= 2 && m * n * k >= SPLIT_MIN && helper !== undefined;
+    if (!transA && m === ctx.kept.rows && k === ctx.kept.cols) {
+      let cache: number;
+      try {
+        cache = scratchFor(x.keptRowsBytes(m, k, sz), 4);
+      } catch (e) {
+        // No room for the lists: the rows are not kept, and the products compress them each time.
+        if (!(e instanceof HeapFull)) throw e;
+        ctx.kept = undefined;
+        return false;
+      }
+      // The lists hold offsets into B's rows: listed again for a B of another width.
+      const build = ctx.kept.listedFor === n ? 0 : 1;
+      // Rows gatherRows just wrote are listed from the image bytes they were converted from: the same
+      // lists, from an eighth of the bytes (a quarter in float32).
+      const source = build ? ctx.kept.source : undefined;
+      ctx.kept.source = undefined;
+      // Rows [0, h) here, [h, m) on the helper when split.
+      const h = split ? m >> 1 : m;
+      if (split) {
+        helper.start(
+          helperOp(source ? 'gemmNNKeptBytes' : 'gemmNNKept', f32),
+          source
+            ? setArgs(m - h, n, k, source.src, source.idx + h * 4, source.div, pb, pc + h * n * sz, acc, cache, m, h)
+            : setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build),
+        );
+      }
+      try {
+        if (source) (f32 ? x.gemmNNKeptBytes_f32 : x.gemmNNKeptBytes_f64)(h, n, k, source.src, source.idx, source.div, pb, pc, acc, cache, m, 0);
+        else (f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64)(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
+      } finally {
+        if (split) helper.join();
+      }
+      ctx.kept.listedFor = n;
+      return true;
+    }
+    if (transA && ctx.kept.listedFor > 0 && k === ctx.kept.rows && m === ctx.kept.cols) {
+      const cache = scratchFor(x.keptRowsBytes(k, m, sz), 4);
+      const TN = f32 ? x.gemmTNKept_f32 : x.gemmTNKept_f64;
+      const h = m >> 1;
+      // Every block is reserved before the helper starts: a full heap then changes nothing.
+      if (split && splitScratch(x.gemmTNKeptScratch(h, k, sz), x.gemmTNKeptScratch(m - h, k, sz))) {
+        helper.start(helperOp('gemmTNKept', f32), setArgs(m, n, k, pb, pc, acc, scratch[1].ptr, h, m, cache));
+        try {
+          TN(m, n, k, pb, pc, acc, scratch[0].ptr, 0, h, cache);
+        } finally {
+          helper.join();
+        }
+      } else {
+        const len = tnRows(true, m, k, sz);
+        for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len), cache);
+      }
+      return true;
+    }
+    return false;
+  };
+
+  /**
+   * Whether A·Bᵀ runs as A·(Bᵀ): B (n×k) transposed once into scratch, then A's rows streamed through the
+   * row passes as in A·B. Without accumulation that adds every C element's products in the reference's
+   * order (p ascending, from zero) — the same bits in float64 — skipping the zeros of A (dout after a
+   * ReLU). With a short k it always pays (dot products of length k vectorize badly); with a long k and a
+   * few rows of A, the transposition would cost more than the dot products (gemmNT).
+   */
+  const transposesB = (m: number, k: number, acc: number): boolean => k <= 64 || (acc === 0 && m >= 4);
+
+  /** C = A·B on heap addresses, split by rows between the threads when it is large enough. */
+  const gemmNNAt = (f32: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
+    const sz = f32 ? 4 : 8;
+    const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
+    const helper = ctx.freeHelper();
+    const split = m >= 2 && m * n * k >= SPLIT_MIN && helper !== undefined;
+    const nnScratch = x.gemmNNScratch(k, sz);
+    if (split && splitScratch(nnScratch, nnScratch)) {
+      // Rows [0, h) here, [h, m) on the helper: each row is computed exactly as unsplit.
+      const h = m >> 1;
+      helper.start(helperOp('gemmNN', f32), setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, scratch[1].ptr));
+      try {
+        NN(h, n, k, pa, pb, pc, acc, scratch[0].ptr);
+      } finally {
+        helper.join();
+      }
+    } else NN(m, n, k, pa, pb, pc, acc, scratchFor(nnScratch));
+  };
+
+  /** The product on heap addresses (what both the direct and the copying paths run). */
+  const gemmAt = (f32: boolean, transA: boolean, transB: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
+    const sz = f32 ? 4 : 8;
+    const TN = f32 ? x.gemmTN_f32 : x.gemmTN_f64;
+    const helper = ctx.freeHelper();
+    const split = m >= 2 && m * n * k >= SPLIT_MIN && helper !== undefined;
+    if (!transA && !transB) gemmNNAt(f32, m, n, k, pa, pb, pc, acc);
+    else if (transA) {
+      const h = m >> 1;
+      if (split && splitScratch(x.gemmTNScratch(h, k, sz), x.gemmTNScratch(m - h, k, sz))) {
+        // Rows of C [0, h) here, [h, m) on the helper: again each row exactly as unsplit.
+        helper.start(helperOp('gemmTN', f32), setArgs(m, n, k, pa, pb, pc, acc, scratch[1].ptr, h, m));
+        try {
+          TN(m, n, k, pa, pb, pc, acc, scratch[0].ptr, 0, h);
+        } finally {
+          helper.join();
+        }
+      } else {
+        // On this thread, in as few chunks of C's rows as the heap has scratch for (one, unless it is full).
+        const len = tnRows(false, m, k, sz);
+        for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pa, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len));
+      }
+    } else if (transposesB(m, k, acc)) {
+      // Bᵀ (k×n) in slot 6, reserved (HeapFull) before anything is written; then A·(Bᵀ).
+      const s = scratchFor(n * k * sz, 6);
+      (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
+      gemmNNAt(f32, m, n, k, pa, s, pc, acc);
+    } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
+  };
+
+  const gemm: Kernels['gemm'] = (transA, transB, m, n, k, a, b, c, accumulate = false) => {
+    const f32 = is32(a, b, c);
+    if ((!f32 && !is64(a, b, c)) || (transA && transB) || m === 0 || n === 0) {
+      referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+      return;
+    }
+    forget(c);
+    // Every path but the dot products (gemmNT) skips zeros of A: exact only for a finite B.
+    if ((!transB || transposesB(m, k, accumulate ? 1 : 0)) && !finite(b, k * n)) {
+      referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+      return;
+    }
+    const acc = accumulate ? 1 : 0;
+    try {
+      if (onHeap(a, b, c)) {
+        if (!transB && gemmKept(f32, transA, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc)) return;
+        gemmAt(f32, transA, transB, m, n, k, a.byteOffset, b.byteOffset, c.byteOffset, acc);
+        return;
+      }
+      // Views may be longer than the matrices they hold: copy exactly the used prefix.
+      const ok = withPointers([a.subarray(0, m * k), b.subarray(0, k * n), c.subarray(0, m * n)], [false, false, true], ([pa, pb, pc]) =>
+        gemmAt(f32, transA, transB, m, n, k, pa, pb, pc, acc),
+      );
+      if (!ok) referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+    } catch (e) {
+      // No scratch: nothing was written yet (HeapFull comes first), so the reference computes it all.
+      if (!(e instanceof HeapFull)) throw e;
+      referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
+    }
+  };
+
+
+  return { gemm, keepRows };
+}
