@@ -7,10 +7,10 @@
  * `scratchnet train-convnet` writes) can be loaded instead: the Worker identifies it and measures its
  * accuracy on the whole test set. The Draw tab then classifies with this network.
  */
-import embed from 'vega-embed';
 import { accuracySpec, lossSpec, tensor, type EpochRecord, type Network, type Tensor } from '../../src/index.ts';
 import { field, h } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
+import { liveChart } from './live-chart.ts';
 import { netFromParams, setModel } from './model-store.ts';
 import type { FromWorker, ParamsMessage, SampleImages } from './protocol.ts';
 import { listen, send } from './worker-client.ts';
@@ -92,19 +92,34 @@ const tt = localTexts({
 const EVAL_EVERY = 50;
 const EVAL_SAMPLES = 1000;
 
-/** Draws `count` maps of `size`×`size` (consecutive in `data`) as grey images, each scaled to its own range; `dark` high values dark (gray_r, as the book's filters). */
-function drawMaps(container: HTMLElement, data: ArrayLike<number>, count: number, size: number, scale: number, dark: boolean): void {
-  while (container.children.length > count) container.lastChild!.remove();
-  while (container.children.length < count) container.append(h('canvas', { width: size, height: size, style: `width:${size * scale}px;height:${size * scale}px` }));
+/** Pixels between two maps of a grid. */
+const GAP = 2;
+
+/**
+ * Draws `count` maps of `size`×`size` (consecutive in `data`) into `container`'s one canvas, as a grid
+ * of up to `columns` maps, each map grey and scaled to its own range, each pixel a `scale`×`scale`
+ * square; `dark`: high values dark (gray_r, as the book's filters). One canvas per grid, not one per
+ * map: the page stays light while the Worker trains. `data-count` tells how many maps it holds.
+ */
+function drawMaps(container: HTMLElement, data: ArrayLike<number>, count: number, size: number, scale: number, dark: boolean, columns = 15): void {
+  let canvas = container.querySelector('canvas');
+  if (!canvas) container.append((canvas = h('canvas')));
+  const cols = Math.min(columns, count);
+  const rows = Math.ceil(count / cols);
+  const cell = size * scale + GAP;
+  const width = cols * cell - GAP;
+  const height = rows * cell - GAP;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  const ctx = canvas.getContext('2d')!;
+  const img = ctx.createImageData(width, height);
+  const px = img.data;
+  // The gaps: white.
+  px.fill(255);
   const area = size * size;
   for (let m = 0; m < count; m++) {
-    const canvas = container.children[m] as HTMLCanvasElement;
-    if (canvas.width !== size) {
-      canvas.width = canvas.height = size;
-      canvas.style.width = canvas.style.height = `${size * scale}px`;
-    }
-    const ctx = canvas.getContext('2d')!;
-    const img = ctx.createImageData(size, size);
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = 0; i < area; i++) {
@@ -113,14 +128,21 @@ function drawMaps(container: HTMLElement, data: ArrayLike<number>, count: number
       if (v > hi) hi = v;
     }
     const range = hi - lo || 1;
+    const x0 = (m % cols) * cell;
+    const y0 = Math.floor(m / cols) * cell;
     for (let i = 0; i < area; i++) {
       const g = Math.round(((data[m * area + i] - lo) / range) * 255);
       const v = dark ? 255 - g : g;
-      img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
-      img.data[4 * i + 3] = 255;
+      const cx = x0 + (i % size) * scale;
+      const cy = y0 + Math.floor(i / size) * scale;
+      for (let dy = 0; dy < scale; dy++) {
+        let o = 4 * ((cy + dy) * width + cx);
+        for (let dx = 0; dx < scale; dx++, o += 4) px[o] = px[o + 1] = px[o + 2] = v;
+      }
     }
-    ctx.putImageData(img, 0, 0);
   }
+  ctx.putImageData(img, 0, 0);
+  container.dataset.count = String(count);
 }
 
 export function setupCnn(root: HTMLElement): void {
@@ -195,17 +217,21 @@ export function setupCnn(root: HTMLElement): void {
     fileStatus.textContent = fileText?.() ?? '';
   };
 
+  // One chart per task, with the page's frames between them: it keeps drawing while the Worker trains.
+  const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+  const lossView = liveChart(lossChart);
+  const accView = liveChart(accChart);
   const drawCharts = async () => {
     dirty = false;
     const width = Math.max(220, Math.min(420, lossChart.clientWidth - 100 || 420));
-    await Promise.all([
-      embed(lossChart, { ...lossSpec(losses, { title: 'loss' }), width, height: 200 } as never, { actions: false, renderer: 'canvas' }),
-      embed(accChart, { ...accuracySpec(records, { title: 'accuracy' }), width, height: 200 } as never, { actions: false, renderer: 'canvas' }),
-    ]);
+    await lossView.draw({ ...lossSpec(losses, { title: 'loss', maxPoints: 300 }), width, height: 200 });
+    await nextTask();
+    await accView.draw({ ...accuracySpec(records, { title: 'accuracy' }), width, height: 200 });
   };
+  // Redrawn every 2 s at most while training.
   setInterval(() => {
     if (dirty) void drawCharts();
-  }, 1000);
+  }, 2000);
 
   /** The activation maps of the chosen test image through the network's first three layers (a copy of each: ReLU works in place). */
   const drawActivations = () => {
@@ -235,7 +261,13 @@ export function setupCnn(root: HTMLElement): void {
 
   /** A network the Worker sent: its filters, the activation maps, and the Draw tab's model. */
   const showNetwork = (p: ParamsMessage, acc: number, source: 'page' | string) => {
-    net = netFromParams(p);
+    // The same network as last time takes the new weights in place (no new buffers, no random weights drawn).
+    if (net && net.kind === p.kind && net.dtype === p.dtype && JSON.stringify(net.config) === JSON.stringify(p.config)) {
+      for (const key of Object.keys(p.params)) net.params[key].data.set(p.params[key]);
+      if (Object.keys(p.state).length > 0) net.setState?.(Object.fromEntries(Object.entries(p.state).map(([k, v]) => [k, tensor(v.data, { shape: v.shape, dtype: p.dtype })])));
+    } else net = netFromParams(p);
+    // The maps in a task of their own (a frame may be drawn between).
+    setTimeout(drawActivations, 0);
     const W1 = net.params.W1;
     if (net.kind === 'SimpleConvNet' && W1 && W1.ndim === 4) {
       const [n, c, fh, fw] = W1.shape;
@@ -245,7 +277,6 @@ export function setupCnn(root: HTMLElement): void {
       drawMaps(filters, first, n, fh, 8, true);
       filters.dataset.sum = String(first.reduce((s, v) => s + Math.abs(v), 0));
     }
-    drawActivations();
     if (net.inputShape.reduce((a, b) => a * b, 1) === 784 && net.outputSize === 10) {
       setModel(net, source === 'page' ? { kind: 'cnn', testAcc: acc } : { kind: 'file', name: source });
     }
@@ -369,8 +400,8 @@ export function setupCnn(root: HTMLElement): void {
     finished = undefined;
     error = undefined;
     testAcc.textContent = '–';
-    lossChart.replaceChildren();
-    accChart.replaceChildren();
+    lossView.clear();
+    accView.clear();
     render();
   });
   fileInput.addEventListener('change', async () => {

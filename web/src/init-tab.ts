@@ -11,6 +11,7 @@ import embed from 'vega-embed';
 import { Random, accuracyGridSpec, activationHistogramSpec, histogram, layerActivations, weightInitScale, type EpochRecord } from '../../src/index.ts';
 import { field, h } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
+import { liveChart } from './live-chart.ts';
 import type { Channel, FromWorker } from './protocol.ts';
 import { listen, send, whenReady } from './worker-client.ts';
 
@@ -153,6 +154,7 @@ export function setupInit(root: HTMLElement): void {
     errorLine.textContent = error?.() ?? '';
   };
 
+  const bnView = liveChart(chart);
   const drawChart = async () => {
     dirty = false;
     const spec = accuracyGridSpec(
@@ -168,7 +170,7 @@ export function setupInit(root: HTMLElement): void {
       { columns: 1, xTitle: 'epochs' },
     );
     const width = Math.max(220, Math.min(520, chart.clientWidth - 140 || 520));
-    await embed(chart, { ...spec, concat: (spec as { concat: object[] }).concat.map((p) => ({ ...p, width, height: 240 })) } as never, { actions: false, renderer: 'canvas' });
+    await bnView.draw({ ...spec, concat: (spec as { concat: object[] }).concat.map((p) => ({ ...p, width, height: 240 })) });
   };
   setInterval(() => {
     if (dirty) void drawChart();
@@ -251,7 +253,7 @@ export function setupInit(root: HTMLElement): void {
     records = { with: [], without: [] };
     accWith.textContent = '–';
     accWithout.textContent = '–';
-    chart.replaceChildren();
+    bnView.clear();
     error = undefined;
     render();
   });

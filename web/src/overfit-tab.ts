@@ -4,10 +4,10 @@
  * training images, with a weight-decay λ and a dropout ratio from the sliders; the training and test
  * accuracy of every epoch drawn live, and the gap between them.
  */
-import embed from 'vega-embed';
 import { trainTestAccuracySpec, type EpochRecord } from '../../src/index.ts';
 import { field, h } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
+import { liveChart } from './live-chart.ts';
 import type { FromWorker } from './protocol.ts';
 import { listen, send, whenReady } from './worker-client.ts';
 
@@ -107,6 +107,7 @@ export function setupOverfit(root: HTMLElement): void {
     errorLine.textContent = error?.() ?? '';
   };
 
+  const view = liveChart(chart);
   const drawChart = async () => {
     dirty = false;
     const spec = trainTestAccuracySpec(
@@ -115,7 +116,7 @@ export function setupOverfit(root: HTMLElement): void {
       { markEvery: 10 },
     );
     const width = Math.max(220, Math.min(560, chart.clientWidth - 100 || 560));
-    await embed(chart, { ...spec, width, height: 280 } as never, { actions: false, renderer: 'canvas' });
+    await view.draw({ ...spec, width, height: 280 });
   };
   setInterval(() => {
     if (dirty) void drawChart();
@@ -193,7 +194,7 @@ export function setupOverfit(root: HTMLElement): void {
     records = [];
     finished = undefined;
     for (const el of [trainAcc, testAcc, gap]) el.textContent = '–';
-    chart.replaceChildren();
+    view.clear();
     error = undefined;
     render();
   });

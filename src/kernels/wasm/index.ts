@@ -121,7 +121,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
   };
 }
 
-let active: { restore: () => void; heap: WasmHeap; stopHelper: () => Promise<void>; helperReady: () => boolean } | undefined;
+let active: { restore: () => void; heap: WasmHeap; threads: number; stopHelper: () => Promise<void>; helperReady: () => boolean } | undefined;
 
 /**
  * Switches ScratchNet to the WASM SIMD kernels and puts long-lived buffers (layer outputs, parameters,
@@ -130,9 +130,13 @@ let active: { restore: () => void; heap: WasmHeap; stopHelper: () => Promise<voi
  * `{ helper: createNodeHelper }` to use a second thread for large products.
  */
 export function useWasmKernels(options: WasmKernelOptions = {}): boolean {
-  if (active) return true;
+  const threads = options.helper ? 2 : 1;
+  if (active?.threads === threads) return true;
   if (!wasmSimdSupported()) return false;
-  activate(createWasmKernels(options));
+  // Active with another number of threads (the package's default, then a benchmark's one thread): a new
+  // backend. Buffers already on the old heap stay valid; the new kernels copy them (correct, slower).
+  if (active) useTypeScriptKernels();
+  activate(createWasmKernels(options), threads);
   return true;
 }
 
@@ -150,15 +154,16 @@ export async function initKernels(): Promise<'wasm-simd' | 'typescript'> {
   const memory = newMemory(false);
   const { instance } = await WebAssembly.instantiate(wasmBytes(false) as BufferSource, imports(memory));
   // Another call may have switched while this one compiled.
-  if (!active) activate(createWasmKernels({}, { memory, instance }));
+  if (!active) activate(createWasmKernels({}, { memory, instance }), 1);
   return kernelBackend();
 }
 
-function activate({ heap, kernels, stopHelper, helperReady }: WasmKernels): void {
+function activate({ heap, kernels, stopHelper, helperReady }: WasmKernels, threads: number): void {
   const restoreKernels = useKernels(kernels);
   const restoreAllocator = setBufferAllocator((kind, length) => heap.allocateKind(kind, length));
   active = {
     heap,
+    threads,
     stopHelper,
     helperReady,
     restore: () => {
