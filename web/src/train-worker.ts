@@ -4,7 +4,7 @@
  * `train()` loop for every tab (one run per channel; runs of different channels take turns), and posts
  * progress, evaluation records and the weights. It also reads params files the page was given.
  */
-import { MnistSplit, allocateBytes, gradientCheck, networkAccuracy, readNetwork, train, kernelBackend, type DType, type MnistSplits } from '../../src/index.ts';
+import { MnistSplit, allocateBytes, gradientCheck, networkAccuracy, readNetwork, train, useWasmKernels, kernelBackend, type DType, type MnistSplits } from '../../src/index.ts';
 import { timeConvSteps } from './conv-steps.ts';
 import type { Network } from '../../src/index.ts';
 import type { Channel, DataSlice, FromWorker, ParamsMessage, ToWorker } from './protocol.ts';
@@ -50,8 +50,11 @@ function paramsOf(net: Network): ParamsMessage {
   return { kind: net.kind, config: net.config, dtype: net.dtype, params, state };
 }
 
-// The same WASM SIMD kernels as in Node (TypeScript ones where a browser lacks WASM SIMD): the library
-// switches to them when a Worker imports it.
+// The same WASM SIMD kernels as in Node (TypeScript ones where a browser lacks WASM SIMD). The package
+// switches by itself when a Worker imports it (dist/index.js); this page bundles the sources, where the
+// bundler may drop that statement of index.ts (declared side-effect free, so the page's bundle leaves out
+// the file formats it does not use), so it says so here.
+useWasmKernels();
 
 let data: MnistSplits | undefined;
 
