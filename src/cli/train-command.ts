@@ -9,7 +9,7 @@ import type { MnistSplits } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { saveModel } from '../io/model-file.ts';
 import { accuracySpec, lossSpec } from '../plot/specs.ts';
-import { startPlotRenderer } from '../plot/render.ts';
+import { writePlot } from '../plot/render.ts';
 import { stopKernelThreads, useTypeScriptKernels } from '../kernels/wasm/index.ts';
 import { randomSeed } from '../tensor/random.ts';
 import type { DType } from '../tensor/tensor.ts';
@@ -259,8 +259,6 @@ async function trainAndWrite(
 
   // Before any network or buffer exists, so they are placed on the WASM heap.
   const { kernels, threads } = selectKernels(flags.kernels, flags.threads);
-  // The plots are drawn on a thread of their own, started now: loading vega overlaps reading the data.
-  const plots = startPlotRenderer();
   // Only the training holds the data: once it returns, the ~55 MB of images can be freed before the
   // plots are drawn (peak memory).
   const loadStart = performance.now();
@@ -280,14 +278,21 @@ async function trainAndWrite(
   out.say(`seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}`);
   out.emit({ type: 'start', config, kernels, threads, data: dataSource, out: outDir, version: VERSION });
 
-  const trained = await trainWithProgress(data, trainConfig(config, data.train.pixels), out, hasTestSet, () => stopSignal() !== undefined, setLog);
-  // Drawn on the plot thread while this one frees the training's memory (awaited in writeOutputs): the
-  // accuracy figure shows the epochs as history.json will (buildHistory maps them the same way).
-  const lossPlot = plots.writePlot(join(outDir, 'loss'), lossSpec(trained.losses));
-  const accuracyPlot = plots.writePlot(join(outDir, 'accuracy'), accuracySpec(trained.epochs.map((e) => reportedEpoch(e, hasTestSet))));
-  const result = await offTheWasmHeap(trained);
+  // Only the training's frame holds the network trained on the WASM heap and the data: once it returns
+  // a copy, the kernels' memory (with the ~55 MB of images) is garbage, and it is freed before vega and
+  // resvg are loaded to draw the plots (peak memory).
+  const run = async (splits: MnistSplits) => offTheWasmHeap(await trainWithProgress(splits, trainConfig(config, splits.train.pixels), out, hasTestSet, () => stopSignal() !== undefined, setLog));
+  const result = await run(data);
   data = undefined;
   await collectGarbage();
+  // Drawn here, now that the training's memory is free: a plot thread started during training (to load
+  // vega and resvg meanwhile) saved ~0.45 s but raised the peak from ~145 MB to ~215 MB; started now, it
+  // saves nothing and costs ~10 MB. The accuracy figure shows the epochs as history.json will
+  // (buildHistory maps them the same way). Awaited in writeOutputs.
+  const lossPlot = writePlot(join(outDir, 'loss'), lossSpec(result.losses));
+  lossPlot.catch(() => undefined);
+  const accuracyPlot = lossPlot.catch(() => undefined).then(() => writePlot(join(outDir, 'accuracy'), accuracySpec(result.epochs.map((e) => reportedEpoch(e, hasTestSet)))));
+  accuracyPlot.catch(() => undefined);
   const badWeight = firstNonFinite(result.net);
   const why =
     result.status === 'diverged'
