@@ -1,6 +1,6 @@
 import type { Labels } from '../functions.ts';
 import { MnistSplit } from '../data/mnist.ts';
-import { bufferTensor } from '../internal/buffers.ts';
+import { reuse } from '../internal/buffers.ts';
 import { kernels } from '../kernels/index.ts';
 import { inputFeatures, type Network, type TwoLayerWeights } from '../nets/network.ts';
 import { cloneNetwork } from '../nets/registry.ts';
@@ -67,6 +67,9 @@ export function dataSource(op: string, data: Dataset, features: number, classes:
   };
 }
 
+/** The evaluation's input rows, kept across calls (see `networkAccuracy`). */
+let evalInput: Tensor | undefined;
+
 /**
  * Accuracy of `net` on the first `limit` samples of `data` (all by default), `batchSize` samples per
  * prediction — the book's `network.accuracy(x, t)`, for any network and for data kept as bytes. Where the
@@ -80,7 +83,9 @@ export function networkAccuracy(net: Network, data: Dataset, options: { limit?: 
   const weights = data instanceof MnistSplit ? net.twoLayerInference?.() : undefined;
   if (weights && data instanceof MnistSplit) return fusedAccuracy(weights, data.slice(0, total), options.batchSize ?? 10000);
   const chunk = Math.max(1, Math.min(options.batchSize ?? 1000, total));
-  const x = bufferTensor([chunk, ...net.inputShape], net.dtype);
+  // One input buffer for every evaluation (grown as needed): a new one per call left a dead block on the
+  // WASM heap each time, and the chapter-6 commands' memory grew by ~160 MB in 200 iterations.
+  const x = (evalInput = reuse(evalInput, [chunk, ...net.inputShape], net.dtype, 'accuracy'));
   const t = source.oneHot ? new Tensor(new Float64Array(chunk * net.outputSize), [chunk, net.outputSize]) : new Float64Array(chunk);
   const predicted = new Float64Array(chunk);
   const labels = new Float64Array(chunk);
