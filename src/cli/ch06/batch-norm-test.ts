@@ -10,6 +10,7 @@ import { SGD } from '../../optimizers/index.ts';
 import { accuracyGridSpec } from '../../plot/ch06-specs.ts';
 import { networkAccuracy } from '../../train/evaluate.ts';
 import { pyFloat } from '../../train/trainer.ts';
+import { releaseDeadBuffers } from '../memory.ts';
 import { positiveInt, positiveNumber } from '../options.ts';
 import { BatchDrawer } from './batches.ts';
 import { logspace } from './numeric.ts';
@@ -58,6 +59,8 @@ Prints the book's lines: "============== i/16 ==============" for each scale, th
       let lastYield = performance.now();
       for (const [s, w] of scales.entries()) {
         if (ctx.stopRequested()) break;
+        // The previous scale's two networks are dead: their heap blocks are freed before new ones are made.
+        await releaseDeadBuffers();
         ctx.print(`============== ${s + 1}/${flags.scales} ==============`);
         const common = { inputSize: train.pixels, hiddenSizeList: flags.hidden, outputSize: 10, weightInitStd: w, rng: ctx.rng };
         const bnNetwork = new MultiLayerNetExtend({ ...common, useBatchnorm: true });

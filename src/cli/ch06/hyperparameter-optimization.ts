@@ -9,6 +9,7 @@ import { MultiLayerNet } from '../../nets/multi-layer-net.ts';
 import { accuracyGridSpec } from '../../plot/ch06-specs.ts';
 import { pyFloat, Trainer } from '../../train/trainer.ts';
 import { UsageError } from '../errors.ts';
+import { releaseDeadBuffers } from '../memory.ts';
 import { positiveInt } from '../options.ts';
 import { pow10, shuffleDataset } from './numeric.ts';
 import { commonOptions, firstImages, runCh06, sizeList, type CommonFlags } from './run.ts';
@@ -68,6 +69,8 @@ accuracy solid, training accuracy dashed, per epoch) and trials.json to --out.`,
       const bar = ctx.progress(flags.trials * iterPerTrial, 'iterations');
       const trials: Trial[] = [];
       for (let n = 0; n < flags.trials && !ctx.stopRequested(); n++) {
+        // The previous trial's network is dead: its heap blocks are freed before a new one is made.
+        await releaseDeadBuffers();
         // As the book: the weight decay first, then the learning rate; uniform(a, b) = a + (b − a)·u.
         const weightDecay = pow10(-4 + (-8 - -4) * ctx.rng.random());
         const lr = pow10(-2 + (-6 - -2) * ctx.rng.random());
