@@ -13,7 +13,7 @@ import { localTexts, onLangChange } from './i18n.ts';
 import { liveChart } from './live-chart.ts';
 import { netFromParams, setModel } from './model-store.ts';
 import type { FromWorker, ParamsMessage, SampleImages } from './protocol.ts';
-import { listen, send } from './worker-client.ts';
+import { ChannelRun, listen, send } from './worker-client.ts';
 
 const tt = localTexts({
   en: {
@@ -172,12 +172,11 @@ export function setupCnn(root: HTMLElement): void {
   const maps = { conv: h('div', { class: 'maps', testid: 'cnn-maps-conv' }), relu: h('div', { class: 'maps', testid: 'cnn-maps-relu' }), pool: h('div', { class: 'maps', testid: 'cnn-maps-pool' }) };
   const intro = h('p');
 
-  const channel = 'cnn';
+  const channel = new ChannelRun('cnn');
   type State = 'loading' | 'ready' | 'running' | 'paused' | 'finished';
   let state: State = 'loading';
   let loaded: { train: number; test: number } | undefined;
   let sample: SampleImages | undefined;
-  let run = 0;
   let iters = 0;
   let iteration = 0;
   let itPerSec = 0;
@@ -292,7 +291,7 @@ export function setupCnn(root: HTMLElement): void {
       render();
       return;
     }
-    if (!('channel' in m) || m.channel !== channel) return;
+    if (!('channel' in m) || m.channel !== channel.channel) return;
     if (m.type === 'loaded') {
       const name = m.name;
       const acc = m.testAcc;
@@ -310,7 +309,7 @@ export function setupCnn(root: HTMLElement): void {
       render();
       return;
     }
-    if (!('run' in m) || m.run !== run) return;
+    if (!channel.current(m)) return;
     switch (m.type) {
       case 'progress':
         iteration = m.iteration;
@@ -351,7 +350,6 @@ export function setupCnn(root: HTMLElement): void {
       return;
     }
     error = undefined;
-    run++;
     const trainCount = loaded!.train;
     // The book's Trainer: int(epochs × max(train_size / batch_size, 1)) steps.
     iters = Math.trunc(epochs * Math.max(trainCount / batchSize, 1));
@@ -362,38 +360,32 @@ export function setupCnn(root: HTMLElement): void {
     finished = undefined;
     testAcc.textContent = '–';
     state = 'running';
-    send({
-      type: 'start',
-      channel,
-      run,
-      config: {
-        network: { kind: 'SimpleConvNet', config: { inputDim: [1, 28, 28], convParam: { filterNum: 30, filterSize: 5, pad: 0, stride: 1 }, hiddenSize: 100, outputSize: 10, weightInitStd: 0.01 } },
-        optimizer: 'Adam',
-        optimizerParam: { lr: 0.001 },
-        iters,
-        batchSize,
-        seed,
-        dtype: 'float32',
-        evalEvery: EVAL_EVERY,
-        evalAtEnd: true,
-        evaluateSampleNumPerEpoch: EVAL_SAMPLES,
-      },
+    channel.start({
+      network: { kind: 'SimpleConvNet', config: { inputDim: [1, 28, 28], convParam: { filterNum: 30, filterSize: 5, pad: 0, stride: 1 }, hiddenSize: 100, outputSize: 10, weightInitStd: 0.01 } },
+      optimizer: 'Adam',
+      optimizerParam: { lr: 0.001 },
+      iters,
+      batchSize,
+      seed,
+      dtype: 'float32',
+      evalEvery: EVAL_EVERY,
+      evalAtEnd: true,
+      evaluateSampleNumPerEpoch: EVAL_SAMPLES,
     });
     render();
   });
   pauseButton.addEventListener('click', () => {
     if (state === 'running') {
       state = 'paused';
-      send({ type: 'pause', channel });
+      channel.pause();
     } else if (state === 'paused') {
       state = 'running';
-      send({ type: 'resume', channel });
+      channel.resume();
     }
     render();
   });
   resetButton.addEventListener('click', () => {
-    send({ type: 'stop', channel });
-    run++; // whatever the stopped run still sends is now late
+    channel.stop(); // whatever the stopped run still sends is now late
     if (state !== 'loading') state = 'ready';
     losses = [];
     records = [];
@@ -411,7 +403,7 @@ export function setupCnn(root: HTMLElement): void {
     fileText = () => tt('loadingFile', { name });
     render();
     const bytes = new Uint8Array(await file.arrayBuffer());
-    send({ type: 'loadParams', channel, name, bytes }, [bytes.buffer]);
+    send({ type: 'loadParams', channel: channel.channel, name, bytes }, [bytes.buffer]);
     fileInput.value = '';
   });
   imageSelect.addEventListener('change', drawActivations);

@@ -12,8 +12,8 @@ import { Random, accuracyGridSpec, activationHistogramSpec, histogram, layerActi
 import { field, h } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
 import { liveChart } from './live-chart.ts';
-import type { Channel, FromWorker } from './protocol.ts';
-import { listen, send, whenReady } from './worker-client.ts';
+import type { FromWorker } from './protocol.ts';
+import { ChannelRun, listen, whenReady } from './worker-client.ts';
 
 const tt = localTexts({
   en: {
@@ -129,8 +129,7 @@ export function setupInit(root: HTMLElement): void {
   const bnTitle = h('h2');
   const bnIntro = h('p');
 
-  const channels: Record<'with' | 'without', Channel> = { with: 'bn-with', without: 'bn-without' };
-  let run = 0;
+  const channels = { with: new ChannelRun('bn-with'), without: new ChannelRun('bn-without') };
   let ready = false;
   let epochs = 20;
   let records: Record<'with' | 'without', EpochRecord[]> = { with: [], without: [] };
@@ -182,8 +181,7 @@ export function setupInit(root: HTMLElement): void {
       render();
       return;
     }
-    if (!('channel' in m) || !('run' in m) || m.run !== run) return;
-    const which = m.channel === channels.with ? 'with' : m.channel === channels.without ? 'without' : undefined;
+    const which = channels.with.current(m) ? 'with' : channels.without.current(m) ? 'without' : undefined;
     if (!which) return;
     if (m.type === 'epoch') {
       records[which].push(m.record);
@@ -213,7 +211,6 @@ export function setupInit(root: HTMLElement): void {
     }
     error = undefined;
     epochs = e;
-    run++;
     active = true;
     records = { with: [], without: [] };
     finished = { with: false, without: false };
@@ -223,12 +220,8 @@ export function setupInit(root: HTMLElement): void {
     const trainCount = 1000;
     const batchSize = 100;
     for (const which of ['with', 'without'] as const) {
-      send({
-        type: 'start',
-        channel: channels[which],
-        run,
-        data: { trainCount, testCount: 1000 },
-        config: {
+      channels[which].start(
+        {
           network: {
             kind: 'MultiLayerNetExtend',
             config: { inputSize: 784, hiddenSizeList: [100, 100, 100, 100, 100], outputSize: 10, weightInitStd: Number(scaleSelect.value), useBatchnorm: which === 'with' },
@@ -241,14 +234,15 @@ export function setupInit(root: HTMLElement): void {
           seed,
           dtype: 'float32',
         },
-      });
+        { trainCount, testCount: 1000 },
+      );
     }
     render();
   });
   resetButton.addEventListener('click', () => {
-    send({ type: 'stop', channel: channels.with });
-    send({ type: 'stop', channel: channels.without });
-    run++; // whatever the stopped runs still send is now late
+    // Whatever the stopped runs still send is now late.
+    channels.with.stop();
+    channels.without.stop();
     active = false;
     records = { with: [], without: [] };
     accWith.textContent = '–';

@@ -9,7 +9,7 @@ import { field, h } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
 import { liveChart } from './live-chart.ts';
 import type { FromWorker } from './protocol.ts';
-import { listen, send, whenReady } from './worker-client.ts';
+import { ChannelRun, listen, whenReady } from './worker-client.ts';
 
 const tt = localTexts({
   en: {
@@ -79,8 +79,7 @@ export function setupOverfit(root: HTMLElement): void {
   const intro = h('p');
   const chart = h('div', { class: 'chart', testid: 'overfit-chart' });
 
-  const channel = 'overfit';
-  let run = 0;
+  const channel = new ChannelRun('overfit');
   let ready = false;
   let epochs = 201;
   let records: EpochRecord[] = [];
@@ -123,7 +122,7 @@ export function setupOverfit(root: HTMLElement): void {
   }, 1000);
 
   listen((m: FromWorker) => {
-    if (!('channel' in m) || m.channel !== channel || !('run' in m) || m.run !== run) return;
+    if (!channel.current(m)) return;
     if (m.type === 'epoch') {
       records.push(m.record);
       trainAcc.textContent = m.record.trainAcc.toFixed(4);
@@ -153,18 +152,13 @@ export function setupOverfit(root: HTMLElement): void {
     }
     error = undefined;
     epochs = e;
-    run++;
     active = true;
     records = [];
     finished = undefined;
     for (const el of [trainAcc, testAcc, gap]) el.textContent = '–';
     const ratio = Number(dropout.value);
-    send({
-      type: 'start',
-      channel,
-      run,
-      data: { trainCount: TRAIN_COUNT, testCount: TEST_COUNT },
-      config: {
+    channel.start(
+      {
         network: {
           kind: 'MultiLayerNetExtend',
           config: {
@@ -184,12 +178,12 @@ export function setupOverfit(root: HTMLElement): void {
         seed,
         dtype: 'float32',
       },
-    });
+      { trainCount: TRAIN_COUNT, testCount: TEST_COUNT },
+    );
     render();
   });
   resetButton.addEventListener('click', () => {
-    send({ type: 'stop', channel });
-    run++; // whatever the stopped run still sends is now late
+    channel.stop(); // whatever the stopped run still sends is now late
     active = false;
     records = [];
     finished = undefined;

@@ -4,7 +4,7 @@ import { accuracySpec, lossSpec, twoLayerNetSpec, validateConfig, type EpochReco
 import { onLangChange, t, type TextKey } from './i18n.ts';
 import { netFromParams, setModel } from './model-store.ts';
 import type { FromWorker } from './protocol.ts';
-import { listen, send } from './worker-client.ts';
+import { ChannelRun, listen, send } from './worker-client.ts';
 import { checkSettings, type Settings } from './train-limits.ts';
 
 type State = 'loading' | 'failed-to-load' | 'ready' | 'running' | 'paused' | 'finished';
@@ -24,11 +24,10 @@ export function setupTrain(): void {
   const lossChart = $('train-loss-chart');
   const accChart = $('train-acc-chart');
 
-  const channel = 'train';
+  const channel = new ChannelRun('train');
 
   let state: State = 'loading';
   let loaded: { train: number; test: number; kernels: string } | undefined;
-  let run = 0;
   let iters = 0;
   let iteration = 0;
   let itPerSec = 0;
@@ -80,8 +79,7 @@ export function setupTrain(): void {
 
   listen((m: FromWorker) => {
     // Other tabs' runs, and messages of a run that was reset (or replaced by a newer one), are not ours.
-    if ('channel' in m && m.channel !== channel) return;
-    if ('run' in m && m.run !== run) return;
+    if ('channel' in m ? !channel.current(m) : 'run' in m) return;
     switch (m.type) {
       case 'ready':
         state = 'ready';
@@ -184,7 +182,6 @@ export function setupTrain(): void {
       render();
       return;
     }
-    run++;
     iters = config.iters;
     iteration = 0;
     itPerSec = 0;
@@ -194,22 +191,21 @@ export function setupTrain(): void {
     testAcc.textContent = '–';
     trainAcc.textContent = '–';
     state = 'running';
-    send({ type: 'start', channel, run, config });
+    channel.start(config);
     render();
   });
   pauseButton.addEventListener('click', () => {
     if (state === 'running') {
       state = 'paused';
-      send({ type: 'pause', channel });
+      channel.pause();
     } else if (state === 'paused') {
       state = 'running';
-      send({ type: 'resume', channel });
+      channel.resume();
     }
     render();
   });
   resetButton.addEventListener('click', () => {
-    send({ type: 'stop', channel });
-    run++; // whatever the stopped run still sends is now late
+    channel.stop(); // whatever the stopped run still sends is now late
     state = 'ready';
     error = undefined;
     losses = [];
