@@ -85,12 +85,15 @@ export function lossSpec(losses: ArrayLike<number>, options: { title?: string; w
  * set) draws no test point.
  */
 export function accuracySpec(
-  epochs: readonly (Pick<EpochRecord, 'epoch' | 'trainAcc'> & { testAcc: number | null })[],
-  options: { title?: string } = {},
+  epochs: readonly (Pick<EpochRecord, 'epoch' | 'trainAcc'> & { testAcc: number | null; iteration?: number })[],
+  options: { title?: string; x?: 'epoch' | 'iteration' } = {},
 ): VegaLiteSpec {
+  // By iteration where evaluations are not epochs (the page's CNN evaluates every 50 iterations).
+  const byIteration = options.x === 'iteration';
+  const at = (e: (typeof epochs)[number]) => (byIteration ? (e.iteration ?? 0) : e.epoch);
   const rows = epochs.flatMap((e) => [
-    { epoch: e.epoch, accuracy: e.trainAcc, set: 'train acc' },
-    ...(e.testAcc === null ? [] : [{ epoch: e.epoch, accuracy: e.testAcc, set: 'test acc' }]),
+    { epoch: at(e), accuracy: e.trainAcc, set: 'train acc' },
+    ...(e.testAcc === null ? [] : [{ epoch: at(e), accuracy: e.testAcc, set: 'test acc' }]),
   ]);
   // Without a test set, no test line and no legend entry for one.
   const n = epochs.length > 0 && epochs.every((e) => e.testAcc === null) ? 1 : 2;
@@ -99,7 +102,7 @@ export function accuracySpec(
     ...chartFrame(options.title ?? 'Accuracy per epoch', rows),
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epochs', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative', title: byIteration ? 'iteration' : 'epochs', axis: { tickMinStep: 1 } },
       y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
       color: {
         field: 'set',

@@ -225,7 +225,7 @@ export function setupCnn(root: HTMLElement): void {
     const width = Math.max(220, Math.min(420, lossChart.clientWidth - 100 || 420));
     await lossView.draw({ ...lossSpec(losses, { title: 'loss', maxPoints: 300 }), width, height: 200 });
     await nextTask();
-    await accView.draw({ ...accuracySpec(records, { title: 'accuracy' }), width, height: 200 });
+    await accView.draw({ ...accuracySpec(records, { title: 'accuracy', x: 'iteration' }), width, height: 200 });
   };
   // Redrawn every 2 s at most while training.
   setInterval(() => {

@@ -16,7 +16,7 @@ export interface LiveChart {
 
 export function liveChart(el: HTMLElement): LiveChart {
   let shape: string | undefined;
-  let view: { data(name: string, values: unknown[]): unknown; runAsync(): Promise<unknown>; finalize(): void } | undefined;
+  let view: { data(name: string, values: unknown[]): unknown; resize(): unknown; runAsync(): Promise<unknown>; finalize(): void } | undefined;
   return {
     async draw(spec) {
       const { data, ...rest } = spec as { data?: { values?: unknown[] } } & Record<string, unknown>;
@@ -32,6 +32,8 @@ export function liveChart(el: HTMLElement): LiveChart {
       const key = JSON.stringify(rest);
       if (view && key === shape) {
         view.data(DATA, values);
+        // New data may need more room (longer axis labels): laid out again, as embed would.
+        view.resize();
         await view.runAsync();
         return;
       }
@@ -40,6 +42,7 @@ export function liveChart(el: HTMLElement): LiveChart {
       const result = await embed(el, { ...rest, data: { name: DATA } } as never, { actions: false, renderer: 'canvas' });
       view = result.view as unknown as typeof view;
       view!.data(DATA, values);
+      view!.resize();
       await view!.runAsync();
     },
     clear() {
