@@ -9,19 +9,29 @@ import vm from 'node:vm';
  * second collection (measured): two rounds, each with a short pause.
  */
 export async function collectGarbage(): Promise<void> {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    for (let round = 0; round < 2; round++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  } catch {
-    // Not essential: only the peak memory depends on it.
+  const gc = gcFunction();
+  // Not essential where it cannot be had: only the peak memory depends on it.
+  if (!gc) return;
+  for (let round = 0; round < 2; round++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-let gcFunction: (() => void) | null | undefined;
+let gcLookup: (() => void) | null | undefined;
+
+/** V8's `gc()`, exposed once for this process; null where it cannot be. */
+function gcFunction(): (() => void) | null {
+  if (gcLookup === undefined) {
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      gcLookup = vm.runInNewContext('gc') as () => void;
+    } catch {
+      gcLookup = null;
+    }
+  }
+  return gcLookup;
+}
 
 /**
  * Lets the buffers of networks no longer used go back to the WASM heap: one full collection, then a turn
@@ -30,14 +40,6 @@ let gcFunction: (() => void) | null | undefined;
  * so V8 seldom collects on its own, and the dead blocks filled the 256 MiB heap (470 MB peak RSS).
  */
 export async function releaseDeadBuffers(): Promise<void> {
-  if (gcFunction === undefined) {
-    try {
-      v8.setFlagsFromString('--expose-gc');
-      gcFunction = vm.runInNewContext('gc') as () => void;
-    } catch {
-      gcFunction = null;
-    }
-  }
-  gcFunction?.();
+  gcFunction()?.();
   await new Promise((resolve) => setImmediate(resolve));
 }

@@ -21,6 +21,12 @@ export interface DataSource {
   copy(start: number, n: number, x: Tensor, t: Float64Array | Tensor): void;
 }
 
+/** How many samples a dataset holds. */
+export function datasetCount(data: Dataset): number {
+  if (data instanceof MnistSplit) return data.count;
+  return data.x.ndim === 0 ? 0 : data.x.shape[0];
+}
+
 export function dataSource(op: string, data: Dataset, features: number, classes: number): DataSource {
   if (data instanceof MnistSplit) {
     if (data.pixels !== features) throw new Error(`${op}: images of ${data.pixels} pixels do not fit a network with ${features} inputs`);
@@ -38,7 +44,7 @@ export function dataSource(op: string, data: Dataset, features: number, classes:
     };
   }
   const { x, t } = data;
-  const count = x.ndim === 0 ? 0 : x.shape[0];
+  const count = datasetCount(data);
   if (count > 0 && x.size / count !== features) {
     throw new Error(`${op}: x of shape ${formatShape(x.shape)} does not fit a network with ${features} input features per sample`);
   }

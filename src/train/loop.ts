@@ -158,7 +158,7 @@ export class TrainingLoop<N extends Network = Network> {
    */
   step(hooks: TrainHooks<N> = {}): number {
     if (hooks.now) this.now = hooks.now;
-    this.start ??= this.lastRecordAt = this.now();
+    if (this.start === undefined) this.start = this.lastRecordAt = this.now();
     const { network: net, batchSize, xBatch, tBatch, batchMask } = this;
     const i = this.iteration;
     this.options.rng.choice(this.source.count, batchSize, batchMask);

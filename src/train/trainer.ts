@@ -14,7 +14,7 @@ import { createOptimizer } from '../optimizers/index.ts';
 import type { Optimizer, OptimizerParam } from '../optimizers/optimizer.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { networkAccuracy, type Dataset } from './evaluate.ts';
+import { datasetCount, networkAccuracy, type Dataset } from './evaluate.ts';
 import { TrainingLoop, type TrainHooks, type TrainStatus } from './loop.ts';
 
 export interface TrainerOptions {
@@ -98,7 +98,7 @@ export class Trainer {
     this.optimizer = typeof options.optimizer === 'object' ? options.optimizer : createOptimizer(options.optimizer ?? 'SGD', options.optimizerParam ?? { lr: 0.01 });
     this.seed = options.rng ? undefined : (options.seed ?? randomSeed());
     const rng = options.rng ?? new Random(this.seed as number);
-    const trainSize = trainData instanceof MnistSplit ? trainData.count : trainData.x.ndim === 0 ? 0 : trainData.x.shape[0];
+    const trainSize = datasetCount(trainData);
     this.iterPerEpoch = Math.max(trainSize / this.batchSize, 1);
     this.maxIter = Math.trunc(this.epochs * this.iterPerEpoch);
     try {
@@ -144,9 +144,12 @@ export class Trainer {
     };
   }
 
+  /** The book's lists and prints with no hooks of the caller's: made once, not at every `trainStep()`. */
+  private bookHooks: TrainHooks | undefined;
+
   /** One step: a batch drawn with replacement, gradient, update, the loss after the update; an evaluation at each epoch. */
-  trainStep(hooks: TrainHooks = {}): number {
-    return this.loop.step(this.hooks(hooks));
+  trainStep(hooks?: TrainHooks): number {
+    return this.loop.step(hooks ? this.hooks(hooks) : (this.bookHooks ??= this.hooks({})));
   }
 
   /**

@@ -8,10 +8,10 @@
  * accuracy on the whole test set. The Draw tab then classifies with this network.
  */
 import { accuracySpec, lossSpec, tensor, type EpochRecord, type Network, type Tensor } from '../../src/index.ts';
-import { field, h } from './dom.ts';
+import { field, h, intIn } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
 import { liveChart } from './live-chart.ts';
-import { netFromParams, setModel } from './model-store.ts';
+import { setModel, updateNet } from './model-store.ts';
 import type { FromWorker, ParamsMessage, SampleImages } from './protocol.ts';
 import { ChannelRun, listen, send } from './worker-client.ts';
 
@@ -260,11 +260,8 @@ export function setupCnn(root: HTMLElement): void {
 
   /** A network the Worker sent: its filters, the activation maps, and the Draw tab's model. */
   const showNetwork = (p: ParamsMessage, acc: number, source: 'page' | string) => {
-    // The same network as last time takes the new weights in place (no new buffers, no random weights drawn).
-    if (net && net.kind === p.kind && net.dtype === p.dtype && JSON.stringify(net.config) === JSON.stringify(p.config)) {
-      for (const key of Object.keys(p.params)) net.params[key].data.set(p.params[key]);
-      if (Object.keys(p.state).length > 0) net.setState?.(Object.fromEntries(Object.entries(p.state).map(([k, v]) => [k, tensor(v.data, { shape: v.shape, dtype: p.dtype })])));
-    } else net = netFromParams(p);
+    // The same network as last time takes the new weights in place.
+    net = updateNet(net, p);
     // The maps in a task of their own (a frame may be drawn between).
     setTimeout(drawActivations, 0);
     const W1 = net.params.W1;
@@ -341,10 +338,10 @@ export function setupCnn(root: HTMLElement): void {
   });
 
   startButton.addEventListener('click', () => {
-    const epochs = Number(epochsInput.value);
-    const batchSize = Number(batchInput.value);
-    const seed = Number(seedInput.value);
-    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 20 || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000 || !Number.isSafeInteger(seed) || seed < 0) {
+    const epochs = intIn(epochsInput, 1, 20);
+    const batchSize = intIn(batchInput, 1, 1000);
+    const seed = intIn(seedInput, 0);
+    if (epochs === undefined || batchSize === undefined || seed === undefined) {
       error = () => tt('invalid');
       render();
       return;

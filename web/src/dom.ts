@@ -20,3 +20,9 @@ export function field(label: () => string, control: HTMLElement, onLang: (render
   onLang(render);
   return h('label', {}, span, control);
 }
+
+/** The number in `input` when it is an integer from `min` to `max`, else undefined (the tabs' settings). */
+export function intIn(input: HTMLInputElement, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const v = Number(input.value);
+  return Number.isInteger(v) && v >= min && v <= max ? v : undefined;
+}

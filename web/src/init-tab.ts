@@ -9,7 +9,7 @@
  */
 import embed from 'vega-embed';
 import { Random, accuracyGridSpec, activationHistogramSpec, histogram, layerActivations, weightInitScale, type EpochRecord } from '../../src/index.ts';
-import { field, h } from './dom.ts';
+import { field, h, intIn } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
 import { liveChart } from './live-chart.ts';
 import type { FromWorker } from './protocol.ts';
@@ -93,8 +93,8 @@ export function setupInit(root: HTMLElement): void {
   const histIntro = h('p');
 
   const drawHistograms = async () => {
-    const seed = Number(histSeed.value);
-    if (!Number.isSafeInteger(seed) || seed < 0) return;
+    const seed = intIn(histSeed, 0);
+    if (seed === undefined) return;
     const std = initSelect.value;
     const scale = weightInitScale(std === 'xavier' || std === 'he' ? std : Number(std), NODES);
     const activation = actSelect.value as (typeof ACTIVATIONS)[number];
@@ -202,9 +202,9 @@ export function setupInit(root: HTMLElement): void {
   });
 
   startButton.addEventListener('click', () => {
-    const e = Number(epochsInput.value);
-    const seed = Number(bnSeed.value);
-    if (!Number.isInteger(e) || e < 1 || e > 100 || !Number.isSafeInteger(seed) || seed < 0) {
+    const e = intIn(epochsInput, 1, 100);
+    const seed = intIn(bnSeed, 0);
+    if (e === undefined || seed === undefined) {
       error = () => tt('invalid');
       render();
       return;

@@ -23,7 +23,19 @@ export function onModelChange(l: () => void): void {
 
 /** The network a Worker message describes (any kind the library can build). */
 export function netFromParams(p: ParamsMessage): Network {
-  const net = buildNetwork(p.kind, p.config, { dtype: p.dtype, seed: 0 });
+  return paramsInto(buildNetwork(p.kind, p.config, { dtype: p.dtype, seed: 0 }), p);
+}
+
+/**
+ * `p`'s weights and state written into `net` — `net` itself when it is of the message's kind, config and
+ * dtype (no new buffers, no random weights drawn), else a new network (`netFromParams`).
+ */
+export function updateNet(net: Network | undefined, p: ParamsMessage): Network {
+  const same = net !== undefined && net.kind === p.kind && net.dtype === p.dtype && JSON.stringify(net.config) === JSON.stringify(p.config);
+  return same ? paramsInto(net, p) : netFromParams(p);
+}
+
+function paramsInto(net: Network, p: ParamsMessage): Network {
   for (const key of Object.keys(p.params)) net.params[key].data.set(p.params[key]);
   const state: Record<string, Tensor> = {};
   for (const key of Object.keys(p.state)) state[key] = new Tensor(p.state[key].data, p.state[key].shape);

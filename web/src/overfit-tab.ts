@@ -5,7 +5,7 @@
  * accuracy of every epoch drawn live, and the gap between them.
  */
 import { trainTestAccuracySpec, type EpochRecord } from '../../src/index.ts';
-import { field, h } from './dom.ts';
+import { field, h, intIn } from './dom.ts';
 import { localTexts, onLangChange } from './i18n.ts';
 import { liveChart } from './live-chart.ts';
 import type { FromWorker } from './protocol.ts';
@@ -143,9 +143,9 @@ export function setupOverfit(root: HTMLElement): void {
   });
 
   startButton.addEventListener('click', () => {
-    const e = Number(epochsInput.value);
-    const seed = Number(seedInput.value);
-    if (!Number.isInteger(e) || e < 1 || e > 301 || !Number.isSafeInteger(seed) || seed < 0) {
+    const e = intIn(epochsInput, 1, 301);
+    const seed = intIn(seedInput, 0);
+    if (e === undefined || seed === undefined) {
       error = () => tt('invalid');
       render();
       return;

@@ -139,6 +139,8 @@ export interface WasmContext {
   setArgs(a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8?: number, a9?: number, a10?: number, a11?: number): number[];
   /** Called with every array a kernel writes: written-over kept rows (or the images they came from) are forgotten. */
   forget(out: ArrayBufferView): void;
+  /** True when all two or three arrays live on the heap (fixed arity: it runs on every call). */
+  onHeap(a: ArrayBufferView, b: ArrayBufferView, c?: ArrayBufferView): boolean;
 }
 
 // Fixed-arity checks: these run on every kernel call, so no rest arrays or closures.
@@ -248,6 +250,7 @@ export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper |
       helperArgs[11] = a11;
       return helperArgs;
     },
+    onHeap: (a, b, c = a) => heap.owns(a) && heap.owns(b) && heap.owns(c),
     forget: (out) => {
       if (!heap.owns(out)) return;
       const { kept, gathered } = ctx;

@@ -47,6 +47,8 @@ export interface ConvKernelDeps {
   gemm: Kernels['gemm'];
   /** Called with every array a kernel writes (the kept rows of the gemm are forgotten when overwritten). */
   forget: (out: ArrayBufferView) => void;
+  /** True when all two or three arrays live on the heap. */
+  onHeap: (a: ArrayBufferView, b: ArrayBufferView, c?: ArrayBufferView) => boolean;
 }
 
 export type ConvKernels = Pick<Kernels, 'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward'>;
@@ -56,7 +58,7 @@ const CONV_SPLIT_MIN = 200_000;
 const POOL_SPLIT_MIN = 100_000;
 
 export function createConvKernels(d: ConvKernelDeps): ConvKernels {
-  const { exports: x, heap, freeHelper, helperOp, forget } = d;
+  const { exports: x, heap, freeHelper, helperOp, forget, onHeap } = d;
   const outSize = (size: number, filter: number, stride: number, pad: number) => Math.floor((size + 2 * pad - filter) / stride) + 1;
   const width = (a: ArrayBufferView): number => (a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0);
 
@@ -90,7 +92,6 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     if (argMaxView.byteOffset !== ptr || argMaxView.length !== len) argMaxView = new Int32Array(heap.buffer, ptr, len);
     return argMaxView;
   };
-  const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
 
   const im2col: Kernels['im2col'] = (xs, n, c, h, w, fh, fw, stride, pad, col) => {
     forget(col);

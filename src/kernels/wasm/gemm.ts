@@ -12,8 +12,7 @@ import { HeapFull, SPLIT_MIN, helperOp, is32, is64, type WasmContext } from './c
 export type GemmKernels = Pick<Kernels, 'gemm' | 'keepRows'>;
 
 export function createGemmKernels(ctx: WasmContext): GemmKernels {
-  const { x, heap, scratch, scratchFor, splitScratch, tnRows, finite, withPointers, setArgs, forget, keptRecord } = ctx;
-  const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+  const { x, heap, scratch, scratchFor, splitScratch, tnRows, finite, withPointers, setArgs, forget, onHeap, keptRecord } = ctx;
 
   const keepRows: Kernels['keepRows'] = (data, rows, cols) => {
     ctx.kept = undefined;

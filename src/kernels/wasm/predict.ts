@@ -9,8 +9,7 @@ import { HeapFull, SPLIT_MIN, helperOp, is32, is64, type WasmContext } from './c
 import { divisorOf } from './gather.ts';
 
 export function createPredictKernels(ctx: WasmContext): Pick<Kernels, 'predictTwoLayer' | 'predictTwoLayerAsync'> {
-  const { x, heap, scratchFor, finite, setArgs, forget } = ctx;
-  const onHeap = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView = a) => heap.owns(a) && heap.owns(b) && heap.owns(c);
+  const { x, heap, scratchFor, finite, setArgs, forget, onHeap } = ctx;
   /** Whether the predict kernels run these operands in place: their dtype (true: float32), or undefined. */
   const predictDtype = (images: Uint8Array, count: number, scale: number, W1: FloatArray, b1: FloatArray, W2: FloatArray, b2: FloatArray): boolean | undefined => {
     const f32 = is32(W1, b1) && is32(W2, b2);
