@@ -16,6 +16,7 @@ import { createWasmKernels } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
 import { Random } from '../src/tensor/random.ts';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
+import { releaseDeadBuffers } from '../src/cli/memory.ts';
 
 const one = createWasmKernels();
 const two = createWasmKernels({ helper: createNodeHelper });
@@ -225,6 +226,86 @@ for (const f32 of [false, true]) {
         xBad[5] = Infinity;
         xBad[x.length - 3] = NaN;
         checkConvForward(shape, xBad, W, b, `sparse ${shape}, x with ∞ and NaN`);
+      }
+    });
+
+    /**
+     * convBackwardFilter / convBackwardData on one thread and two (the same bits) against the reference,
+     * within N·ε·Σ|terms| per output (their sums run in another order: N terms, ε = 2⁻⁵² or 2⁻²³).
+     */
+    const checkConvBackward = (shape: readonly number[], x: FloatArray, dout: FloatArray, W: FloatArray, what: string): void => {
+      const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+      const outH = outSize(h, fh, stride, pad);
+      const outW = outSize(w, fw, stride, pad);
+      const spatial = outH * outW;
+      const k = c * fh * fw;
+      const dWs: FloatArray[] = [];
+      const dxs: FloatArray[] = [];
+      for (const wk of [one, two]) {
+        const onHeap = (a: FloatArray): FloatArray => {
+          const copy = wk.heap.allocate(f32, a.length)!;
+          copy.set(a);
+          return copy;
+        };
+        const dW = wk.heap.allocate(f32, fn * k)!.fill(8);
+        wk.kernels.convBackwardFilter(onHeap(x), n, c, h, w, onHeap(dout), fn, fh, fw, stride, pad, wk.heap.allocate(f32, spatial * k)!, dW);
+        dWs.push(dW);
+        const dx = wk.heap.allocate(f32, n * c * h * w)!.fill(8);
+        wk.kernels.convBackwardData(onHeap(dout), n, fn, onHeap(W), c, h, w, fh, fw, stride, pad, wk.heap.allocate(f32, spatial * k)!, dx);
+        dxs.push(dx);
+      }
+      sameBits(dWs[1], dWs[0], `convBackwardFilter two threads ${what}`);
+      sameBits(dxs[1], dxs[0], `convBackwardData two threads ${what}`);
+      const zeros = (len: number): FloatArray => (f32 ? new Float32Array(len) : new Float64Array(len));
+      const refDW = zeros(fn * k).fill(3);
+      referenceKernels.convBackwardFilter(x, n, c, h, w, dout, fn, fh, fw, stride, pad, zeros(spatial * k), refDW);
+      const refDx = zeros(n * c * h * w).fill(3);
+      referenceKernels.convBackwardData(dout, n, fn, W, c, h, w, fh, fw, stride, pad, zeros(spatial * k), refDx);
+      const eps = f32 ? 2 ** -23 : 2 ** -52;
+      const col = zeros(n * spatial * k);
+      referenceKernels.im2col(x, n, c, h, w, fh, fw, stride, pad, col);
+      const near = (got: number, want: number, mag: number, terms: number, label: string): void => {
+        if (got === want || (Number.isNaN(want) ? Number.isNaN(got) : Math.abs(got - want) <= (terms + 2) * eps * mag + 1e-300)) return;
+        assert.fail(`${label} ${what}: ${got} vs ${want} (Σ|terms| ${mag}, ${terms} terms)`);
+      };
+      // dW[f, p] = Σ_i Σ_s dout[i, f, s] · col[(i, s), p]
+      for (let f = 0; f < fn; f++) {
+        for (let p = 0; p < k; p++) {
+          let mag = 0;
+          for (let i = 0; i < n; i++) for (let s = 0; s < spatial; s++) mag += Math.abs(dout[(i * fn + f) * spatial + s] * col[(i * spatial + s) * k + p]);
+          near(dWs[0][f * k + p], refDW[f * k + p], mag, n * spatial, `convBackwardFilter dW[${f}, ${p}]`);
+        }
+      }
+      // dx: Σ|terms| through the same col2im of |W|ᵀ·|dout|.
+      const absW = zeros(W.length).map((_, i) => Math.abs(W[i]));
+      const absDout = zeros(dout.length).map((_, i) => Math.abs(dout[i]));
+      const mags = zeros(n * c * h * w);
+      referenceKernels.convBackwardData(absDout, n, fn, absW, c, h, w, fh, fw, stride, pad, zeros(spatial * k), mags);
+      for (let i = 0; i < mags.length; i++) near(dxs[0][i], refDx[i], mags[i], fn * fh * fw, `convBackwardData dx[${i}]`);
+    };
+
+    it('convBackwardFilter and convBackwardData equal the reference within rounding, on one thread and two (the same bits)', async () => {
+      await helperReady();
+      // The earlier tests' arrays go back to the two heaps (they are freed when collected).
+      await releaseDeadBuffers();
+      for (const shape of [...CONV_SHAPES, [20, 1, 28, 28, 30, 5, 5, 1, 0] as const, [5, 16, 16, 16, 31, 3, 3, 1, 2] as const]) {
+        const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+        const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+        checkConvBackward(shape, filled(one, f32, n * c * h * w, 0.5), filled(one, f32, n * fn * spatial, 0.5), filled(one, f32, fn * c * fh * fw, 0), String(shape));
+      }
+    });
+
+    it('convBackwardFilter with an input that is not finite, and convBackwardData with a dout that is not, give the reference\'s NaN and ∞', async () => {
+      await helperReady();
+      for (const shape of [[3, 2, 7, 6, 5, 3, 3, 1, 1], [2, 1, 12, 12, 4, 5, 5, 1, 0]] as const) {
+        const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+        const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+        const x = filled(one, f32, n * c * h * w, 0.3);
+        x[4] = Infinity;
+        x[x.length - 2] = NaN;
+        const dout = filled(one, f32, n * fn * spatial, 0.3);
+        dout[3] = -Infinity;
+        checkConvBackward(shape, x, dout, filled(one, f32, fn * c * fh * fw, 0), `${shape} with ∞ and NaN`);
       }
     });
 

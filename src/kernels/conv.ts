@@ -324,3 +324,66 @@ export function convForward(
   }
   addChannelBias(out, n, fn, spatial, b, out);
 }
+
+/**
+ * The Convolution layer's filter gradient in one kernel: `dW (fn × c·filterH·filterW) = Σ_i dout_i (fn ×
+ * outH·outW) · col_i`, `col_i = im2col(x_i)` recomputed into the one-image scratch `col` — the book's
+ * `dW = col.T · dout` (its `dout` reshaped to (N·outH·outW, FN)), transposed to W's layout. Overwrites
+ * `dW`. Faster backends compute it as a direct correlation of the padded images with `dout`, without
+ * `col` and in another order of the same sums (equal within rounding).
+ */
+export function convBackwardFilter(
+  x: FloatArray,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  dout: FloatArray,
+  fn: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  col: FloatArray,
+  dW: FloatArray,
+): void {
+  const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
+  const k = c * filterH * filterW;
+  const img = c * h * w;
+  dW.fill(0, 0, fn * k);
+  for (let i = 0; i < n; i++) {
+    im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, filterH, filterW, stride, pad, col);
+    gemm(false, false, fn, k, spatial, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), col, dW, true);
+  }
+}
+
+/**
+ * The Convolution layer's input gradient in one kernel, per image i: `dcolT = Wᵀ · dout_i` (c·filterH·filterW
+ * × outH·outW, into the one-image scratch `dcolT`), then `dx_i = col2imT(dcolT)` — the book's
+ * `col2im(dout · col_Wᵀ)`, transposed (each value the same sum over the filters). Overwrites `dx`. Faster
+ * backends compute it as the full convolution of `dout` with the flipped filters (stride 1), in another
+ * order of the same sums (equal within rounding).
+ */
+export function convBackwardData(
+  dout: FloatArray,
+  n: number,
+  fn: number,
+  W: FloatArray,
+  c: number,
+  h: number,
+  w: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  dcolT: FloatArray,
+  dx: FloatArray,
+): void {
+  const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
+  const k = c * filterH * filterW;
+  const img = c * h * w;
+  for (let i = 0; i < n; i++) {
+    gemm(true, false, k, spatial, fn, W, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), dcolT);
+    col2imT(dcolT, 1, c, h, w, filterH, filterW, stride, pad, dx.subarray(i * img, (i + 1) * img));
+  }
+}

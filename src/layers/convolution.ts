@@ -141,13 +141,8 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     if (dcol === undefined || dcol.length !== spatial * k || (dcol instanceof Float32Array) !== (dtype === 'float32')) {
       dcol = this.dcol = reuse(undefined, [k, spatial], dtype, 'Convolution.backward').data;
     }
-    const imgSize = c * h * w;
-    for (let i = 0; i < n; i++) {
-      // dcol_iᵀ (k × outH·outW) = Wᵀ · dout_i, dout_i being (FN × outH·outW): the book's dcol = dout · col_Wᵀ,
-      // transposed (each value the same sum over the filters), which col2imT adds to dx as col2im would dcol.
-      kernels.gemm(true, false, k, spatial, fn, this.W.data, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), dcol);
-      kernels.col2imT(dcol, 1, c, h, w, fh, fw, this.stride, this.pad, dx.data.subarray(i * imgSize, (i + 1) * imgSize));
-    }
+    // dx_i = col2im(dout_i · col_Wᵀ), computed as col2imT(Wᵀ · dout_i) (the same values, transposed).
+    kernels.convBackwardData(dout.data, n, fn, this.W.data, c, h, w, fh, fw, this.stride, this.pad, dcol, dx.data);
     return dx;
   }
 
@@ -169,12 +164,7 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
     // dW (FN × k) = Σ_i dout_i (FN × outH·outW) · col_i (outH·outW × k), col_i = im2col(x_i) recomputed
     const col = this.colScratch(spatial * k, resultDtype(x, this.W));
-    const imgSize = c * h * w;
-    dW.data.fill(0);
-    for (let i = 0; i < n; i++) {
-      kernels.im2col(x.data.subarray(i * imgSize, (i + 1) * imgSize), 1, c, h, w, fh, fw, this.stride, this.pad, col);
-      kernels.gemm(false, false, fn, k, spatial, dout.data.subarray(i * fn * spatial, (i + 1) * fn * spatial), col, dW.data, true);
-    }
+    kernels.convBackwardFilter(x.data, n, c, h, w, dout.data, fn, fh, fw, this.stride, this.pad, col, dW.data);
     kernels.sumChannels(dout.data, n, fn, spatial, db.data);
     return x;
   }

@@ -31,10 +31,15 @@ export interface ConvExports {
   convScratchBytes(c: number, h: number, w: number, fn: number, fh: number, fw: number, pad: number, sz: number): number;
   convForward_f32(args: number): void;
   convForward_f64(args: number): void;
+  convBackwardFilterScratch(c: number, h: number, w: number, fn: number, fh: number, fw: number, pad: number, sz: number): number;
+  convBackwardFilter_f32(args: number): void;
+  convBackwardFilter_f64(args: number): void;
+  allFinite_f32(len: number, x: number): number;
+  allFinite_f64(len: number, x: number): number;
 }
 
 /** The helper-thread task names of these kernels (appended to HELPER_OPS). */
-export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64'] as const;
+export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64'] as const;
 
 export interface ConvKernelDeps {
   exports: ConvExports;
@@ -51,7 +56,10 @@ export interface ConvKernelDeps {
   onHeap: (a: ArrayBufferView, b: ArrayBufferView, c?: ArrayBufferView) => boolean;
 }
 
-export type ConvKernels = Pick<Kernels, 'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward'>;
+export type ConvKernels = Pick<
+  Kernels,
+  'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convBackwardFilter' | 'convBackwardData'
+>;
 
 /** Images (or planes) below this many multiply-adds (or values) stay on one thread. */
 const CONV_SPLIT_MIN = 200_000;
@@ -63,8 +71,8 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   const width = (a: ArrayBufferView): number => (a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0);
 
   // Own scratch blocks (grown, never shrunk): 0 argument blocks, 1 this thread's conv scratch, 2 the
-  // helper's, 3 pooling's argMax staging.
-  const blocks = [0, 1, 2, 3].map(() => ({ ptr: -1, bytes: 0 }));
+  // helper's, 3 pooling's argMax staging, 4 the flipped filters and zero bias of convBackwardData.
+  const blocks = [0, 1, 2, 3, 4].map(() => ({ ptr: -1, bytes: 0 }));
   const block = (slot: number, bytes: number): number => {
     const s = blocks[slot];
     if (s.bytes >= bytes) return s.ptr;
@@ -212,30 +220,98 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     poolRun('maxPoolBackward', sz === 4, n * c, h * w, outH * outW, sz, dout.byteOffset, stage.byteOffset, dx.byteOffset);
   };
 
+  /**
+   * The direct convolution (stride 1) on heap addresses, split by images with a free helper; `dense`
+   * turns its zero-run skipping off. False when there is no room for its scratch (nothing written).
+   */
+  const directForward = (sz: number, xp: number, n: number, c: number, h: number, w: number, Wp: number, fn: number, fh: number, fw: number, pad: number, bp: number, outp: number, dense: boolean): boolean => {
+    const spatial = outSize(h, fh, 1, pad) * outSize(w, fw, 1, pad);
+    const k = c * fh * fw;
+    const need = x.convScratchBytes(c, h, w, fn, fh, fw, pad, sz);
+    const helper = n >= 2 && n * spatial * k * fn >= CONV_SPLIT_MIN ? freeHelper() : undefined;
+    const here = argBlocks() >= 0 ? block(1, need) : -1;
+    const there = here >= 0 && helper ? block(2, need) : -1;
+    if (here < 0) return false;
+    const a = argsView;
+    a[0] = xp;
+    a[1] = n;
+    a[2] = c;
+    a[3] = h;
+    a[4] = w;
+    a[5] = Wp;
+    a[6] = fn;
+    a[7] = fh;
+    a[8] = fw;
+    a[9] = pad;
+    a[10] = bp;
+    a[11] = outp;
+    a[12] = here;
+    a[13] = 0; // no col: the layer recomputes one image's im2col in its backward pass
+    a[14] = dense ? 1 : 0;
+    const run = sz === 4 ? x.convForward_f32 : x.convForward_f64;
+    if (!helper || there < 0) {
+      run(a.byteOffset);
+      return true;
+    }
+    const half = n >> 1;
+    for (let j = 0; j < 15; j++) a[16 + j] = a[j];
+    a[1] = half;
+    a[16] = xp + half * c * h * w * sz;
+    a[17] = n - half;
+    a[16 + 11] = outp + half * fn * spatial * sz;
+    a[16 + 12] = there;
+    helper.start(helperOp('convForward', sz === 4), [a.byteOffset + 64]);
+    try {
+      run(a.byteOffset);
+    } finally {
+      helper.join();
+    }
+    return true;
+  };
+
   const convForward: Kernels['convForward'] = (xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out) => {
     forget(col);
     forget(out);
     const sz = width(xs);
-    const outH = outSize(h, fh, stride, pad);
-    const outW = outSize(w, fw, stride, pad);
-    const spatial = outH * outW;
+    const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
     const k = c * fh * fw;
     const ok =
       stride === 1 && n > 0 && sz > 0 && width(W) === sz && width(b) === sz && width(out) === sz &&
       onHeap(xs, W, b) && heap.owns(out) && xs.length >= n * c * h * w && W.length >= fn * k && b.length >= fn &&
       out.length >= n * fn * spatial;
-    const need = ok ? x.convScratchBytes(c, h, w, fn, fh, fw, pad, sz) : 0;
-    const helper = ok && n >= 2 && n * spatial * k * fn >= CONV_SPLIT_MIN ? freeHelper() : undefined;
+    if (ok && directForward(sz, xs.byteOffset, n, c, h, w, W.byteOffset, fn, fh, fw, pad, b.byteOffset, out.byteOffset, false)) return;
+    // The reference's steps (one image's im2col into `col`, its product, then the bias), with the active kernels.
+    const img = c * h * w;
+    for (let i = 0; i < n; i++) {
+      im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
+      d.gemm(false, true, fn, spatial, k, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+    }
+    addChannelBias(out, n, fn, spatial, b, out);
+  };
+
+  const convBackwardFilter: Kernels['convBackwardFilter'] = (xs, n, c, h, w, dout, fn, fh, fw, stride, pad, col, dW) => {
+    forget(col);
+    forget(dW);
+    const sz = width(xs);
+    const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+    const k = c * fh * fw;
+    const ok =
+      stride === 1 && n > 0 && fn > 0 && sz > 0 && width(dout) === sz && width(dW) === sz && onHeap(xs, dout, dW) &&
+      xs.length >= n * c * h * w && dout.length >= n * fn * spatial && dW.length >= fn * k &&
+      // A wide position past a row's end multiplies a zero of dout by an input value: exact only when finite.
+      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(n * c * h * w, xs.byteOffset) === 1;
+    const need = ok ? x.convBackwardFilterScratch(c, h, w, fn, fh, fw, pad, sz) : 0;
+    const helper = ok && fn >= 2 && n * spatial * k * fn >= CONV_SPLIT_MIN ? freeHelper() : undefined;
     const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
     const there = here >= 0 && helper ? block(2, need) : -1;
     if (here < 0) {
-      // The reference's steps (one image's im2col into `col`, its product, then the bias), with the active kernels.
+      // The reference's steps with the active kernels.
+      dW.fill(0, 0, fn * k);
       const img = c * h * w;
       for (let i = 0; i < n; i++) {
         im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
-        d.gemm(false, true, fn, spatial, k, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+        d.gemm(false, false, fn, k, spatial, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), col, dW, true);
       }
-      addChannelBias(out, n, fn, spatial, b, out);
       return;
     }
     const a = argsView;
@@ -244,28 +320,27 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[2] = c;
     a[3] = h;
     a[4] = w;
-    a[5] = W.byteOffset;
+    a[5] = dout.byteOffset;
     a[6] = fn;
     a[7] = fh;
     a[8] = fw;
     a[9] = pad;
-    a[10] = b.byteOffset;
-    a[11] = out.byteOffset;
-    a[12] = here;
-    a[13] = 0; // no col: the layer recomputes one image's im2col in its backward pass
-    const run = sz === 4 ? x.convForward_f32 : x.convForward_f64;
+    a[10] = dW.byteOffset;
+    a[11] = here;
+    a[12] = 0;
+    a[13] = fn;
+    const run = sz === 4 ? x.convBackwardFilter_f32 : x.convBackwardFilter_f64;
     if (!helper || there < 0) {
       run(a.byteOffset);
       return;
     }
-    const half = n >> 1;
+    // Filters [0, half) here, [half, fn) there: each filter's sums exactly as on one thread.
+    const half = fn >> 1;
     for (let j = 0; j < 14; j++) a[16 + j] = a[j];
-    a[1] = half;
-    a[16] = xs.byteOffset + half * c * h * w * sz;
-    a[17] = n - half;
-    a[16 + 11] = out.byteOffset + half * fn * spatial * sz;
-    a[16 + 12] = there;
-    helper.start(helperOp('convForward', sz === 4), [a.byteOffset + 64]);
+    a[13] = half;
+    a[16 + 11] = there;
+    a[16 + 12] = half;
+    helper.start(helperOp('convBackwardFilter', sz === 4), [a.byteOffset + 64]);
     try {
       run(a.byteOffset);
     } finally {
@@ -273,8 +348,44 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     }
   };
 
+  const convBackwardData: Kernels['convBackwardData'] = (dout, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, dx) => {
+    forget(dcolT);
+    forget(dx);
+    const sz = width(dout);
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const k = c * fh * fw;
+    // The full convolution of dout with the flipped filters: a forward convolution (stride 1) padded by
+    // fh − 1 − pad, which must be the same on both axes and not negative.
+    const fullPad = fh - 1 - pad;
+    const ok =
+      stride === 1 && n > 0 && sz > 0 && fh === fw && fullPad >= 0 && width(W) === sz && width(dx) === sz && onHeap(dout, W, dx) &&
+      dout.length >= n * fn * outH * outW && W.length >= fn * k && dx.length >= n * c * h * w;
+    const flipped = ok ? block(4, (c * fn * fh * fw + c) * sz) : -1;
+    if (flipped >= 0) {
+      // W' (c, fn, fh, fw) with W'[ch, f, ky, kx] = W[f, ch, fh−1−ky, fw−1−kx], then c zeros (the bias).
+      const Wf = sz === 4 ? new Float32Array(heap.buffer, flipped, c * fn * fh * fw + c) : new Float64Array(heap.buffer, flipped, c * fn * fh * fw + c);
+      const taps = fh * fw;
+      for (let ch = 0; ch < c; ch++) {
+        for (let f = 0; f < fn; f++) {
+          const to = (ch * fn + f) * taps;
+          const from = (f * c + ch) * taps + taps - 1;
+          for (let t = 0; t < taps; t++) Wf[to + t] = W[from - t];
+        }
+      }
+      Wf.fill(0, c * fn * taps);
+      if (directForward(sz, dout.byteOffset, n, fn, outH, outW, flipped, c, fh, fw, fullPad, flipped + c * fn * taps * sz, dx.byteOffset, true)) return;
+    }
+    const img = c * h * w;
+    const spatial = outH * outW;
+    for (let i = 0; i < n; i++) {
+      d.gemm(true, false, k, spatial, fn, W, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), dcolT);
+      col2imT(dcolT, 1, c, h, w, fh, fw, stride, pad, dx.subarray(i * img, (i + 1) * img));
+    }
+  };
+
   // col2im stays the reference: a WASM twin of its loop measured slower than the TypeScript one (0.88
   // against 0.68 ms per DeepConvNet image of 32×16×16, 3×3), and the Convolution layer's backward pass
   // goes through col2imT, whose layout lets WASM add whole vectors.
-  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward };
+  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward, convBackwardFilter, convBackwardData };
 }

@@ -728,14 +728,16 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   for (; f < fn; f++) convBlock1<T>(pq, W + <usize>f * kBytes, kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
 }
 
-// Argument block (i32 each): x, n, c, h, w, W, fn, fh, fw, pad, b, out, scratch, col.
+// Argument block (i32 each): x, n, c, h, w, W, fn, fh, fw, pad, b, out, scratch, col, dense.
 // out (n, fn, outH, outW) = W ⋆ x + b for images [0, n) of x (stride 1); and, unless col is 0, im2col(x)
-// into col (the Convolution layer keeps it for dW).
+// into col (the Convolution layer keeps it for dW). dense = 1 turns the zero-run skipping off (the input
+// gradient's convolution of dout, whose zeros are scattered).
 // @ts-ignore: decorator
 @inline function convForwardImpl<T>(args: usize): void {
   const x = <usize>load<i32>(args), n = load<i32>(args, 4), c = load<i32>(args, 8), h = load<i32>(args, 12), w = load<i32>(args, 16);
   const W = <usize>load<i32>(args, 20), fn = load<i32>(args, 24), fh = load<i32>(args, 28), fw = load<i32>(args, 32), pad = load<i32>(args, 36);
   const bias = <usize>load<i32>(args, 40), out = <usize>load<i32>(args, 44), scratch = <usize>load<i32>(args, 48), col = <usize>load<i32>(args, 52);
+  const dense = load<i32>(args, 56) != 0;
   const sz = <usize>sizeof<T>();
   const L = lanes<T>();
   const block = 2 * L;
@@ -751,7 +753,7 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const wideBytes = <usize>wideLen * sz;
   const spatial = outH * outW;
   const counts = wide + <usize>fn * wideBytes;
-  const finite = allFinite<T>(fn * c * fh * fw, W) != 0;
+  const finite = !dense && allFinite<T>(fn * c * fh * fw, W) != 0;
   const planeLen = <usize>(hp * wp);
   const segBytes = <usize>(block + fw - 1) << 2;
   memory.fill(padded, 0, <usize>paddedLen * sz);
@@ -811,3 +813,174 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
 
 export function convForward_f32(args: usize): void { convForwardImpl<f32>(args); }
 export function convForward_f64(args: usize): void { convForwardImpl<f64>(args); }
+
+// ---- direct convolution backward, the filters' gradient (stride 1) -----------------------------------
+//
+// dW[f, t] = Σ_i Σ_q doutWide_i[f, q] · padded_i[off_t + q], over the wide positions q of the forward's
+// layout (q = oy·Wp + ox; the wide dout holds zeros where ox ≥ outW and past the last row) and the filter's
+// taps t = (ch, ky, kx) at off_t = ch·Hp·Wp + ky·Wp + kx: an implicit im2col, nothing materialised. Blocks
+// of F filters × 3 taps (F = 3, 2 or 1) keep F·3 vector accumulators over the positions (9 + 3 dout + 1
+// input + 1 temporary fill V8's 15 registers). Each (filter, tap) keeps a vector of per-lane partial sums
+// in scratch, carried from image to image; its lanes are added once at the end. The order differs from
+// the reference's product (its sum over the batch's positions, ascending): equal within rounding, and the
+// same whichever thread computes a filter. A caller splits the work between threads by ranges of filters
+// [f0, f1) — never inside a sum.
+
+/** Scratch bytes per thread for convBackwardFilter: the padded image, fn wide rows of dout, the partial sums. */
+export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32, sz: i32): i32 {
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const L = 16 / sz;
+  const outH = hp - fh + 1;
+  const wide = ((outH * wp + L - 1) / L) * L;
+  const padded = c * hp * wp + wide - outH * wp + fw + L;
+  return ((padded * sz + 15) & ~15) + fn * wide * sz + fn * c * fh * fw * 16 + 64;
+}
+
+/**
+ * part[r][j] (vectors) += Σ_q dw[r][q] · p_j[q] for r < F, j < TN (F ≤ 3, TN ≤ 3: constants once inlined);
+ * part rows are kVecBytes apart, their taps 16 bytes apart.
+ */
+// @ts-ignore: decorator
+@inline function filterTaps<T>(F: i32, TN: i32, dw: usize, wideBytes: usize, p0: usize, p1: usize, p2: usize, part: usize, kVecBytes: usize): void {
+  const z = v128.splat<i32>(0);
+  const r1 = part + kVecBytes, r2 = part + 2 * kVecBytes;
+  let a00 = v128.load(part), a01 = TN > 1 ? v128.load(part, 16) : z, a02 = TN > 2 ? v128.load(part, 32) : z;
+  let a10 = F > 1 ? v128.load(r1) : z, a11 = F > 1 && TN > 1 ? v128.load(r1, 16) : z, a12 = F > 1 && TN > 2 ? v128.load(r1, 32) : z;
+  let a20 = F > 2 ? v128.load(r2) : z, a21 = F > 2 && TN > 1 ? v128.load(r2, 16) : z, a22 = F > 2 && TN > 2 ? v128.load(r2, 32) : z;
+  const dw1 = dw + wideBytes, dw2 = dw + 2 * wideBytes;
+  for (let q: usize = 0; q < wideBytes; q += 16) {
+    const d0 = v128.load(dw + q);
+    const d1 = F > 1 ? v128.load(dw1 + q) : z;
+    const d2 = F > 2 ? v128.load(dw2 + q) : z;
+    let x = v128.load(p0 + q);
+    a00 = v128.add<T>(a00, v128.mul<T>(d0, x));
+    if (F > 1) a10 = v128.add<T>(a10, v128.mul<T>(d1, x));
+    if (F > 2) a20 = v128.add<T>(a20, v128.mul<T>(d2, x));
+    if (TN > 1) {
+      x = v128.load(p1 + q);
+      a01 = v128.add<T>(a01, v128.mul<T>(d0, x));
+      if (F > 1) a11 = v128.add<T>(a11, v128.mul<T>(d1, x));
+      if (F > 2) a21 = v128.add<T>(a21, v128.mul<T>(d2, x));
+    }
+    if (TN > 2) {
+      x = v128.load(p2 + q);
+      a02 = v128.add<T>(a02, v128.mul<T>(d0, x));
+      if (F > 1) a12 = v128.add<T>(a12, v128.mul<T>(d1, x));
+      if (F > 2) a22 = v128.add<T>(a22, v128.mul<T>(d2, x));
+    }
+  }
+  v128.store(part, a00);
+  if (TN > 1) v128.store(part, a01, 16);
+  if (TN > 2) v128.store(part, a02, 32);
+  if (F > 1) {
+    v128.store(r1, a10);
+    if (TN > 1) v128.store(r1, a11, 16);
+    if (TN > 2) v128.store(r1, a12, 32);
+  }
+  if (F > 2) {
+    v128.store(r2, a20);
+    if (TN > 1) v128.store(r2, a21, 16);
+    if (TN > 2) v128.store(r2, a22, 32);
+  }
+}
+
+/** Every tap of F filters (partial sums at part, wide dout rows at dw): taps in threes along a filter row when fw is a multiple of 3. */
+// @ts-ignore: decorator
+@inline function filterRows<T>(F: i32, c: i32, fh: i32, fw: i32, dw: usize, wideBytes: usize, padded: usize, planeBytes: usize, rowBytes: usize, part: usize, kVecBytes: usize): void {
+  const sz = <usize>sizeof<T>();
+  if (fw % 3 == 0) {
+    let pt = part;
+    for (let ch = 0; ch < c; ch++) {
+      for (let ky = 0; ky < fh; ky++) {
+        const pr = padded + <usize>ch * planeBytes + <usize>ky * rowBytes;
+        for (let kx = 0; kx < fw; kx += 3) {
+          const p0 = pr + <usize>kx * sz;
+          filterTaps<T>(F, 3, dw, wideBytes, p0, p0 + sz, p0 + 2 * sz, pt, kVecBytes);
+          pt += 48;
+        }
+      }
+    }
+    return;
+  }
+  // Any other width: taps t in threes across rows and channels (offsets from t).
+  const k = c * fh * fw;
+  const taps = fh * fw;
+  let t = 0;
+  for (; t < k; t += 3) {
+    const n = min(3, k - t);
+    let p0: usize = 0, p1: usize = 0, p2: usize = 0;
+    for (let j = 0; j < n; j++) {
+      const ch = (t + j) / taps, r = t + j - ch * taps;
+      const ky = r / fw, kx = r - ky * fw;
+      const p = padded + <usize>ch * planeBytes + <usize>ky * rowBytes + <usize>kx * sz;
+      if (j == 0) p0 = p;
+      else if (j == 1) p1 = p;
+      else p2 = p;
+    }
+    const pt = part + (<usize>t << 4);
+    if (n == 3) filterTaps<T>(F, 3, dw, wideBytes, p0, p1, p2, pt, kVecBytes);
+    else if (n == 2) filterTaps<T>(F, 2, dw, wideBytes, p0, p1, p1, pt, kVecBytes);
+    else filterTaps<T>(F, 1, dw, wideBytes, p0, p0, p0, pt, kVecBytes);
+  }
+}
+
+// Argument block (i32 each): x, n, c, h, w, dout, fn, fh, fw, pad, dW, scratch, f0, f1.
+// dW rows [f0, f1) (of fn × c·fh·fw) = Σ_i dout_i · im2col(x_i) over images [0, n), overwritten. x must
+// be finite (a wide position past a row's end multiplies a zero of dout by a value of the next row).
+// @ts-ignore: decorator
+@inline function convBackwardFilterImpl<T>(args: usize): void {
+  const x = <usize>load<i32>(args), n = load<i32>(args, 4), c = load<i32>(args, 8), h = load<i32>(args, 12), w = load<i32>(args, 16);
+  const dout = <usize>load<i32>(args, 20), fn = load<i32>(args, 24), fh = load<i32>(args, 28), fw = load<i32>(args, 32), pad = load<i32>(args, 36);
+  const dW = <usize>load<i32>(args, 40), scratch = <usize>load<i32>(args, 44), f0 = load<i32>(args, 48), f1 = load<i32>(args, 52);
+  const sz = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const outH = hp - fh + 1, outW = wp - fw + 1;
+  const spatial = outH * outW;
+  const wideLen = ((outH * wp + L - 1) / L) * L;
+  const paddedLen = c * hp * wp + wideLen - outH * wp + fw + L;
+  const padded = scratch;
+  const wide = scratch + ((<usize>paddedLen * sz + 15) & ~15);
+  const planeBytes = <usize>(hp * wp) * sz;
+  const rowBytes = <usize>wp * sz;
+  const wideBytes = <usize>wideLen * sz;
+  const k = c * fh * fw;
+  const kVecBytes = <usize>k << 4;
+  const rows = f1 - f0;
+  const parts = wide + <usize>rows * wideBytes;
+  memory.fill(padded, 0, <usize>paddedLen * sz);
+  memory.fill(wide, 0, <usize>rows * wideBytes);
+  memory.fill(parts, 0, <usize>rows * kVecBytes);
+  for (let i = 0; i < n; i++) {
+    const img = x + <usize>(i * c * h * w) * sz;
+    for (let ch = 0; ch < c; ch++) {
+      for (let y = 0; y < h; y++) {
+        memory.copy(padded + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz, img + <usize>((ch * h + y) * w) * sz, <usize>w * sz);
+      }
+    }
+    const d = dout + <usize>((i * fn + f0) * spatial) * sz;
+    for (let r = 0; r < rows; r++) {
+      for (let oy = 0; oy < outH; oy++) {
+        memory.copy(wide + <usize>r * wideBytes + <usize>(oy * wp) * sz, d + <usize>((r * spatial) + oy * outW) * sz, <usize>outW * sz);
+      }
+    }
+    // Blocks of 3 filters; a remainder of 1 takes 2 + 2 from the last 3 + 1.
+    let r = 0;
+    const tail = rows % 3;
+    const threes = tail == 1 && rows >= 4 ? rows - 4 : rows - tail;
+    for (; r < threes; r += 3) filterRows<T>(3, c, fh, fw, wide + <usize>r * wideBytes, wideBytes, padded, planeBytes, rowBytes, parts + <usize>r * kVecBytes, kVecBytes);
+    for (; r + 2 <= rows; r += 2) filterRows<T>(2, c, fh, fw, wide + <usize>r * wideBytes, wideBytes, padded, planeBytes, rowBytes, parts + <usize>r * kVecBytes, kVecBytes);
+    for (; r < rows; r++) filterRows<T>(1, c, fh, fw, wide + <usize>r * wideBytes, wideBytes, padded, planeBytes, rowBytes, parts + <usize>r * kVecBytes, kVecBytes);
+  }
+  // Each partial-sum vector's lanes, added in a fixed order ((l0 + l1) + (l2 + l3), or l0 + l1).
+  for (let j = 0; j < rows * k; j++) {
+    const v = v128.load(parts + (<usize>j << 4));
+    let s: T;
+    if (sizeof<T>() == 4) s = <T>((f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3)));
+    else s = <T>(f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
+    store<T>(dW + (<usize>f0 * <usize>k + <usize>j) * sz, s);
+  }
+}
+
+export function convBackwardFilter_f32(args: usize): void { convBackwardFilterImpl<f32>(args); }
+export function convBackwardFilter_f64(args: usize): void { convBackwardFilterImpl<f64>(args); }
