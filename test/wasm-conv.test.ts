@@ -12,20 +12,20 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { referenceKernels, type FloatArray } from '../src/kernels/index.ts';
-import { createWasmKernels } from '../src/kernels/wasm/index.ts';
+import { createWasmKernels, relaxedSimdSupported } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
 import { Random } from '../src/tensor/random.ts';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { releaseDeadBuffers } from '../src/cli/memory.ts';
 
-const one = createWasmKernels();
-const two = createWasmKernels({ helper: createNodeHelper });
-after(() => two.stopHelper());
-
-async function helperReady(): Promise<void> {
-  for (let i = 0; i < 200 && !two.helperReady(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(two.helperReady(), 'helper thread started');
-}
+// Both builds (importing node-helper.ts enables relaxed SIMD in this Node): the relaxed one fuses the float32
+// convolutions' multiply-adds, so it must meet the same bounds; every other kernel is the same in both.
+assert.ok(relaxedSimdSupported(), 'relaxed SIMD available in this Node (node-helper.ts sets the V8 flag)');
+const builds = [false, true].map((relaxed) => {
+  const two = createWasmKernels({ helper: createNodeHelper, relaxed });
+  after(() => two.stopHelper());
+  return { relaxed, one: createWasmKernels({ relaxed }), two };
+});
 
 type W = ReturnType<typeof createWasmKernels>;
 const rng = new Random(7);
@@ -55,9 +55,13 @@ const CONV_SHAPES: [number, number, number, number, number, number, number, numb
   [1, 1, 1, 1, 1, 1, 1, 1, 0],
 ];
 
-for (const f32 of [false, true]) {
+for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
   const dt = f32 ? 'float32' : 'float64';
-  describe(`chapter-7 WASM kernels, ${dt}`, () => {
+  async function helperReady(): Promise<void> {
+    for (let i = 0; i < 200 && !two.helperReady(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(two.helperReady(), 'helper thread started');
+  }
+  describe(`chapter-7 WASM kernels, ${dt}, ${relaxed ? 'relaxed-SIMD' : 'plain-SIMD'} build`, () => {
     it('im2col and col2im equal the reference bit for bit', () => {
       for (const [n, c, h, w, , fh, fw, stride, pad] of CONV_SHAPES) {
         const rows = n * outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
@@ -338,3 +342,36 @@ for (const f32 of [false, true]) {
     });
   });
 }
+
+describe('the relaxed-SIMD build against the plain one', () => {
+  it('fuses the float32 convolutions (results differ in the last bits) and leaves float64 bit for bit the same', () => {
+    const [plain, relaxed] = builds.map((b) => b.one);
+    const [n, c, h, w, fn, fh, fw, pad] = [4, 8, 12, 12, 12, 3, 3, 1];
+    const k = c * fh * fw;
+    for (const f32 of [true, false]) {
+      const data = (len: number) => Array.from({ length: len }, () => rng.random() * 2 - 1);
+      const xs = data(n * c * h * w), Ws = data(fn * k), bs = data(fn), douts = data(n * fn * h * w);
+      const outs = [plain, relaxed].map((wk) => {
+        const put = (v: number[]) => {
+          const a = wk.heap.allocate(f32, v.length)!;
+          a.set(v);
+          return a;
+        };
+        const out = wk.heap.allocate(f32, n * fn * h * w)!;
+        const scratch = wk.heap.allocate(f32, h * w * k)!;
+        wk.kernels.convForward(put(xs), n, c, h, w, put(Ws), fn, fh, fw, 1, pad, put(bs), scratch, out);
+        const dW = wk.heap.allocate(f32, fn * k)!;
+        wk.kernels.convBackwardFilter(put(xs), n, c, h, w, put(douts), fn, fh, fw, 1, pad, scratch, dW);
+        const dx = wk.heap.allocate(f32, n * c * h * w)!;
+        wk.kernels.convBackwardData(put(douts), n, fn, put(Ws), c, h, w, fh, fw, 1, pad, scratch, dx);
+        return [out, dW, dx];
+      });
+      const differ = (a: FloatArray, b: FloatArray) => a.some((v, i) => !Object.is(v, b[i]));
+      for (let j = 0; j < 3; j++) {
+        const what = ['convForward', 'convBackwardFilter', 'convBackwardData'][j];
+        if (f32) assert.ok(differ(outs[0][j], outs[1][j]), `${what} float32: the relaxed build gave the plain build's bits (not fused?)`);
+        else sameBits(outs[1][j], outs[0][j], `${what} float64, relaxed build`);
+      }
+    }
+  });
+});

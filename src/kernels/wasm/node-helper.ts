@@ -3,9 +3,18 @@
  * small inline script that instantiates the shared-memory build of the kernels on the main thread's
  * memory; the module and the protocol come in `workerData`, so it runs the same from src/ and dist/.
  */
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { wasmBytes } from './index.ts';
 import { ARGS, CONTROL_INTS, DONE, HELPER_OPS, OP, OP_SHUTDOWN, READY, SEQ, type KernelHelper } from './helper-protocol.ts';
+
+// Relaxed SIMD shipped in V8 11.4; Node 20's V8 (11.3) has it behind a flag, which must be set before
+// the kernels are compiled (here, at import: Node's entry points import this module before creating
+// them). SCRATCHNET_RELAXED_SIMD=0 keeps the plain build. See relaxedSimdSupported in index.ts.
+const [v8Major, v8Minor] = process.versions.v8.split('.').map(Number);
+if (process.env.SCRATCHNET_RELAXED_SIMD !== '0' && (v8Major < 11 || (v8Major === 11 && v8Minor < 4))) {
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
 
 const HELPER_SCRIPT = `
 const { workerData } = require('node:worker_threads');
@@ -32,11 +41,12 @@ for (;;) {
 }
 `;
 
-export function createNodeHelper(memory: WebAssembly.Memory): KernelHelper {
+/** The helper thread on `memory`, running the same build as the caller (relaxed SIMD or plain). */
+export function createNodeHelper(memory: WebAssembly.Memory, relaxed = false): KernelHelper {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
   const worker = new Worker(HELPER_SCRIPT, {
     eval: true,
-    workerData: { memory, control, bytes: wasmBytes(true), names: [...HELPER_OPS], at: { SEQ, DONE, OP, ARGS, READY, SHUTDOWN: OP_SHUTDOWN } },
+    workerData: { memory, control, bytes: wasmBytes(true, relaxed), names: [...HELPER_OPS], at: { SEQ, DONE, OP, ARGS, READY, SHUTDOWN: OP_SHUTDOWN } },
   });
   // The helper never keeps the process alive; it dies with it.
   worker.unref();

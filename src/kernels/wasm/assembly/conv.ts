@@ -10,7 +10,14 @@
 // pixel in window order), so float64 results equal the TypeScript reference bit for bit. In float32 the
 // reference adds in double precision before rounding (JavaScript numbers), these kernels in float32.
 
-import { allFinite, lanes, splatFrom } from './simd';
+import { allFinite, lanes, splatAt0, splatAt1, splatAt2, splatAt3, splatAt4, splatAt5, splatFrom } from './simd';
+
+// a·b + acc: fused (one rounding) in float32 where the module is built with relaxed SIMD, else a multiply then an add.
+// @ts-ignore: decorator
+@inline function madd<T>(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && sizeof<T>() == 4) return v128.relaxed_madd<T>(a, b, acc);
+  return v128.add<T>(acc, v128.mul<T>(a, b));
+}
 
 // @ts-ignore: decorator
 @inline function outSize(size: i32, filter: i32, stride: i32, pad: i32): i32 {
@@ -431,7 +438,7 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const outH = hp - fh + 1;
   const wide = ((outH * wp + block - 1) / block) * block;
   const padded = c * hp * wp + wide - outH * wp + fh * wp + fw + 2 * block;
-  return ((padded * sz + 15) & ~15) + fn * wide * sz + (((padded + 1) * 4 + 15) & ~15) + 64;
+  return ((padded * sz + 15) & ~15) + fn * wide * sz + (((padded + 1) * 4 + 15) & ~15) + ((fn * c * fh * fw * sz + 15) & ~15) + 64;
 }
 
 // skipZeroRows: a block's row of taps (channel ch, filter row ky) reads the padded image's elements
@@ -451,86 +458,53 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   return load<i32>(at + segBytes) == load<i32>(at);
 }
 
-// Blocks of 2 vectors of positions × 6, 4 or 1 filters: 12 accumulators + 2 inputs + 1 weight fill the 15
-// vector registers V8 allocates on x64 (3 × 4 spilled: measured slower).
+// Blocks of 2 vectors of positions × F filters (F = 6, 4 or 1; a constant once inlined): 12 accumulators
+// + 2 inputs + 1 weight fill the 15 vector registers V8 allocates on x64 (3 × 4 spilled: measured slower).
+// The weights come interleaved (see interleaveFilters): a tap's F weights are adjacent, so each is
+// broadcast from one pointer plus a constant offset — no address arithmetic per weight (measured ~10 %
+// faster than reading them from W's rows).
 // @ts-ignore: decorator
-@inline function convBlock6<T>(pq: usize, wt: usize, kBytes: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize, pre: usize, planeLen: usize, rowLen: usize, segBytes: usize): void {
+@inline function convBlock<T>(F: i32, pq: usize, wt: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize, pre: usize, planeLen: usize, rowLen: usize, segBytes: usize): void {
   const sz = <usize>sizeof<T>();
+  const step = <usize>F * sz;
   const z = v128.splat<i32>(0);
   let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z, f0 = z, f1 = z;
-  let wp = wt;
+  let x0: v128, x1: v128, s: v128;
   if (fw == 3) {
     // The book's 3×3 filters (DeepConvNet): each row's three taps written out, in order kx = 0, 1, 2
     // (measured 10–20 % faster than the loop over kx).
-    let x0: v128, x1: v128, s: v128;
     for (let ch = 0; ch < c; ch++) {
       const pp = pq + <usize>ch * planeBytes;
       for (let ky = 0; ky < fh; ky++) {
         if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
-          wp += <usize>fw * sz;
+          wt += 3 * step;
           continue;
         }
         const pr = pp + <usize>ky * rowBytes;
         x0 = v128.load(pr); x1 = v128.load(pr, 16);
-        s = splatFrom<T>(wp);
-        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + kBytes);
-        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 2 * kBytes);
-        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 3 * kBytes);
-        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 4 * kBytes);
-        e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
-        e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 5 * kBytes);
-        f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
-        f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
-        wp += sz;
-        x0 = v128.load(pr + sz); x1 = v128.load(pr + sz, 16);
-        s = splatFrom<T>(wp);
-        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + kBytes);
-        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 2 * kBytes);
-        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 3 * kBytes);
-        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 4 * kBytes);
-        e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
-        e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 5 * kBytes);
-        f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
-        f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
-        wp += sz;
-        x0 = v128.load(pr + 2 * sz); x1 = v128.load(pr + 2 * sz, 16);
-        s = splatFrom<T>(wp);
-        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + kBytes);
-        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 2 * kBytes);
-        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 3 * kBytes);
-        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 4 * kBytes);
-        e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
-        e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 5 * kBytes);
-        f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
-        f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
-        wp += sz;
+        { s = splatAt0<T>(wt); a0 = madd<T>(s, x0, a0); a1 = madd<T>(s, x1, a1); }
+        if (F > 1) { s = splatAt1<T>(wt); b0 = madd<T>(s, x0, b0); b1 = madd<T>(s, x1, b1); }
+        if (F > 2) { s = splatAt2<T>(wt); c0 = madd<T>(s, x0, c0); c1 = madd<T>(s, x1, c1); }
+        if (F > 3) { s = splatAt3<T>(wt); d0 = madd<T>(s, x0, d0); d1 = madd<T>(s, x1, d1); }
+        if (F > 4) { s = splatAt4<T>(wt); e0 = madd<T>(s, x0, e0); e1 = madd<T>(s, x1, e1); }
+        if (F > 5) { s = splatAt5<T>(wt); f0 = madd<T>(s, x0, f0); f1 = madd<T>(s, x1, f1); }
+        wt += step;
+        x0 = v128.load(pr, 1 * sizeof<T>()); x1 = v128.load(pr, 16 + 1 * sizeof<T>());
+        { s = splatAt0<T>(wt); a0 = madd<T>(s, x0, a0); a1 = madd<T>(s, x1, a1); }
+        if (F > 1) { s = splatAt1<T>(wt); b0 = madd<T>(s, x0, b0); b1 = madd<T>(s, x1, b1); }
+        if (F > 2) { s = splatAt2<T>(wt); c0 = madd<T>(s, x0, c0); c1 = madd<T>(s, x1, c1); }
+        if (F > 3) { s = splatAt3<T>(wt); d0 = madd<T>(s, x0, d0); d1 = madd<T>(s, x1, d1); }
+        if (F > 4) { s = splatAt4<T>(wt); e0 = madd<T>(s, x0, e0); e1 = madd<T>(s, x1, e1); }
+        if (F > 5) { s = splatAt5<T>(wt); f0 = madd<T>(s, x0, f0); f1 = madd<T>(s, x1, f1); }
+        wt += step;
+        x0 = v128.load(pr, 2 * sizeof<T>()); x1 = v128.load(pr, 16 + 2 * sizeof<T>());
+        { s = splatAt0<T>(wt); a0 = madd<T>(s, x0, a0); a1 = madd<T>(s, x1, a1); }
+        if (F > 1) { s = splatAt1<T>(wt); b0 = madd<T>(s, x0, b0); b1 = madd<T>(s, x1, b1); }
+        if (F > 2) { s = splatAt2<T>(wt); c0 = madd<T>(s, x0, c0); c1 = madd<T>(s, x1, c1); }
+        if (F > 3) { s = splatAt3<T>(wt); d0 = madd<T>(s, x0, d0); d1 = madd<T>(s, x1, d1); }
+        if (F > 4) { s = splatAt4<T>(wt); e0 = madd<T>(s, x0, e0); e1 = madd<T>(s, x1, e1); }
+        if (F > 5) { s = splatAt5<T>(wt); f0 = madd<T>(s, x0, f0); f1 = madd<T>(s, x1, f1); }
+        wt += step;
       }
     }
   } else {
@@ -538,194 +512,78 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
       const pp = pq + <usize>ch * planeBytes;
       for (let ky = 0; ky < fh; ky++) {
         if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
-          wp += <usize>fw * sz;
+          wt += <usize>fw * step;
           continue;
         }
         const pr = pp + <usize>ky * rowBytes;
         for (let kx = 0; kx < fw; kx++) {
           const xp = pr + <usize>kx * sz;
-          const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-          let s = splatFrom<T>(wp);
-          a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-          a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + kBytes);
-          b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-          b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + 2 * kBytes);
-          c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-          c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + 3 * kBytes);
-          d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-          d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + 4 * kBytes);
-          e0 = v128.add<T>(e0, v128.mul<T>(s, x0));
-          e1 = v128.add<T>(e1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + 5 * kBytes);
-          f0 = v128.add<T>(f0, v128.mul<T>(s, x0));
-          f1 = v128.add<T>(f1, v128.mul<T>(s, x1));
-          wp += sz;
+          x0 = v128.load(xp); x1 = v128.load(xp, 16);
+          { s = splatAt0<T>(wt); a0 = madd<T>(s, x0, a0); a1 = madd<T>(s, x1, a1); }
+          if (F > 1) { s = splatAt1<T>(wt); b0 = madd<T>(s, x0, b0); b1 = madd<T>(s, x1, b1); }
+          if (F > 2) { s = splatAt2<T>(wt); c0 = madd<T>(s, x0, c0); c1 = madd<T>(s, x1, c1); }
+          if (F > 3) { s = splatAt3<T>(wt); d0 = madd<T>(s, x0, d0); d1 = madd<T>(s, x1, d1); }
+          if (F > 4) { s = splatAt4<T>(wt); e0 = madd<T>(s, x0, e0); e1 = madd<T>(s, x1, e1); }
+          if (F > 5) { s = splatAt5<T>(wt); f0 = madd<T>(s, x0, f0); f1 = madd<T>(s, x1, f1); }
+          wt += step;
         }
       }
     }
   }
   v128.store(dst, a0);
   v128.store(dst, a1, 16);
-  dst += wideBytes;
-  v128.store(dst, b0);
-  v128.store(dst, b1, 16);
-  dst += wideBytes;
-  v128.store(dst, c0);
-  v128.store(dst, c1, 16);
-  dst += wideBytes;
-  v128.store(dst, d0);
-  v128.store(dst, d1, 16);
-  dst += wideBytes;
-  v128.store(dst, e0);
-  v128.store(dst, e1, 16);
-  dst += wideBytes;
-  v128.store(dst, f0);
-  v128.store(dst, f1, 16);
+  if (F > 1) {
+    dst += wideBytes;
+    v128.store(dst, b0);
+    v128.store(dst, b1, 16);
+  }
+  if (F > 2) {
+    dst += wideBytes;
+    v128.store(dst, c0);
+    v128.store(dst, c1, 16);
+  }
+  if (F > 3) {
+    dst += wideBytes;
+    v128.store(dst, d0);
+    v128.store(dst, d1, 16);
+  }
+  if (F > 4) {
+    dst += wideBytes;
+    v128.store(dst, e0);
+    v128.store(dst, e1, 16);
+  }
+  if (F > 5) {
+    dst += wideBytes;
+    v128.store(dst, f0);
+    v128.store(dst, f1, 16);
+  }
 }
 
+/**
+ * W (fn × k) regrouped for convBlock into `wi`: blocks of 6 filters, then of 4, then single ones, each
+ * block's weights tap by tap (the F weights of tap t adjacent). A block of filters [f, f + F) starts at
+ * element f·k, as in W.
+ */
 // @ts-ignore: decorator
-@inline function convBlock4<T>(pq: usize, wt: usize, kBytes: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize, pre: usize, planeLen: usize, rowLen: usize, segBytes: usize): void {
+@inline function interleaveFilters<T>(W: usize, fn: i32, k: i32, wi: usize): void {
   const sz = <usize>sizeof<T>();
-  const z = v128.splat<i32>(0);
-  let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
-  let wp = wt;
-  if (fw == 3) {
-    // The book's 3×3 filters (DeepConvNet): each row's three taps written out, in order kx = 0, 1, 2
-    // (measured 10–20 % faster than the loop over kx).
-    let x0: v128, x1: v128, s: v128;
-    for (let ch = 0; ch < c; ch++) {
-      const pp = pq + <usize>ch * planeBytes;
-      for (let ky = 0; ky < fh; ky++) {
-        if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
-          wp += <usize>fw * sz;
-          continue;
-        }
-        const pr = pp + <usize>ky * rowBytes;
-        x0 = v128.load(pr); x1 = v128.load(pr, 16);
-        s = splatFrom<T>(wp);
-        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + kBytes);
-        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 2 * kBytes);
-        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 3 * kBytes);
-        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        wp += sz;
-        x0 = v128.load(pr + sz); x1 = v128.load(pr + sz, 16);
-        s = splatFrom<T>(wp);
-        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + kBytes);
-        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 2 * kBytes);
-        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 3 * kBytes);
-        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        wp += sz;
-        x0 = v128.load(pr + 2 * sz); x1 = v128.load(pr + 2 * sz, 16);
-        s = splatFrom<T>(wp);
-        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + kBytes);
-        b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-        b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 2 * kBytes);
-        c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-        c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-        s = splatFrom<T>(wp + 3 * kBytes);
-        d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-        d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-        wp += sz;
-      }
+  let f = 0;
+  while (f < fn) {
+    const F = f + 6 <= fn ? 6 : f + 4 <= fn ? 4 : 1;
+    for (let t = 0; t < k; t++) {
+      for (let j = 0; j < F; j++) store<T>(wi + <usize>(f * k + t * F + j) * sz, load<T>(W + <usize>((f + j) * k + t) * sz));
     }
-  } else {
-    for (let ch = 0; ch < c; ch++) {
-      const pp = pq + <usize>ch * planeBytes;
-      for (let ky = 0; ky < fh; ky++) {
-        if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
-          wp += <usize>fw * sz;
-          continue;
-        }
-        const pr = pp + <usize>ky * rowBytes;
-        for (let kx = 0; kx < fw; kx++) {
-          const xp = pr + <usize>kx * sz;
-          const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-          let s = splatFrom<T>(wp);
-          a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-          a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + kBytes);
-          b0 = v128.add<T>(b0, v128.mul<T>(s, x0));
-          b1 = v128.add<T>(b1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + 2 * kBytes);
-          c0 = v128.add<T>(c0, v128.mul<T>(s, x0));
-          c1 = v128.add<T>(c1, v128.mul<T>(s, x1));
-          s = splatFrom<T>(wp + 3 * kBytes);
-          d0 = v128.add<T>(d0, v128.mul<T>(s, x0));
-          d1 = v128.add<T>(d1, v128.mul<T>(s, x1));
-          wp += sz;
-        }
-      }
-    }
+    f += F;
   }
-  v128.store(dst, a0);
-  v128.store(dst, a1, 16);
-  dst += wideBytes;
-  v128.store(dst, b0);
-  v128.store(dst, b1, 16);
-  dst += wideBytes;
-  v128.store(dst, c0);
-  v128.store(dst, c1, 16);
-  dst += wideBytes;
-  v128.store(dst, d0);
-  v128.store(dst, d1, 16);
-}
-
-// @ts-ignore: decorator
-@inline function convBlock1<T>(pq: usize, wt: usize, kBytes: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize, pre: usize, planeLen: usize, rowLen: usize, segBytes: usize): void {
-  const sz = <usize>sizeof<T>();
-  const z = v128.splat<i32>(0);
-  let a0 = z, a1 = z;
-  let wp = wt;
-  for (let ch = 0; ch < c; ch++) {
-    const pp = pq + <usize>ch * planeBytes;
-    for (let ky = 0; ky < fh; ky++) {
-      if (zeroRun(pre, ch, ky, planeLen, rowLen, segBytes)) {
-        wp += <usize>fw * sz;
-        continue;
-      }
-      const pr = pp + <usize>ky * rowBytes;
-      for (let kx = 0; kx < fw; kx++) {
-        const xp = pr + <usize>kx * sz;
-        const x0 = v128.load(xp), x1 = v128.load(xp, 16);
-        let s = splatFrom<T>(wp);
-        a0 = v128.add<T>(a0, v128.mul<T>(s, x0));
-        a1 = v128.add<T>(a1, v128.mul<T>(s, x1));
-        wp += sz;
-      }
-    }
-  }
-  v128.store(dst, a0);
-  v128.store(dst, a1, 16);
 }
 
 /** All filters for one block of wide positions (at `pq` in the padded image, `wq` in the wide output). */
 // @ts-ignore: decorator
-@inline function convBlocks<T>(pq: usize, W: usize, kBytes: usize, c: i32, fn: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, wq: usize, wideBytes: usize, pre: usize, planeLen: usize, rowLen: usize, segBytes: usize): void {
+@inline function convBlocks<T>(pq: usize, wi: usize, kBytes: usize, c: i32, fn: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, wq: usize, wideBytes: usize, pre: usize, planeLen: usize, rowLen: usize, segBytes: usize): void {
   let f = 0;
-  for (; f + 6 <= fn; f += 6) convBlock6<T>(pq, W + <usize>f * kBytes, kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
-  for (; f + 4 <= fn; f += 4) convBlock4<T>(pq, W + <usize>f * kBytes, kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
-  for (; f < fn; f++) convBlock1<T>(pq, W + <usize>f * kBytes, kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
+  for (; f + 6 <= fn; f += 6) convBlock<T>(6, pq, wi + <usize>f * kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
+  for (; f + 4 <= fn; f += 4) convBlock<T>(4, pq, wi + <usize>f * kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
+  for (; f < fn; f++) convBlock<T>(1, pq, wi + <usize>f * kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
 }
 
 // Argument block (i32 each): x, n, c, h, w, W, fn, fh, fw, pad, b, out, scratch, col, dense.
@@ -753,6 +611,8 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const wideBytes = <usize>wideLen * sz;
   const spatial = outH * outW;
   const counts = wide + <usize>fn * wideBytes;
+  const wi = counts + ((<usize>(paddedLen + 1) * 4 + 15) & ~15);
+  interleaveFilters<T>(W, fn, c * fh * fw, wi);
   const finite = !dense && allFinite<T>(fn * c * fh * fw, W) != 0;
   const planeLen = <usize>(hp * wp);
   const segBytes = <usize>(block + fw - 1) << 2;
@@ -789,9 +649,9 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
     // Two copies of the loop: with a constant 0 for `pre`, the optimizer removes the tests (measured: a
     // test that never skips still slowed the dense layers by 5–15 %).
     if (skip) {
-      for (let q = 0; q < wideLen; q += block) convBlocks<T>(padded + <usize>q * sz, W, kBytes, c, fn, fh, fw, planeBytes, rowBytes, wide + <usize>q * sz, wideBytes, counts + (<usize>q << 2), planeLen, <usize>wp, segBytes);
+      for (let q = 0; q < wideLen; q += block) convBlocks<T>(padded + <usize>q * sz, wi, kBytes, c, fn, fh, fw, planeBytes, rowBytes, wide + <usize>q * sz, wideBytes, counts + (<usize>q << 2), planeLen, <usize>wp, segBytes);
     } else {
-      for (let q = 0; q < wideLen; q += block) convBlocks<T>(padded + <usize>q * sz, W, kBytes, c, fn, fh, fw, planeBytes, rowBytes, wide + <usize>q * sz, wideBytes, 0, planeLen, <usize>wp, segBytes);
+      for (let q = 0; q < wideLen; q += block) convBlocks<T>(padded + <usize>q * sz, wi, kBytes, c, fn, fh, fw, planeBytes, rowBytes, wide + <usize>q * sz, wideBytes, 0, planeLen, <usize>wp, segBytes);
     }
     // Wide rows → output, plus the bias.
     const o = out + <usize>(i * fn * spatial) * sz;
@@ -853,20 +713,20 @@ export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i
     const d1 = F > 1 ? v128.load(dw1 + q) : z;
     const d2 = F > 2 ? v128.load(dw2 + q) : z;
     let x = v128.load(p0 + q);
-    a00 = v128.add<T>(a00, v128.mul<T>(d0, x));
-    if (F > 1) a10 = v128.add<T>(a10, v128.mul<T>(d1, x));
-    if (F > 2) a20 = v128.add<T>(a20, v128.mul<T>(d2, x));
+    a00 = madd<T>(d0, x, a00);
+    if (F > 1) a10 = madd<T>(d1, x, a10);
+    if (F > 2) a20 = madd<T>(d2, x, a20);
     if (TN > 1) {
       x = v128.load(p1 + q);
-      a01 = v128.add<T>(a01, v128.mul<T>(d0, x));
-      if (F > 1) a11 = v128.add<T>(a11, v128.mul<T>(d1, x));
-      if (F > 2) a21 = v128.add<T>(a21, v128.mul<T>(d2, x));
+      a01 = madd<T>(d0, x, a01);
+      if (F > 1) a11 = madd<T>(d1, x, a11);
+      if (F > 2) a21 = madd<T>(d2, x, a21);
     }
     if (TN > 2) {
       x = v128.load(p2 + q);
-      a02 = v128.add<T>(a02, v128.mul<T>(d0, x));
-      if (F > 1) a12 = v128.add<T>(a12, v128.mul<T>(d1, x));
-      if (F > 2) a22 = v128.add<T>(a22, v128.mul<T>(d2, x));
+      a02 = madd<T>(d0, x, a02);
+      if (F > 1) a12 = madd<T>(d1, x, a12);
+      if (F > 2) a22 = madd<T>(d2, x, a22);
     }
   }
   v128.store(part, a00);

@@ -40,3 +40,18 @@
   }
   return ok;
 }
+
+// One T at `ptr` + j·sizeof<T>() in every lane, the offset an immediate of the load (j = 0…5): a block's
+// adjacent weights broadcast from one pointer.
+// @ts-ignore: decorator
+@inline export function splatAt0<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p) : v128.load64_splat(p); }
+// @ts-ignore: decorator
+@inline export function splatAt1<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p, sizeof<T>()) : v128.load64_splat(p, sizeof<T>()); }
+// @ts-ignore: decorator
+@inline export function splatAt2<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p, 2 * sizeof<T>()) : v128.load64_splat(p, 2 * sizeof<T>()); }
+// @ts-ignore: decorator
+@inline export function splatAt3<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p, 3 * sizeof<T>()) : v128.load64_splat(p, 3 * sizeof<T>()); }
+// @ts-ignore: decorator
+@inline export function splatAt4<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p, 4 * sizeof<T>()) : v128.load64_splat(p, 4 * sizeof<T>()); }
+// @ts-ignore: decorator
+@inline export function splatAt5<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p, 5 * sizeof<T>()) : v128.load64_splat(p, 5 * sizeof<T>()); }
