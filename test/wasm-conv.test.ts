@@ -10,7 +10,7 @@
  * within k·2⁻²³ of Σ|products| (k = C·FH·FW terms, one rounding each), plus one rounding of the bias sum.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import { referenceKernels, type FloatArray } from '../src/kernels/index.ts';
 import { createWasmKernels, relaxedSimdSupported } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
@@ -62,6 +62,9 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
     assert.ok(two.helperReady(), 'helper thread started');
   }
   describe(`chapter-7 WASM kernels, ${dt}, ${relaxed ? 'relaxed-SIMD' : 'plain-SIMD'} build`, () => {
+    // The earlier tests' arrays go back to the heaps (they are freed when collected): four instances of a
+    // 256 MiB heap share this process, and V8 seldom collects on its own (the JS heap holds small views).
+    beforeEach(() => releaseDeadBuffers());
     it('im2col and col2im equal the reference bit for bit', () => {
       for (const [n, c, h, w, , fh, fw, stride, pad] of CONV_SHAPES) {
         const rows = n * outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
@@ -290,8 +293,6 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
 
     it('convBackwardFilter and convBackwardData equal the reference within rounding, on one thread and two (the same bits)', async () => {
       await helperReady();
-      // The earlier tests' arrays go back to the two heaps (they are freed when collected).
-      await releaseDeadBuffers();
       for (const shape of [...CONV_SHAPES, [20, 1, 28, 28, 30, 5, 5, 1, 0] as const, [5, 16, 16, 16, 31, 3, 3, 1, 2] as const]) {
         const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
         const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
@@ -344,6 +345,7 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
 }
 
 describe('the relaxed-SIMD build against the plain one', () => {
+  beforeEach(() => releaseDeadBuffers());
   it('fuses the float32 convolutions (results differ in the last bits) and leaves float64 bit for bit the same', () => {
     const [plain, relaxed] = builds.map((b) => b.one);
     const [n, c, h, w, fn, fh, fw, pad] = [4, 8, 12, 12, 12, 3, 3, 1];

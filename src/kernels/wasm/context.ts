@@ -36,6 +36,10 @@ export interface Exports extends ConvExports {
   gemmTNScratch(len: number, k: number, sz: number): number;
   gemmNT_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
   gemmNT_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
+  gemmBlocked_f32(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number, i0: number, i1: number): void;
+  gemmBlocked_f64(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number, i0: number, i1: number): void;
+  nonZeros_f32(len: number, x: number): number;
+  nonZeros_f64(len: number, x: number): number;
   bytesToFloat_f32(len: number, src: number, dst: number, scale: number): void;
   bytesToFloat_f64(len: number, src: number, dst: number, scale: number): void;
   gatherRows_f32(count: number, rowLen: number, src: number, idx: number, dst: number, div: number): number;
@@ -97,6 +101,8 @@ export interface WasmContext {
   readonly x: Exports;
   readonly heap: WasmHeap;
   readonly helper: KernelHelper | undefined;
+  /** True for the relaxed-SIMD build (fused float32 multiply-adds in the products). */
+  readonly relaxed: boolean;
   /** Set once the helper is stopped: nothing is split any more. */
   helperStopped: boolean;
   /** True while the helper runs work of its own (predictTwoLayerAsync): products are then not split. */
@@ -149,12 +155,13 @@ export const is64 = (a: FloatArray, b: FloatArray, c: FloatArray = a): boolean =
 
 const overlaps = (out: ArrayBufferView, ptr: number, bytes: number): boolean => out.byteOffset < ptr + bytes && ptr < out.byteOffset + out.byteLength;
 
-export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper | undefined): WasmContext {
+export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper | undefined, relaxed = false): WasmContext {
   const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   const ctx: WasmContext = {
     x,
     heap,
     helper,
+    relaxed,
     helperStopped: false,
     helperBusy: false,
     kept: undefined,

@@ -9,6 +9,9 @@
 import { referenceKernels, type Kernels } from '../index.ts';
 import { HeapFull, SPLIT_MIN, helperOp, is32, is64, type WasmContext } from './context.ts';
 
+/** Products below this many multiply-adds keep the row passes (the density count would not pay). */
+const BLOCKED_MIN = 100_000;
+
 export type GemmKernels = Pick<Kernels, 'gemm' | 'keepRows'>;
 
 export function createGemmKernels(ctx: WasmContext): GemmKernels {
@@ -99,9 +102,44 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
    */
   const transposesB = (m: number, k: number, acc: number): boolean => k <= 64 || (acc === 0 && m >= 4);
 
+  /**
+   * Whether op(A) (m×k at pa) goes to the register-blocked kernel (gemmBlocked): in float32 on the relaxed
+   * build only, in a product large enough for the count of A's non-zeros (one pass over A) to be noise,
+   * and only where A is dense enough — the blocked kernel skips no zero of A, the row passes skip them all.
+   * Measured one thread, both paths interleaved in one process (`node --import tsx bench/gemm-paths.ts`):
+   * float32 relaxed, the blocked kernel runs at 43–50 GFLOP/s whatever A holds; the row passes' A·B (a 1×13
+   * tile, as efficient per multiply-add) overtake it below ~90 % non-zeros, their Aᵀ·B (which first
+   * regroups A's non-zeros by column) below ~60 %. In float64, without fused multiply-adds, the 3×3 tile
+   * reached 11.5 GFLOP/s against the row passes' 17–18 on dense A: float64 keeps the row passes (its results
+   * are the same bits either way).
+   */
+  const blocked = (f32: boolean, transA: boolean, m: number, n: number, k: number, pa: number): boolean =>
+    f32 && ctx.relaxed && n >= 8 && m * n * k >= BLOCKED_MIN && x.nonZeros_f32(m * k, pa) >= (transA ? 0.6 : 0.9) * m * k;
+
+  /** op(A)·B with the register-blocked kernel, C's rows split between the threads when large enough. */
+  const blockedAt = (f32: boolean, transA: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
+    const run = f32 ? x.gemmBlocked_f32 : x.gemmBlocked_f64;
+    const helper = ctx.freeHelper();
+    const ta = transA ? 1 : 0;
+    if (m >= 6 && m * n * k >= SPLIT_MIN && helper !== undefined) {
+      // Rows [0, h) here, [h, m) there (h a multiple of 3: the same tiles as on one thread).
+      const h = 3 * Math.floor(m / 6);
+      helper.start(helperOp('gemmBlocked', f32), setArgs(ta, m, n, k, pa, pb, pc, acc, h, m));
+      try {
+        run(ta, m, n, k, pa, pb, pc, acc, 0, h);
+      } finally {
+        helper.join();
+      }
+    } else run(ta, m, n, k, pa, pb, pc, acc, 0, m);
+  };
+
   /** C = A·B on heap addresses, split by rows between the threads when it is large enough. */
   const gemmNNAt = (f32: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
     const sz = f32 ? 4 : 8;
+    if (blocked(f32, false, m, n, k, pa)) {
+      blockedAt(f32, false, m, n, k, pa, pb, pc, acc);
+      return;
+    }
     const NN = f32 ? x.gemmNN_f32 : x.gemmNN_f64;
     const helper = ctx.freeHelper();
     const split = m >= 2 && m * n * k >= SPLIT_MIN && helper !== undefined;
@@ -125,6 +163,7 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
     const helper = ctx.freeHelper();
     const split = m >= 2 && m * n * k >= SPLIT_MIN && helper !== undefined;
     if (!transA && !transB) gemmNNAt(f32, m, n, k, pa, pb, pc, acc);
+    else if (transA && blocked(f32, true, k, n, m, pa)) blockedAt(f32, true, m, n, k, pa, pb, pc, acc);
     else if (transA) {
       const h = m >> 1;
       if (split && splitScratch(x.gemmTNScratch(h, k, sz), x.gemmTNScratch(m - h, k, sz))) {

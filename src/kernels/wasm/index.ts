@@ -126,7 +126,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
   const x = instance.exports as unknown as Exports;
   const heap = new WasmHeap(memory, x.heapBase());
   const helper = options.helper?.(memory, relaxed);
-  const ctx = createContext(x, heap, helper);
+  const ctx = createContext(x, heap, helper, relaxed);
   const { forget } = ctx;
   // The one-call kernels: a table of descriptors (table.ts); the others, one file per family.
   const table = bindTable({ exports: x as unknown as Record<string, unknown>, heap, forget, reference: referenceKernels });

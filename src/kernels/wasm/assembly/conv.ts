@@ -10,14 +10,7 @@
 // pixel in window order), so float64 results equal the TypeScript reference bit for bit. In float32 the
 // reference adds in double precision before rounding (JavaScript numbers), these kernels in float32.
 
-import { allFinite, lanes, splatAt0, splatAt1, splatAt2, splatAt3, splatAt4, splatAt5, splatFrom } from './simd';
-
-// a·b + acc: fused (one rounding) in float32 where the module is built with relaxed SIMD, else a multiply then an add.
-// @ts-ignore: decorator
-@inline function madd<T>(a: v128, b: v128, acc: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD && sizeof<T>() == 4) return v128.relaxed_madd<T>(a, b, acc);
-  return v128.add<T>(acc, v128.mul<T>(a, b));
-}
+import { allFinite, lanes, madd, splatAt0, splatAt1, splatAt2, splatAt3, splatAt4, splatAt5, splatFrom } from './simd';
 
 // @ts-ignore: decorator
 @inline function outSize(size: i32, filter: i32, stride: i32, pad: i32): i32 {
@@ -701,7 +694,7 @@ export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i
  * part rows are kVecBytes apart, their taps 16 bytes apart.
  */
 // @ts-ignore: decorator
-@inline function filterTaps<T>(F: i32, TN: i32, dw: usize, wideBytes: usize, p0: usize, p1: usize, p2: usize, part: usize, kVecBytes: usize): void {
+@inline function filterTaps<T>(F: i32, TN: i32, adjacent: bool, dw: usize, wideBytes: usize, p0: usize, p1: usize, p2: usize, part: usize, kVecBytes: usize): void {
   const z = v128.splat<i32>(0);
   const r1 = part + kVecBytes, r2 = part + 2 * kVecBytes;
   let a00 = v128.load(part), a01 = TN > 1 ? v128.load(part, 16) : z, a02 = TN > 2 ? v128.load(part, 32) : z;
@@ -717,13 +710,14 @@ export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i
     if (F > 1) a10 = madd<T>(d1, x, a10);
     if (F > 2) a20 = madd<T>(d2, x, a20);
     if (TN > 1) {
-      x = v128.load(p1 + q);
+      // Adjacent taps (kx, kx + 1, kx + 2 of a filter row): one address, constant offsets.
+      x = adjacent ? v128.load(p0 + q, sizeof<T>()) : v128.load(p1 + q);
       a01 = madd<T>(d0, x, a01);
       if (F > 1) a11 = madd<T>(d1, x, a11);
       if (F > 2) a21 = madd<T>(d2, x, a21);
     }
     if (TN > 2) {
-      x = v128.load(p2 + q);
+      x = adjacent ? v128.load(p0 + q, 2 * sizeof<T>()) : v128.load(p2 + q);
       a02 = madd<T>(d0, x, a02);
       if (F > 1) a12 = madd<T>(d1, x, a12);
       if (F > 2) a22 = madd<T>(d2, x, a22);
@@ -755,7 +749,7 @@ export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i
         const pr = padded + <usize>ch * planeBytes + <usize>ky * rowBytes;
         for (let kx = 0; kx < fw; kx += 3) {
           const p0 = pr + <usize>kx * sz;
-          filterTaps<T>(F, 3, dw, wideBytes, p0, p0 + sz, p0 + 2 * sz, pt, kVecBytes);
+          filterTaps<T>(F, 3, true, dw, wideBytes, p0, p0, p0, pt, kVecBytes);
           pt += 48;
         }
       }
@@ -778,9 +772,9 @@ export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i
       else p2 = p;
     }
     const pt = part + (<usize>t << 4);
-    if (n == 3) filterTaps<T>(F, 3, dw, wideBytes, p0, p1, p2, pt, kVecBytes);
-    else if (n == 2) filterTaps<T>(F, 2, dw, wideBytes, p0, p1, p1, pt, kVecBytes);
-    else filterTaps<T>(F, 1, dw, wideBytes, p0, p0, p0, pt, kVecBytes);
+    if (n == 3) filterTaps<T>(F, 3, false, dw, wideBytes, p0, p1, p2, pt, kVecBytes);
+    else if (n == 2) filterTaps<T>(F, 2, false, dw, wideBytes, p0, p1, p1, pt, kVecBytes);
+    else filterTaps<T>(F, 1, false, dw, wideBytes, p0, p0, p0, pt, kVecBytes);
   }
 }
 

@@ -3,7 +3,7 @@
 // generic over the element type T (f32 → f32x4, f64 → f64x2), and exported per type.
 // Build: npm run build:wasm (asc … --enable simd); src/kernels/wasm/binary.ts embeds the result.
 
-import { allFinite, lanes, splatFrom } from './simd';
+import { allFinite, lanes, madd, splatAt0, splatAt1, splatAt2, splatFrom } from './simd';
 
 /** Byte shuffles that pack the 32-bit lanes selected by a 4-bit mask to the front of a vector. */
 const PACK32 = memory.data<u8>([
@@ -187,19 +187,19 @@ function pass13<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: 
   for (let q = start; q < end; q++) {
     const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
     const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
-    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
-    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
-    a3 = v128.add<T>(a3, v128.mul<T>(av, v128.load(bp, 48)));
-    a4 = v128.add<T>(a4, v128.mul<T>(av, v128.load(bp, 64)));
-    a5 = v128.add<T>(a5, v128.mul<T>(av, v128.load(bp, 80)));
-    a6 = v128.add<T>(a6, v128.mul<T>(av, v128.load(bp, 96)));
-    a7 = v128.add<T>(a7, v128.mul<T>(av, v128.load(bp, 112)));
-    a8 = v128.add<T>(a8, v128.mul<T>(av, v128.load(bp, 128)));
-    a9 = v128.add<T>(a9, v128.mul<T>(av, v128.load(bp, 144)));
-    a10 = v128.add<T>(a10, v128.mul<T>(av, v128.load(bp, 160)));
-    a11 = v128.add<T>(a11, v128.mul<T>(av, v128.load(bp, 176)));
-    a12 = v128.add<T>(a12, v128.mul<T>(av, v128.load(bp, 192)));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
+    a1 = madd<T>(av, v128.load(bp, 16), a1);
+    a2 = madd<T>(av, v128.load(bp, 32), a2);
+    a3 = madd<T>(av, v128.load(bp, 48), a3);
+    a4 = madd<T>(av, v128.load(bp, 64), a4);
+    a5 = madd<T>(av, v128.load(bp, 80), a5);
+    a6 = madd<T>(av, v128.load(bp, 96), a6);
+    a7 = madd<T>(av, v128.load(bp, 112), a7);
+    a8 = madd<T>(av, v128.load(bp, 128), a8);
+    a9 = madd<T>(av, v128.load(bp, 144), a9);
+    a10 = madd<T>(av, v128.load(bp, 160), a10);
+    a11 = madd<T>(av, v128.load(bp, 176), a11);
+    a12 = madd<T>(av, v128.load(bp, 192), a12);
   }
   v128.store(c, a0, 0);
   v128.store(c, a1, 16);
@@ -222,18 +222,18 @@ function pass12<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: 
   for (let q = start; q < end; q++) {
     const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
     const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
-    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
-    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
-    a3 = v128.add<T>(a3, v128.mul<T>(av, v128.load(bp, 48)));
-    a4 = v128.add<T>(a4, v128.mul<T>(av, v128.load(bp, 64)));
-    a5 = v128.add<T>(a5, v128.mul<T>(av, v128.load(bp, 80)));
-    a6 = v128.add<T>(a6, v128.mul<T>(av, v128.load(bp, 96)));
-    a7 = v128.add<T>(a7, v128.mul<T>(av, v128.load(bp, 112)));
-    a8 = v128.add<T>(a8, v128.mul<T>(av, v128.load(bp, 128)));
-    a9 = v128.add<T>(a9, v128.mul<T>(av, v128.load(bp, 144)));
-    a10 = v128.add<T>(a10, v128.mul<T>(av, v128.load(bp, 160)));
-    a11 = v128.add<T>(a11, v128.mul<T>(av, v128.load(bp, 176)));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
+    a1 = madd<T>(av, v128.load(bp, 16), a1);
+    a2 = madd<T>(av, v128.load(bp, 32), a2);
+    a3 = madd<T>(av, v128.load(bp, 48), a3);
+    a4 = madd<T>(av, v128.load(bp, 64), a4);
+    a5 = madd<T>(av, v128.load(bp, 80), a5);
+    a6 = madd<T>(av, v128.load(bp, 96), a6);
+    a7 = madd<T>(av, v128.load(bp, 112), a7);
+    a8 = madd<T>(av, v128.load(bp, 128), a8);
+    a9 = madd<T>(av, v128.load(bp, 144), a9);
+    a10 = madd<T>(av, v128.load(bp, 160), a10);
+    a11 = madd<T>(av, v128.load(bp, 176), a11);
   }
   v128.store(c, a0, 0);
   v128.store(c, a1, 16);
@@ -255,14 +255,14 @@ function pass8<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   for (let q = start; q < end; q++) {
     const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
     const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
-    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
-    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
-    a3 = v128.add<T>(a3, v128.mul<T>(av, v128.load(bp, 48)));
-    a4 = v128.add<T>(a4, v128.mul<T>(av, v128.load(bp, 64)));
-    a5 = v128.add<T>(a5, v128.mul<T>(av, v128.load(bp, 80)));
-    a6 = v128.add<T>(a6, v128.mul<T>(av, v128.load(bp, 96)));
-    a7 = v128.add<T>(a7, v128.mul<T>(av, v128.load(bp, 112)));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
+    a1 = madd<T>(av, v128.load(bp, 16), a1);
+    a2 = madd<T>(av, v128.load(bp, 32), a2);
+    a3 = madd<T>(av, v128.load(bp, 48), a3);
+    a4 = madd<T>(av, v128.load(bp, 64), a4);
+    a5 = madd<T>(av, v128.load(bp, 80), a5);
+    a6 = madd<T>(av, v128.load(bp, 96), a6);
+    a7 = madd<T>(av, v128.load(bp, 112), a7);
   }
   v128.store(c, a0, 0);
   v128.store(c, a1, 16);
@@ -280,10 +280,10 @@ function pass4<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   for (let q = start; q < end; q++) {
     const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
     const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
-    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
-    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
-    a3 = v128.add<T>(a3, v128.mul<T>(av, v128.load(bp, 48)));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
+    a1 = madd<T>(av, v128.load(bp, 16), a1);
+    a2 = madd<T>(av, v128.load(bp, 32), a2);
+    a3 = madd<T>(av, v128.load(bp, 48), a3);
   }
   v128.store(c, a0, 0);
   v128.store(c, a1, 16);
@@ -297,9 +297,9 @@ function pass3<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   for (let q = start; q < end; q++) {
     const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
     const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
-    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
-    a2 = v128.add<T>(a2, v128.mul<T>(av, v128.load(bp, 32)));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
+    a1 = madd<T>(av, v128.load(bp, 16), a1);
+    a2 = madd<T>(av, v128.load(bp, 32), a2);
   }
   v128.store(c, a0, 0);
   v128.store(c, a1, 16);
@@ -312,8 +312,8 @@ function pass2<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   for (let q = start; q < end; q++) {
     const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
     const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
-    a1 = v128.add<T>(a1, v128.mul<T>(av, v128.load(bp, 16)));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
+    a1 = madd<T>(av, v128.load(bp, 16), a1);
   }
   v128.store(c, a0, 0);
   putLast<T>(c + 16, a1, last);
@@ -325,7 +325,7 @@ function pass1<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   for (let q = start; q < end; q++) {
     const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
     const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-    a0 = v128.add<T>(a0, v128.mul<T>(av, v128.load(bp, 0)));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
   }
   putLast<T>(c + 0, a0, last);
 }
@@ -432,8 +432,8 @@ const GEMM_NN_MIN_BLOCK_ROWS = 32;
     for (let q = 0; q < count; q++) {
       const cp = cBase + <usize>load<i32>(offs + (<usize>q << 2));
       const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
-      for (let v: usize = 0; v < lastAt; v += 16) v128.store(cp + v, v128.add<T>(v128.load(cp + v), v128.mul<T>(av, v128.load(bRow + v))));
-      putLast<T>(cp + lastAt, v128.add<T>(v128.load(cp + lastAt), v128.mul<T>(av, v128.load(bRow + lastAt))), tail);
+      for (let v: usize = 0; v < lastAt; v += 16) v128.store(cp + v, madd<T>(av, v128.load(bRow + v), v128.load(cp + v)));
+      putLast<T>(cp + lastAt, madd<T>(av, v128.load(bRow + lastAt), v128.load(cp + lastAt)), tail);
     }
   }
 }
@@ -627,6 +627,149 @@ export function gemmTNKeptScratch(len: i32, k: i32, sz: i32): i32 {
     start = end;
   }
 }
+
+// ---- The register-blocked product (dense operands) ------------------------------------------------
+// A tile of C — MR ≤ 3 rows × NR ≤ 3 vectors — is held in registers through the whole sum over p (9
+// accumulators + 3 of B + 1 of A + 1 temporary fill V8's 15 vector registers): per p, NR loads of B's row,
+// MR broadcasts of A, MR·NR multiply-adds. Each C value starts at C (acc = 1) or at zero and adds its
+// products for p = 0, 1, … in order, as the reference does: the same bits in float64 as the row passes
+// and the TypeScript gemm; float32 with the relaxed build fuses them (madd). No zero of A is skipped,
+// so it is for dense operands (a layer's activations, not MNIST's pixels). A(i, p) is at a + i·ai + p·ap:
+// A·B reads rows of A (ai = k·sz, ap = sz), Aᵀ·B columns of the k×m A (ai = sz: the MR values of one p
+// are adjacent, broadcast at constant offsets). The last vector of a C row may be partial (`last` lanes):
+// it reads past the row and stores only its lanes, as the row passes do.
+
+// @ts-ignore: decorator
+@inline function tile<T>(MR: i32, NR: i32, TA: bool, k: i32, a: usize, ai: usize, ap: usize, b: usize, ldb: usize, c: usize, ldc: usize, acc: i32, last: i32): void {
+  const z = v128.splat<i32>(0);
+  const from = acc ? c : ZEROS;
+  const step = acc ? ldc : 0;
+  const f1 = from + step, f2 = from + 2 * step;
+  let r00 = v128.load(from), r01 = NR > 1 ? v128.load(from, 16) : z, r02 = NR > 2 ? v128.load(from, 32) : z;
+  let r10 = MR > 1 ? v128.load(f1) : z, r11 = MR > 1 && NR > 1 ? v128.load(f1, 16) : z, r12 = MR > 1 && NR > 2 ? v128.load(f1, 32) : z;
+  let r20 = MR > 2 ? v128.load(f2) : z, r21 = MR > 2 && NR > 1 ? v128.load(f2, 16) : z, r22 = MR > 2 && NR > 2 ? v128.load(f2, 32) : z;
+  let pa = a, pb = b;
+  const a1 = a + ai, a2 = a + 2 * ai;
+  let pa1 = a1, pa2 = a2;
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(pb);
+    const b1 = NR > 1 ? v128.load(pb, 16) : z;
+    const b2 = NR > 2 ? v128.load(pb, 32) : z;
+    let s = splatAt0<T>(pa);
+    r00 = madd<T>(s, b0, r00);
+    if (NR > 1) r01 = madd<T>(s, b1, r01);
+    if (NR > 2) r02 = madd<T>(s, b2, r02);
+    if (MR > 1) {
+      s = TA ? splatAt1<T>(pa) : splatAt0<T>(pa1);
+      r10 = madd<T>(s, b0, r10);
+      if (NR > 1) r11 = madd<T>(s, b1, r11);
+      if (NR > 2) r12 = madd<T>(s, b2, r12);
+    }
+    if (MR > 2) {
+      s = TA ? splatAt2<T>(pa) : splatAt0<T>(pa2);
+      r20 = madd<T>(s, b0, r20);
+      if (NR > 1) r21 = madd<T>(s, b1, r21);
+      if (NR > 2) r22 = madd<T>(s, b2, r22);
+    }
+    pa += ap;
+    if (!TA) {
+      pa1 += ap;
+      pa2 += ap;
+    }
+    pb += ldb;
+  }
+  // The tile's last vector is partial only when it ends C's row (last < lanes).
+  const c1 = c + ldc, c2 = c + 2 * ldc;
+  if (NR == 1) putLast<T>(c, r00, last);
+  else v128.store(c, r00);
+  if (NR == 2) putLast<T>(c + 16, r01, last);
+  else if (NR > 2) v128.store(c, r01, 16);
+  if (NR == 3) putLast<T>(c + 32, r02, last);
+  if (MR > 1) {
+    if (NR == 1) putLast<T>(c1, r10, last);
+    else v128.store(c1, r10);
+    if (NR == 2) putLast<T>(c1 + 16, r11, last);
+    else if (NR > 2) v128.store(c1, r11, 16);
+    if (NR == 3) putLast<T>(c1 + 32, r12, last);
+  }
+  if (MR > 2) {
+    if (NR == 1) putLast<T>(c2, r20, last);
+    else v128.store(c2, r20);
+    if (NR == 2) putLast<T>(c2 + 16, r21, last);
+    else if (NR > 2) v128.store(c2, r21, 16);
+    if (NR == 3) putLast<T>(c2 + 32, r22, last);
+  }
+}
+
+/** Tiles of MR rows at C row i (A(i, ·) at a) over C's vectors [jv0, jv1): 3 at a time, then 2 or 1. */
+// @ts-ignore: decorator
+@inline function tileRow<T>(MR: i32, TA: bool, jv0: i32, jv1: i32, nv: i32, tail: i32, ld: usize, k: i32, a: usize, ai: usize, ap: usize, b: usize, c: usize, acc: i32): void {
+  const L = lanes<T>();
+  let j = jv0;
+  for (; j + 3 <= jv1; j += 3) tile<T>(MR, 3, TA, k, a, ai, ap, b + (<usize>j << 4), ld, c + (<usize>j << 4), ld, acc, j + 3 == nv ? tail : L);
+  if (jv1 - j == 2) tile<T>(MR, 2, TA, k, a, ai, ap, b + (<usize>j << 4), ld, c + (<usize>j << 4), ld, acc, j + 2 == nv ? tail : L);
+  else if (jv1 - j == 1) tile<T>(MR, 1, TA, k, a, ai, ap, b + (<usize>j << 4), ld, c + (<usize>j << 4), ld, acc, j + 1 == nv ? tail : L);
+}
+
+/** B is taken in blocks of GEMM_BLOCK_P rows × GEMM_BLOCK_V vectors (24 KB: in L1) that every row of C passes through. */
+const GEMM_BLOCK_P = 128;
+const GEMM_BLOCK_V = 12;
+
+/**
+ * Rows [i0, i1) of C (m×n) = op(A) · B [+ C]: A m×k, or with TA the k×m A transposed; B k×n. B is walked
+ * in blocks (GEMM_BLOCK_P × GEMM_BLOCK_V) so that it is read from L1 rather than streamed once per tile
+ * (Affine 4320→100's W is 3.5 MB in float64); between blocks of p a tile is stored and loaded back, so
+ * each C value still gets its additions in order (p ascending).
+ */
+// @ts-ignore: decorator
+@inline function gemmBlocked<T>(TA: bool, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, i0: i32, i1: i32): void {
+  const sz = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const nv = (n + L - 1) / L;
+  const tail = n - (nv - 1) * L;
+  const ai = TA ? sz : <usize>k * sz;
+  const ap = TA ? <usize>m * sz : sz;
+  const ld = <usize>n * sz;
+  for (let jv0 = 0; jv0 < nv; jv0 += GEMM_BLOCK_V) {
+    const jv1 = min(nv, jv0 + GEMM_BLOCK_V);
+    for (let p0 = 0; p0 < k; p0 += GEMM_BLOCK_P) {
+      const kl = min(GEMM_BLOCK_P, k - p0);
+      const accBlock = p0 == 0 ? acc : 1;
+      const ab = a + <usize>p0 * ap, bb = b + <usize>p0 * ld;
+      let i = i0;
+      for (; i + 3 <= i1; i += 3) tileRow<T>(3, TA, jv0, jv1, nv, tail, ld, kl, ab + <usize>i * ai, ai, ap, bb, c + <usize>i * ld, accBlock);
+      if (i1 - i == 2) tileRow<T>(2, TA, jv0, jv1, nv, tail, ld, kl, ab + <usize>i * ai, ai, ap, bb, c + <usize>i * ld, accBlock);
+      else if (i1 - i == 1) tileRow<T>(1, TA, jv0, jv1, nv, tail, ld, kl, ab + <usize>i * ai, ai, ap, bb, c + <usize>i * ld, accBlock);
+    }
+  }
+}
+
+/** The number of values of x[0, len) that are not zero (NaN counts): whether a product's A is dense. */
+// @ts-ignore: decorator
+@inline function nonZeros<T>(len: i32, x: usize): i32 {
+  const L = lanes<T>();
+  const sz = <usize>sizeof<T>();
+  const z = v128.splat<T>(0);
+  let count = v128.splat<i32>(0);
+  let i = 0;
+  // Each lane of the compare is all ones where x == 0: as i32 lanes, -1 once per float32 zero and twice
+  // per float64 zero. Subtracting counts them.
+  for (; i + L <= len; i += L) count = i32x4.sub(count, v128.eq<T>(v128.load(x + <usize>i * sz), z));
+  let zeros = (i32x4.extract_lane(count, 0) + i32x4.extract_lane(count, 1) + i32x4.extract_lane(count, 2) + i32x4.extract_lane(count, 3)) / (<i32>sz / 4);
+  for (; i < len; i++) zeros += <i32>(load<T>(x + <usize>i * sz) == 0);
+  return len - zeros;
+}
+
+export function gemmBlocked_f32(transA: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, i0: i32, i1: i32): void {
+  if (transA) gemmBlocked<f32>(true, m, n, k, a, b, c, acc, i0, i1);
+  else gemmBlocked<f32>(false, m, n, k, a, b, c, acc, i0, i1);
+}
+export function gemmBlocked_f64(transA: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, i0: i32, i1: i32): void {
+  if (transA) gemmBlocked<f64>(true, m, n, k, a, b, c, acc, i0, i1);
+  else gemmBlocked<f64>(false, m, n, k, a, b, c, acc, i0, i1);
+}
+export function nonZeros_f32(len: i32, x: usize): i32 { return nonZeros<f32>(len, x); }
+export function nonZeros_f64(len: i32, x: usize): i32 { return nonZeros<f64>(len, x); }
 
 /** C (m×n) = A · Bᵀ [+ C] with A m×k and B n×k: dot products of contiguous rows. */
 // @ts-ignore: decorator

@@ -55,3 +55,15 @@
 @inline export function splatAt4<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p, 4 * sizeof<T>()) : v128.load64_splat(p, 4 * sizeof<T>()); }
 // @ts-ignore: decorator
 @inline export function splatAt5<T>(p: usize): v128 { return sizeof<T>() == 4 ? v128.load32_splat(p, 5 * sizeof<T>()) : v128.load64_splat(p, 5 * sizeof<T>()); }
+
+/**
+ * a·b + acc in T's lanes: fused (one rounding) in float32 where the module is built with relaxed SIMD
+ * (scripts/build-wasm.ts), else a multiply, then an add — always so in float64, whose results are the same
+ * bits in both builds. The products (row passes, convolutions) use it; kernels whose float32 results
+ * must equal the reference's bit for bit (the optimizers' updates, BatchNorm, axpy) do not.
+ */
+// @ts-ignore: decorator
+@inline export function madd<T>(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && sizeof<T>() == 4) return v128.relaxed_madd<T>(a, b, acc);
+  return v128.add<T>(acc, v128.mul<T>(a, b));
+}
