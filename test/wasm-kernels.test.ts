@@ -462,6 +462,50 @@ describe('WASM kernels on two threads', () => {
   });
 });
 
+describe('elementwise kernels split between the threads', () => {
+  it('reluForward, reluBackward and applyMask on long arrays equal the reference bit for bit (-0, NaN), halves on both threads', async () => {
+    // The helper, counting the tasks it is given (each kernel call below must hand it one half).
+    let tasks = 0;
+    const two = createWasmKernels({
+      helper: (memory, relaxed) => {
+        const h = createNodeHelper(memory, relaxed);
+        return { ...h, start: (op, args) => { tasks++; h.start(op, args); } };
+      },
+    });
+    try {
+      for (let waited = 0; !two.helperReady(); waited += 10) {
+        assert.ok(waited < 10000, 'the helper thread starts');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      for (const f32 of [true, false]) {
+        for (const len of [65_536, 65_536 + 37, 200_003]) {
+          const before = tasks;
+          const x = two.heap.allocate(f32, len)!;
+          for (let i = 0; i < len; i++) x[i] = i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : Math.sin(i * 0.37);
+          const [out, dx, masked] = [two.heap.allocate(f32, len)!, two.heap.allocate(f32, len)!, two.heap.allocate(f32, len)!];
+          const mask = two.heap.allocateKind('uint8', len) as Uint8Array;
+          two.kernels.reluForward(x, out, mask);
+          two.kernels.reluBackward(x, mask, dx);
+          const keep = two.heap.allocateKind('uint8', len) as Uint8Array;
+          for (let i = 0; i < len; i++) keep[i] = i % 3 === 0 ? 0 : 1;
+          two.kernels.applyMask(x, keep, masked);
+          const Arr = f32 ? Float32Array : Float64Array;
+          const [rOut, rDx, rMasked, rMask] = [new Arr(len), new Arr(len), new Arr(len), new Uint8Array(len)];
+          referenceKernels.reluForward(x, rOut, rMask);
+          referenceKernels.reluBackward(x, rMask, rDx);
+          referenceKernels.applyMask(x, keep, rMasked);
+          assert.equal(tasks - before, 3, 'each of the three calls split with the helper');
+          for (const [got, want, what] of [[out, rOut, 'reluForward'], [mask, rMask, 'reluForward mask'], [dx, rDx, 'reluBackward'], [masked, rMasked, 'applyMask']] as const) {
+            for (let i = 0; i < len; i++) if (!Object.is(got[i], want[i])) assert.fail(`${what} ${f32 ? 'float32' : 'float64'} len ${len} [${i}]: ${got[i]} vs ${want[i]}`);
+          }
+        }
+      }
+    } finally {
+      await two.stopHelper();
+    }
+  });
+});
+
 describe('training with the helper thread', () => {
   it('evaluating on the helper while training goes on gives the records and losses of a run without it', async () => {
     assert.ok(useWasmKernels({ helper: createNodeHelper }));

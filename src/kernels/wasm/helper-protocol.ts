@@ -11,7 +11,7 @@ export const READY = 15;
 export const CONTROL_INTS = 16;
 
 /** Task codes: which exported kernel the helper runs. */
-export const HELPER_OPS = ['gemmNN_f32', 'gemmNN_f64', 'gemmTN_f32', 'gemmTN_f64', 'predictTwoLayer_f32', 'predictTwoLayer_f64', 'gatherRows_f32', 'gatherRows_f64', 'gemmNNKept_f32', 'gemmNNKept_f64', 'gemmTNKept_f32', 'gemmTNKept_f64', 'gemmNNKeptBytes_f32', 'gemmNNKeptBytes_f64', 'gemmBlocked_f32', 'gemmBlocked_f64',
+export const HELPER_OPS = ['gemmNN_f32', 'gemmNN_f64', 'gemmTN_f32', 'gemmTN_f64', 'predictTwoLayer_f32', 'predictTwoLayer_f64', 'gatherRows_f32', 'gatherRows_f64', 'gemmNNKept_f32', 'gemmNNKept_f64', 'gemmTNKept_f32', 'gemmTNKept_f64', 'gemmNNKeptBytes_f32', 'gemmNNKeptBytes_f64', 'gemmBlocked_f32', 'gemmBlocked_f64', 'reluForward_f32', 'reluForward_f64', 'reluBackward_f32', 'reluBackward_f64', 'applyMask_f32', 'applyMask_f64',
   // Chapter 7 (src/kernels/wasm/conv.ts: CONV_HELPER_OPS); each takes the address of its argument block.
   'convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64'] as const;
 export const OP_SHUTDOWN = -1;

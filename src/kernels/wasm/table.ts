@@ -15,6 +15,7 @@
  */
 import type { Kernels } from '../index.ts';
 import type { FloatArray } from '../types.ts';
+import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
 
 /** An argument of the public kernel, by position. */
@@ -42,7 +43,16 @@ export interface KernelDescriptor {
   valid?: (a: Args) => boolean;
   /** Only arrays already on the heap run on WASM (copying would cost more than the reference's loop). */
   heapOnly?: boolean;
+  /**
+   * Elementwise: the first operand is the element count and element i of every array depends only on
+   * element i of the others, with integer scalars only (the helper's arguments are i32). Long calls on
+   * the heap are split in two halves between the threads — each element computed as on one thread.
+   */
+  split?: boolean;
 }
+
+/** Elementwise kernels shorter than this stay on one thread (the start and join would cost more). */
+const ELEMENTWISE_SPLIT_MIN = 65_536;
 
 /** The kernels this table binds. */
 export type SimpleKernel =
@@ -76,15 +86,15 @@ export const SIMPLE_KERNELS: readonly KernelDescriptor[] = [
   // softmaxRows(x, rows, cols, out)
   { name: 'softmaxRows', operands: [{ scalar: 1 }, { scalar: 2 }, { at: 0, len: times(1, 2) }, { at: 3, len: times(1, 2), out: true }], heapOnly: true },
   // reluForward(x, out, mask)
-  { name: 'reluForward', operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), out: true }, { at: 2, len: len(0), out: true, kind: 'bytes' }] },
+  { name: 'reluForward', split: true, operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), out: true }, { at: 2, len: len(0), out: true, kind: 'bytes' }] },
   // reluBackward(dout, mask, dx)
-  { name: 'reluBackward', operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), kind: 'bytes' }, { at: 2, len: len(0), out: true }] },
+  { name: 'reluBackward', split: true, operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), kind: 'bytes' }, { at: 2, len: len(0), out: true }] },
   // addRowVector(x, bias, m, n, out)
   { name: 'addRowVector', operands: [{ scalar: 2 }, { scalar: 3 }, { at: 0, len: times(2, 3) }, { at: 1, len: num(3) }, { at: 4, len: times(2, 3), out: true }] },
   // sumRows(x, m, n, out)
   { name: 'sumRows', operands: [{ scalar: 1 }, { scalar: 2 }, { at: 0, len: times(1, 2) }, { at: 3, len: num(2), out: true }] },
   // applyMask(x, mask, out)
-  { name: 'applyMask', operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), kind: 'bytes' }, { at: 2, len: len(0), out: true }] },
+  { name: 'applyMask', split: true, operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), kind: 'bytes' }, { at: 2, len: len(0), out: true }] },
   // momentumUpdate(lr, momentum, v, g, p)
   { name: 'momentumUpdate', operands: update(2, 3, [true, false, true]) },
   // nesterovUpdate(lr, momentum, momentumSquared, stepScale, v, g, p)
@@ -138,6 +148,10 @@ export interface TableContext {
   /** Called with every array a kernel writes (the kept rows it overwrites are forgotten). */
   forget(out: ArrayBufferView): void;
   reference: Kernels;
+  /** The helper thread when it is free to take half of a kernel now (split kernels), else undefined. */
+  freeHelper?: () => KernelHelper | undefined;
+  /** The helper's task code of an export (`name` without its suffix) for the dtype. */
+  helperOp?: (name: string, f32: boolean) => number;
 }
 
 /** 4 for a Float32Array, 8 for a Float64Array, else 0. */
@@ -164,6 +178,8 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
   const argv: unknown[] = new Array(MAX_ARGS).fill(undefined);
   const callArgs: number[] = new Array(ops.length).fill(0);
   const temps: number[] = new Array(ops.length).fill(-1);
+  const splitArgs: number[] = new Array(ops.length).fill(0);
+  if (desc.split && (!('value' in ops[0]) || ops.some((op) => 'scalar' in op))) throw new Error(`WASM kernels: ${desc.name} cannot be split (its first operand must be the length, its scalars none)`);
   // Views of the whole heap (its memory never grows, so they stay valid).
   const f32 = new Float32Array(heap.buffer);
   const f64 = new Float64Array(heap.buffer);
@@ -214,6 +230,7 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
     const run = sz === 8 ? runs.f64 : stats === 8 ? runs.f32s64 : runs.f32;
     if (!run) return false;
     // Addresses: in place on the heap, else a temporary block with a copy.
+    let copied = false;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
       if ('scalar' in op) callArgs[i] = argv[op.scalar] as number;
@@ -230,11 +247,28 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
         const ptr = heap.alloc(n * w);
         if (ptr < 0) return false;
         temps[i] = ptr;
+        copied = true;
         copyIn(arr, ptr, n, w);
         callArgs[i] = ptr;
       }
     }
-    Reflect.apply(run, undefined, callArgs);
+    const helper = desc.split && callArgs[0] >= ELEMENTWISE_SPLIT_MIN && !copied ? ctx.freeHelper?.() : undefined;
+    if (helper && ctx.helperOp) {
+      // Elements [0, h) here, [h, n) there (h a multiple of 16: whole vectors on both sides).
+      const n = callArgs[0];
+      const h = (n >> 1) & ~15;
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i];
+        splitArgs[i] = i === 0 ? n - h : 'at' in op ? callArgs[i] + h * (op.kind === 'bytes' ? 1 : sz) : callArgs[i];
+      }
+      helper.start(ctx.helperOp(desc.name, sz === 4), splitArgs);
+      callArgs[0] = h;
+      try {
+        Reflect.apply(run, undefined, callArgs);
+      } finally {
+        helper.join();
+      }
+    } else Reflect.apply(run, undefined, callArgs);
     for (const i of written) {
       if (temps[i] < 0) continue;
       const op = ops[i] as Extract<Operand, { at: number }>;
