@@ -137,6 +137,48 @@ describe('the built CLI (dist/, what npx scratchnet runs) exits after a refusal'
   });
 });
 
+describe('the built threads end by themselves when closed (never terminated mid-work)', () => {
+  // An optimizer-compare-mnist run once ended in SIGABRT (exit 134), unreproduced. The likeliest cause:
+  // Worker.terminate() on a thread with work of its own in flight (the plot thread loading vega or
+  // writing files) can abort the process (nodejs/node#38418). close() now asks each thread to end and
+  // terminates only after a timeout: a thread that ends by itself exits with code 0, a terminated one 1.
+  const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+  it('the plot thread (closed while loading, idle and drawing) and the kernel helper exit with code 0', (t) => {
+    if (!existsSync(fileURLToPath(dist('plot/render.js')))) return t.skip('dist/ is not built (npm ci builds it)');
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      const codes = [];
+      const emit = Worker.prototype.emit;
+      Worker.prototype.emit = function (event, ...args) { if (event === 'exit') codes.push(args[0]); return emit.call(this, event, ...args); };
+      const { startPlotRenderer } = await import(${JSON.stringify(dist('plot/render.js'))});
+      const { createNodeHelper } = await import(${JSON.stringify(dist('kernels/wasm/node-helper.js'))});
+      for (const wait of [0, 30, 1500]) {
+        const r = startPlotRenderer();
+        await new Promise((res) => setTimeout(res, wait));
+        await r.close();
+      }
+      const r = startPlotRenderer();
+      const drawn = r.writePlot(${JSON.stringify(join(cwd, 'closing'))}, { data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } });
+      await r.close();
+      await drawn;
+      const memory = new WebAssembly.Memory({ initial: 4096, maximum: 4096, shared: true });
+      for (const wait of [0, 300]) {
+        const h = createNodeHelper(memory);
+        await new Promise((res) => setTimeout(res, wait));
+        await h.close();
+      }
+      console.log(JSON.stringify(codes));
+    `;
+    // A file, not -e: workers inherit the process's flags, and --input-type=module would make their
+    // eval'd CommonJS scripts fail.
+    writeFileSync(join(cwd, 'threads.mjs'), script);
+    const r = spawnSync(process.execPath, [join(cwd, 'threads.mjs')], { cwd, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
+    assert.deepEqual(JSON.parse(r.stdout), [0, 0, 0, 0, 0, 0], 'six threads, each ended by itself');
+    assert.ok(existsSync(join(cwd, 'closing.png')), 'the pending figure was drawn before the thread ended');
+  });
+});
+
 describe('sizes that cannot run are refused before any work (exit 2, stating the limit)', () => {
   it('iterations, batch, hidden layer, memory', async () => {
     // Far beyond this machine's memory but within the longest typed array: the memory budget refuses it.

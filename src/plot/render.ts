@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { gracefulExit } from '../internal/workers.ts';
 import type { VegaLiteSpec } from './specs.ts';
 
 /** DejaVu Sans ships in assets/fonts, so text renders the same on any machine. */
@@ -90,7 +91,12 @@ export function servePlotRequests(port: MessagePort): void {
   // Loading failures surface on the first request (and the main thread falls back to drawing itself).
   ready.catch(() => undefined);
   let queue: Promise<void> = Promise.resolve();
-  port.on('message', (request: PlotRequest) => {
+  port.on('message', (request: PlotRequest | 'close') => {
+    if (request === 'close') {
+      // After the requests before it: closing the port leaves the thread nothing to wait for, and it ends.
+      queue = queue.then(() => port.close());
+      return;
+    }
     queue = queue.then(async () => {
       let reply: PlotReply;
       try {
@@ -174,7 +180,12 @@ export function startPlotRenderer(): PlotRenderer {
     async close() {
       const w = worker;
       worker = undefined;
-      if (w) await w.terminate();
+      if (!w) return;
+      // Asked to end after its last request rather than terminated (see gracefulExit).
+      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+      w.off('exit', abandon);
+      w.postMessage('close');
+      await gracefulExit(w, exited, 5000);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { gracefulExit } from '../../internal/workers.ts';
 import { wasmBytes } from './index.ts';
 import { ARGS, CONTROL_INTS, DONE, HELPER_OPS, OP, OP_SHUTDOWN, READY, SEQ, type KernelHelper } from './helper-protocol.ts';
 
@@ -24,7 +25,8 @@ const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
 });
 const ops = names.map((name) => instance.exports[name]);
 Atomics.store(control, at.READY, 1);
-let last = Atomics.load(control, at.SEQ);
+// From 0, the count before any task: a shutdown posted while this thread was starting is seen at once.
+let last = 0;
 for (;;) {
   // Tasks come in bursts (a training step is ~1 ms): spin a little before sleeping.
   let spins = 0;
@@ -75,10 +77,13 @@ export function createNodeHelper(memory: WebAssembly.Memory, relaxed = false): K
       return Atomics.load(control, DONE) === seq;
     },
     close() {
+      // The thread leaves its loop and ends by itself (see gracefulExit).
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       Atomics.store(control, OP, OP_SHUTDOWN);
       Atomics.store(control, SEQ, ++seq);
       Atomics.notify(control, SEQ);
-      return worker.terminate().then(() => undefined);
+      return gracefulExit(worker, exited);
     },
   };
 }
+
