@@ -159,25 +159,68 @@ export interface Workload {
   flops: number;
   scratchNetSeconds: number;
   numpySeconds: number;
-  /** The issue's target: ScratchNet this many times faster than NumPy. */
-  target: number;
+  /** The issue's target: a share of the two-thread ceiling, or ScratchNet this many times faster than NumPy. */
+  target: { share: number } | { ratio: number };
+  /** The same workload's measured seconds in the previous results.md, when it has the row. */
+  beforeSeconds?: number;
 }
 
-/** The ceiling table: each workload's time at the ceiling against the time its target asks for. */
+/** Seconds from a cell such as "21.8 ms" or "18.22 s"; undefined otherwise. */
+function parseSeconds(cell: string): number | undefined {
+  const m = /^([\d.]+) (ms|s)$/.exec(cell.trim());
+  return m ? Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) : undefined;
+}
+
+/**
+ * The measured seconds of each workload (key `name|dtype`) in a previous results.md's ceiling table —
+ * its "ScratchNet (measured)" or "now" column, whichever the table has.
+ */
+export function previousWorkloadSeconds(markdown: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('## The ceiling'));
+  if (start < 0) return out;
+  let column = -1;
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('## ')) break;
+    if (!line.startsWith('|')) continue;
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    if (column < 0) {
+      column = cells.findIndex((c) => c === 'ScratchNet (measured)' || c === 'now (measured)');
+      continue;
+    }
+    const seconds = parseSeconds(cells[column] ?? '');
+    if (seconds !== undefined) out.set(`${cells[0]}|${cells[1]}`, seconds);
+  }
+  return out;
+}
+
+/** The ceiling table: each workload's time at the ceiling, its share of it (before → now), and its target. */
 export function ceilingLines(peak: Peak, workloads: Workload[]): string[] {
   const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`);
+  const share = (w: Workload, seconds: number) => (100 * (w.flops / seconds / 1e9)) / peak[w.dtype].twoThreads;
   return [
-    `The ceiling (bench/peak.ts: independent vector multiplies and adds, no loads): float32 ${peak.float32.oneThread.toFixed(1)} GFLOP/s on one thread, ${peak.float32.twoThreads.toFixed(1)} on two; float64 ${peak.float64.oneThread.toFixed(1)} and ${peak.float64.twoThreads.toFixed(1)}.`,
-    'A step cannot take less than its arithmetic at the two-thread ceiling; a target that asks for less cannot be met on this machine, by any kernel.',
+    `The ceiling (bench/peak.ts: independent vector multiplies and adds, no loads, measured in this run): float32 ${peak.float32.oneThread.toFixed(1)} GFLOP/s on one thread, ${peak.float32.twoThreads.toFixed(1)} on two; float64 ${peak.float64.oneThread.toFixed(1)} and ${peak.float64.twoThreads.toFixed(1)}.`,
+    'A step cannot take less than its arithmetic at the two-thread ceiling. "Before" is the previous results.md (another run: compare shares, which each run measures against its own ceiling, with care — the machine is noisy).',
     '',
-    '| workload | dtype | GFLOP | time at the ceiling | ScratchNet (measured) | ScratchNet’s GFLOP/s (share of the ceiling) | NumPy (measured) | target | time the target asks for | reachable? |',
+    '| workload | dtype | GFLOP | time at the ceiling | before (measured, share) | now (measured) | now: GFLOP/s (share of the ceiling) | NumPy (measured) | target | met? |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...workloads.map((w) => {
       const ceiling = peak[w.dtype].twoThreads;
       const floor = w.flops / (ceiling * 1e9);
-      const asked = w.numpySeconds / w.target;
       const rate = w.flops / w.scratchNetSeconds / 1e9;
-      return `| ${w.name} | ${w.dtype} | ${(w.flops / 1e9).toFixed(3)} | ${ms(floor)} | ${ms(w.scratchNetSeconds)} | ${rate.toFixed(1)} (${((100 * rate) / ceiling).toFixed(0)} %) | ${ms(w.numpySeconds)} | ≥ ${w.target}× NumPy | ${ms(asked)} | ${asked < floor ? `no: it would need ${(floor / asked).toFixed(2)}× the ceiling` : `only at ≥ ${((100 * floor) / asked).toFixed(0)} % of the ceiling`} |`;
+      const before = w.beforeSeconds === undefined ? '–' : `${ms(w.beforeSeconds)} (${share(w, w.beforeSeconds).toFixed(0)} %)`;
+      let target: string;
+      let met: string;
+      if ('share' in w.target) {
+        target = `≥ ${(100 * w.target.share).toFixed(0)} % of the ceiling`;
+        met = share(w, w.scratchNetSeconds) >= 100 * w.target.share ? 'yes' : `no (needs ${ms(floor / w.target.share)})`;
+      } else {
+        const ratio = w.numpySeconds / w.scratchNetSeconds;
+        target = `≥ ${w.target.ratio}× NumPy`;
+        met = ratio >= w.target.ratio ? `yes (${ratio.toFixed(2)}×)` : `no (${ratio.toFixed(2)}×; needs ${ms(w.numpySeconds / w.target.ratio)}, ${((100 * floor) / (w.numpySeconds / w.target.ratio)).toFixed(0)} % of the ceiling)`;
+      }
+      return `| ${w.name} | ${w.dtype} | ${(w.flops / 1e9).toFixed(3)} | ${ms(floor)} | ${before} | ${ms(w.scratchNetSeconds)} | ${rate.toFixed(1)} (${((100 * rate) / ceiling).toFixed(0)} %) | ${ms(w.numpySeconds)} | ${target} | ${met} |`;
     }),
   ];
 }

@@ -16,7 +16,7 @@
  *                    [--skip-ch07] [--ch07-steps N]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
@@ -25,7 +25,7 @@ import { benchArgs } from './args.ts';
 import type { BrowserBench, BrowserConvBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
-import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, type Workload } from './peak.ts';
+import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, previousWorkloadSeconds, type Workload } from './peak.ts';
 import { ensureTfjsInstalled, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
 const values = benchArgs(
@@ -124,20 +124,26 @@ const density = nonZero / trainSplit.images.length;
 const workloads: Workload[] = [];
 if (ch06) {
   const ch06Iters = Number(values['ch06-iters']);
-  workloads.push({ name: `optimizer-compare-mnist, training loop (${ch06Iters} iterations × 4 nets; images ${(100 * density).toFixed(1)} % non-zero, zeros skipped)`, dtype: 'float64', flops: optimizerCompareFlops(ch06Iters, density), scratchNetSeconds: ch06.scratchNetLoopSeconds, numpySeconds: ch06.numpyLoopSeconds, target: 4 });
+  // Issue 25's target is on the whole process (the chapter-6 table); the loop's share shows what is left to gain.
+  workloads.push({ name: `optimizer-compare-mnist, training loop (${ch06Iters} iterations × 4 nets; images ${(100 * density).toFixed(1)} % non-zero, zeros skipped)`, dtype: 'float64', flops: optimizerCompareFlops(ch06Iters, density), scratchNetSeconds: ch06.scratchNetLoopSeconds, numpySeconds: ch06.numpyLoopSeconds, target: { ratio: 2.5 } });
 }
 if (ch07) {
   const step = (net: string, dtype: string, system: string) => ch07!.medians.find((m) => m.net === net && m.dtype === dtype && m.system === system)?.medianSeconds;
-  for (const [net, name, target] of [['simple', 'SimpleConvNet', 15], ['deep', 'DeepConvNet', 10]] as const) {
+  for (const [net, name] of [['simple', 'SimpleConvNet'], ['deep', 'DeepConvNet']] as const) {
     const numpyStep = step(net, 'float64', 'numpy');
     if (numpyStep === undefined) continue;
     for (const dtype of ['float32', 'float64'] as const) {
       const sn = step(net, dtype, 'scratchnet');
-      // The target is against the book's code (float64); a float32 row shows what single precision would need.
-      if (sn !== undefined) workloads.push({ name: `${name} training step (batch 100, Adam; against the book's float64 NumPy)`, dtype, flops: convStepFlops(net), scratchNetSeconds: sn, numpySeconds: numpyStep, target });
+      // Issue 25: every conv step at half the two-thread ceiling or more, in both dtypes.
+      if (sn !== undefined) workloads.push({ name: `${name} training step (batch 100, Adam; against the book's float64 NumPy)`, dtype, flops: convStepFlops(net), scratchNetSeconds: sn, numpySeconds: numpyStep, target: { share: 0.5 } });
     }
   }
 }
+
+// "Before": the previous results.md's measurements of the same workloads.
+const previousResults = join(root, 'bench/results.md');
+const before = existsSync(previousResults) ? previousWorkloadSeconds(readFileSync(previousResults, 'utf8')) : new Map<string, number>();
+for (const w of workloads) w.beforeSeconds = before.get(`${w.name}|${w.dtype}`);
 
 // Gradient check: ScratchNet's CLI against the book's gradient_check.py.
 const gradRuns: { name: string; seconds: number[] }[] = [
@@ -211,6 +217,8 @@ const md = [
   `| ScratchNet \`npm start\` | float64 | ${median(wholeRuns.npmStart).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.npmStart)).toFixed(2)} |`,
   `| ScratchNet \`scratchnet train\` | float64 | ${median(wholeRuns.scratchNet).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)} |`,
   `| NumPy, the book’s code | float64 | ${median(wholeRuns.numpy).toFixed(2)} | 1.00 |`,
+  '',
+  `Issue 25's target for \`scratchnet train\`: ≥ 4× the book's script, whole process — ${median(wholeRuns.numpy) / median(wholeRuns.scratchNet) >= 4 ? 'met' : 'not met'} (${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)}×).`,
   '',
   ...(ch06 ? ['## Chapter 6: optimizer-compare-mnist', '', ...ch06.lines, ''] : []),
   ...(ch07 ? ['## Chapters 7–8: the conv nets’ training step (bench/ch07/run.ts)', '', ch07.tables, ''] : []),
