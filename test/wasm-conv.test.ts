@@ -104,8 +104,9 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
       }
     });
 
-    it('addChannelBias and sumChannels equal the reference bit for bit', () => {
-      for (const [n, c, spatial] of [[3, 5, 17], [100, 30, 576], [2, 1, 1], [1, 64, 16]]) {
+    it('addChannelBias and sumChannels equal the reference bit for bit (sumChannels on one thread and two)', async () => {
+      await helperReady();
+      for (const [n, c, spatial] of [[3, 5, 17], [100, 30, 576], [2, 1, 1], [1, 64, 16], [100, 17, 196]]) {
         const x = filled(one, f32, n * c * spatial, 0.2);
         const b = filled(one, f32, c, 0);
         const out = one.heap.allocate(f32, x.length)!;
@@ -120,6 +121,12 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
         const refS = copyOf(s);
         referenceKernels.sumChannels(out, n, c, spatial, refS);
         sameBits(s, refS, 'sumChannels');
+        // Split by channels between the threads (the large shapes).
+        const outTwo = two.heap.allocate(f32, out.length)!;
+        outTwo.set(out);
+        const s2 = two.heap.allocate(f32, c)!.fill(9);
+        two.kernels.sumChannels(outTwo, n, c, spatial, s2);
+        sameBits(s2, refS, 'sumChannels, two threads');
       }
     });
 

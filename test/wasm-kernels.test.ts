@@ -463,7 +463,7 @@ describe('WASM kernels on two threads', () => {
 });
 
 describe('elementwise kernels split between the threads', () => {
-  it('reluForward, reluBackward and applyMask on long arrays equal the reference bit for bit (-0, NaN), halves on both threads', async () => {
+  it('reluForward, reluBackward, applyMask, the optimizers\' updates and axpy on long arrays equal the reference bit for bit, halves on both threads', async () => {
     // The helper, counting the tasks it is given (each kernel call below must hand it one half).
     let tasks = 0;
     const two = createWasmKernels({
@@ -497,6 +497,31 @@ describe('elementwise kernels split between the threads', () => {
           assert.equal(tasks - before, 3, 'each of the three calls split with the helper');
           for (const [got, want, what] of [[out, rOut, 'reluForward'], [mask, rMask, 'reluForward mask'], [dx, rDx, 'reluBackward'], [masked, rMasked, 'applyMask']] as const) {
             for (let i = 0; i < len; i++) if (!Object.is(got[i], want[i])) assert.fail(`${what} ${f32 ? 'float32' : 'float64'} len ${len} [${i}]: ${got[i]} vs ${want[i]}`);
+          }
+          // The optimizers' updates and axpy, whose float64 hyperparameters travel to the helper too.
+          const updates: [string, (k: typeof referenceKernels, s: FloatArray[]) => void, number][] = [
+            ['momentumUpdate', (k, [v, g, p]) => k.momentumUpdate(0.01, 0.9, v, g, p), 3],
+            ['nesterovUpdate', (k, [v, g, p]) => k.nesterovUpdate(0.01, 0.9, 0.81, 1.9 * 0.01, v, g, p), 3],
+            ['adaGradUpdate', (k, [h, g, p]) => k.adaGradUpdate(0.01, h, g, p), 3],
+            ['rmspropUpdate', (k, [h, g, p]) => k.rmspropUpdate(0.01, 0.99, 0.01, h, g, p), 3],
+            ['adamUpdate', (k, [m, v, g, p]) => k.adamUpdate(0.001 * Math.sqrt(1 - 0.999) / (1 - 0.9), 0.1, 0.001, m, v, g, p), 4],
+            ['axpy', (k, [a, b]) => k.axpy(-0.37, a, b), 2],
+          ];
+          for (const [what, call, arrays] of updates) {
+            const fresh = () => Array.from({ length: arrays }, (_, j) => {
+              const a = two.heap.allocate(f32, len)!;
+              for (let i = 0; i < len; i++) a[i] = j === 0 && what !== 'axpy' ? Math.abs(Math.cos(i)) : Math.sin(i * (j + 1) * 0.11);
+              return a;
+            });
+            const mine = fresh();
+            const theirs = fresh().map((a) => (f32 ? Float32Array.from(a) : Float64Array.from(a)));
+            const at = tasks;
+            call(two.kernels as unknown as typeof referenceKernels, mine);
+            call(referenceKernels, theirs);
+            assert.equal(tasks - at, 1, `${what}: split with the helper`);
+            for (let j = 0; j < arrays; j++) {
+              for (let i = 0; i < len; i++) if (!Object.is(mine[j][i], theirs[j][i])) assert.fail(`${what} ${f32 ? 'float32' : 'float64'} len ${len} array ${j} [${i}]: ${mine[j][i]} vs ${theirs[j][i]}`);
+            }
           }
         }
       }

@@ -22,8 +22,8 @@ export interface ConvExports {
   col2imT_f64(colT: number, n: number, c: number, h: number, w: number, fh: number, fw: number, pad: number, x: number): void;
   addChannelBias_f32(x: number, n: number, c: number, spatial: number, bias: number, out: number): void;
   addChannelBias_f64(x: number, n: number, c: number, spatial: number, bias: number, out: number): void;
-  sumChannels_f32(x: number, n: number, c: number, spatial: number, out: number): void;
-  sumChannels_f64(x: number, n: number, c: number, spatial: number, out: number): void;
+  sumChannels_f32(x: number, n: number, c: number, spatial: number, out: number, cTotal: number): void;
+  sumChannels_f64(x: number, n: number, c: number, spatial: number, out: number, cTotal: number): void;
   maxPoolForward_f32(args: number): void;
   maxPoolForward_f64(args: number): void;
   maxPoolBackward_f32(args: number): void;
@@ -39,7 +39,7 @@ export interface ConvExports {
 }
 
 /** The helper-thread task names of these kernels (appended to HELPER_OPS). */
-export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64'] as const;
+export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'sumChannels_f32', 'sumChannels_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64'] as const;
 
 export interface ConvKernelDeps {
   exports: ConvExports;
@@ -137,7 +137,20 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     if (sz === 0 || width(out) !== sz || !onHeap(xs, out) || xs.length < n * c * spatial || out.length < c) {
       return referenceKernels.sumChannels(xs, n, c, spatial, out);
     }
-    (sz === 4 ? x.sumChannels_f32 : x.sumChannels_f64)(xs.byteOffset, n, c, spatial, out.byteOffset);
+    const run = sz === 4 ? x.sumChannels_f32 : x.sumChannels_f64;
+    const helper = c >= 2 && n * c * spatial >= POOL_SPLIT_MIN ? freeHelper() : undefined;
+    if (!helper) {
+      run(xs.byteOffset, n, c, spatial, out.byteOffset, c);
+      return;
+    }
+    // Channels [0, h) here, [h, c) there: each channel's sum in the same order as on one thread.
+    const h = c >> 1;
+    helper.start(helperOp('sumChannels', sz === 4), [xs.byteOffset + h * spatial * sz, n, c - h, spatial, out.byteOffset + h * sz, c]);
+    try {
+      run(xs.byteOffset, n, h, spatial, out.byteOffset, c);
+    } finally {
+      helper.join();
+    }
   };
 
   /** Runs a pooling kernel on planes [0, planes), split with the helper when it pays; `a` = the argument block here. */

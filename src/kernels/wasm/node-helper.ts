@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { gracefulExit } from '../../internal/workers.ts';
 import { wasmBytes } from './index.ts';
-import { ARGS, CONTROL_INTS, DONE, HELPER_OPS, OP, OP_SHUTDOWN, READY, SEQ, type KernelHelper } from './helper-protocol.ts';
+import { ARG_COUNT, CONTROL_BYTES, CONTROL_INTS, DONE, HELPER_OPS, OP, OP_SHUTDOWN, READY, SEQ, type KernelHelper } from './helper-protocol.ts';
 
 // Relaxed SIMD shipped in V8 11.4; Node 20's V8 (11.3) has it behind a flag, which must be set before
 // the kernels are compiled (here, at import: Node's entry points import this module before creating
@@ -19,7 +19,9 @@ if (process.env.SCRATCHNET_RELAXED_SIMD !== '0' && (v8Major < 11 || (v8Major ===
 
 const HELPER_SCRIPT = `
 const { workerData } = require('node:worker_threads');
-const { memory, control, bytes, names, at } = workerData;
+const { memory, shared, bytes, names, at } = workerData;
+const control = new Int32Array(shared, 0, at.CONTROL_INTS);
+const args = new Float64Array(shared, at.CONTROL_INTS * 4, at.ARG_COUNT);
 const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
   env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } },
 });
@@ -36,8 +38,7 @@ for (;;) {
   last = Atomics.load(control, at.SEQ);
   const op = Atomics.load(control, at.OP);
   if (op === at.SHUTDOWN) break;
-  const a = at.ARGS;
-  ops[op](control[a], control[a + 1], control[a + 2], control[a + 3], control[a + 4], control[a + 5], control[a + 6], control[a + 7], control[a + 8], control[a + 9], control[a + 10], control[a + 11]);
+  ops[op](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11]);
   Atomics.store(control, at.DONE, last);
   Atomics.notify(control, at.DONE);
 }
@@ -45,10 +46,12 @@ for (;;) {
 
 /** The helper thread on `memory`, running the same build as the caller (relaxed SIMD or plain). */
 export function createNodeHelper(memory: WebAssembly.Memory, relaxed = false): KernelHelper {
-  const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+  const shared = new SharedArrayBuffer(CONTROL_BYTES);
+  const control = new Int32Array(shared, 0, CONTROL_INTS);
+  const taskArgs = new Float64Array(shared, CONTROL_INTS * 4, ARG_COUNT);
   const worker = new Worker(HELPER_SCRIPT, {
     eval: true,
-    workerData: { memory, control, bytes: wasmBytes(true, relaxed), names: [...HELPER_OPS], at: { SEQ, DONE, OP, ARGS, READY, SHUTDOWN: OP_SHUTDOWN } },
+    workerData: { memory, shared, bytes: wasmBytes(true, relaxed), names: [...HELPER_OPS], at: { SEQ, DONE, OP, READY, SHUTDOWN: OP_SHUTDOWN, CONTROL_INTS, ARG_COUNT } },
   });
   // The helper never keeps the process alive; it dies with it.
   worker.unref();
@@ -61,7 +64,7 @@ export function createNodeHelper(memory: WebAssembly.Memory, relaxed = false): K
     ready: () => failure === undefined && Atomics.load(control, READY) === 1,
     start(op, args) {
       Atomics.store(control, OP, op);
-      for (let i = 0; i < args.length; i++) Atomics.store(control, ARGS + i, args[i]);
+      for (let i = 0; i < args.length; i++) taskArgs[i] = args[i];
       Atomics.store(control, SEQ, ++seq);
       Atomics.notify(control, SEQ);
     },

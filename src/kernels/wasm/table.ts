@@ -45,8 +45,8 @@ export interface KernelDescriptor {
   heapOnly?: boolean;
   /**
    * Elementwise: the first operand is the element count and element i of every array depends only on
-   * element i of the others, with integer scalars only (the helper's arguments are i32). Long calls on
-   * the heap are split in two halves between the threads — each element computed as on one thread.
+   * element i of the others (and the scalars). Long calls on the heap are split in two halves between the
+   * threads — each element computed as on one thread.
    */
   split?: boolean;
 }
@@ -80,7 +80,7 @@ const d = num(2);
 
 export const SIMPLE_KERNELS: readonly KernelDescriptor[] = [
   // axpy(alpha, x, y): y += alpha·x over y's length.
-  { name: 'axpy', operands: [{ value: len(2) }, { scalar: 0 }, { at: 1, len: len(2) }, { at: 2, len: len(2), out: true }] },
+  { name: 'axpy', split: true, operands: [{ value: len(2) }, { scalar: 0 }, { at: 1, len: len(2) }, { at: 2, len: len(2), out: true }] },
   // bytesToFloat(src, dst, scale)
   { name: 'bytesToFloat', operands: [{ value: len(0) }, { at: 0, len: len(0), kind: 'bytes' }, { at: 1, len: len(0), out: true }, { scalar: 2 }] },
   // softmaxRows(x, rows, cols, out)
@@ -96,15 +96,15 @@ export const SIMPLE_KERNELS: readonly KernelDescriptor[] = [
   // applyMask(x, mask, out)
   { name: 'applyMask', split: true, operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), kind: 'bytes' }, { at: 2, len: len(0), out: true }] },
   // momentumUpdate(lr, momentum, v, g, p)
-  { name: 'momentumUpdate', operands: update(2, 3, [true, false, true]) },
+  { name: 'momentumUpdate', split: true, operands: update(2, 3, [true, false, true]) },
   // nesterovUpdate(lr, momentum, momentumSquared, stepScale, v, g, p)
-  { name: 'nesterovUpdate', operands: update(4, 3, [true, false, true]) },
+  { name: 'nesterovUpdate', split: true, operands: update(4, 3, [true, false, true]) },
   // adaGradUpdate(lr, h, g, p)
-  { name: 'adaGradUpdate', operands: update(1, 3, [true, false, true]) },
+  { name: 'adaGradUpdate', split: true, operands: update(1, 3, [true, false, true]) },
   // rmspropUpdate(lr, decayRate, oneMinusDecay, h, g, p)
-  { name: 'rmspropUpdate', operands: update(3, 3, [true, false, true]) },
+  { name: 'rmspropUpdate', split: true, operands: update(3, 3, [true, false, true]) },
   // adamUpdate(lrT, oneMinusBeta1, oneMinusBeta2, m, v, g, p)
-  { name: 'adamUpdate', operands: update(3, 4, [true, true, false, true]) },
+  { name: 'adamUpdate', split: true, operands: update(3, 4, [true, true, false, true]) },
   // batchNormForwardTrain(x, n, d, gamma, beta, eps, momentum, runningMean, runningVar, mu, variance, xc, xn, std, out)
   {
     name: 'batchNormForwardTrain',
@@ -179,7 +179,7 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
   const callArgs: number[] = new Array(ops.length).fill(0);
   const temps: number[] = new Array(ops.length).fill(-1);
   const splitArgs: number[] = new Array(ops.length).fill(0);
-  if (desc.split && (!('value' in ops[0]) || ops.some((op) => 'scalar' in op))) throw new Error(`WASM kernels: ${desc.name} cannot be split (its first operand must be the length, its scalars none)`);
+  if (desc.split && !('value' in ops[0])) throw new Error(`WASM kernels: ${desc.name} cannot be split (its first operand must be the length)`);
   // Views of the whole heap (its memory never grows, so they stay valid).
   const f32 = new Float32Array(heap.buffer);
   const f64 = new Float64Array(heap.buffer);

@@ -204,14 +204,14 @@ export function col2imT_f64(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32
  * waits on each addition's latency), each in the reference's order.
  */
 // @ts-ignore: decorator
-@inline function sumChannelsImpl<T>(x: usize, n: i32, c: i32, spatial: i32, out: usize): void {
+@inline function sumChannelsImpl<T>(x: usize, n: i32, c: i32, spatial: i32, out: usize, cTotal: i32): void {
   const sz = <usize>sizeof<T>();
   const planeBytes = <usize>spatial * sz;
   memory.fill(out, 0, <usize>c * sz);
   for (let i = 0; i < n; i++) {
     let ch = 0;
     for (; ch + 4 <= c; ch += 4) {
-      const b0 = x + <usize>((i * c + ch) * spatial) * sz;
+      const b0 = x + <usize>((i * cTotal + ch) * spatial) * sz;
       const b1 = b0 + planeBytes, b2 = b1 + planeBytes, b3 = b2 + planeBytes;
       let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
       for (let j = 0; j < spatial; j++) {
@@ -228,7 +228,7 @@ export function col2imT_f64(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32
       store<T>(o + 3 * sz, <T>(<f64>load<T>(o + 3 * sz) + s3));
     }
     for (; ch < c; ch++) {
-      const base = x + <usize>((i * c + ch) * spatial) * sz;
+      const base = x + <usize>((i * cTotal + ch) * spatial) * sz;
       let s: f64 = 0;
       for (let j = 0; j < spatial; j++) s += <f64>load<T>(base + <usize>j * sz);
       const o = out + <usize>ch * sz;
@@ -239,8 +239,9 @@ export function col2imT_f64(colT: usize, n: i32, c: i32, h: i32, w: i32, fh: i32
 
 export function addChannelBias_f32(x: usize, n: i32, c: i32, spatial: i32, bias: usize, out: usize): void { addChannelBiasImpl<f32>(x, n, c, spatial, bias, out); }
 export function addChannelBias_f64(x: usize, n: i32, c: i32, spatial: i32, bias: usize, out: usize): void { addChannelBiasImpl<f64>(x, n, c, spatial, bias, out); }
-export function sumChannels_f32(x: usize, n: i32, c: i32, spatial: i32, out: usize): void { sumChannelsImpl<f32>(x, n, c, spatial, out); }
-export function sumChannels_f64(x: usize, n: i32, c: i32, spatial: i32, out: usize): void { sumChannelsImpl<f64>(x, n, c, spatial, out); }
+// Channels [0, c) of images laid out with cTotal channels (a thread's share of them; cTotal = c for all).
+export function sumChannels_f32(x: usize, n: i32, c: i32, spatial: i32, out: usize, cTotal: i32): void { sumChannelsImpl<f32>(x, n, c, spatial, out, cTotal); }
+export function sumChannels_f64(x: usize, n: i32, c: i32, spatial: i32, out: usize, cTotal: i32): void { sumChannelsImpl<f64>(x, n, c, spatial, out, cTotal); }
 
 // ---- max pooling ----------------------------------------------------------------------------------
 
