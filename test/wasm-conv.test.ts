@@ -53,6 +53,9 @@ const CONV_SHAPES: [number, number, number, number, number, number, number, numb
   [3, 3, 7, 5, 7, 2, 3, 1, 1],
   [2, 2, 9, 9, 5, 3, 3, 2, 1],
   [1, 1, 1, 1, 1, 1, 1, 1, 0],
+  // Groups of images side by side in the direct convolution (7 of 8×8 with pad 1): a full group, then a
+  // partial one over the full one's leftovers.
+  [9, 3, 8, 8, 4, 3, 3, 1, 1],
 ];
 
 for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
