@@ -138,7 +138,7 @@ export type { VegaLiteSpec, ActivationName } from './plot/specs.ts';
 export { activationHistogramSpec, accuracyGridSpec, trainTestAccuracySpec } from './plot/ch06-specs.ts';
 export type { GridPanel } from './plot/ch06-specs.ts';
 export { preprocessDigit } from './data/preprocess.ts';
-export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported, initKernels, stopKernelThreads } from './kernels/wasm/index.ts';
+export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported, relaxedSimdSupported, initKernels, stopKernelThreads } from './kernels/wasm/index.ts';
 import { useWasmKernels as useWasmKernelsAtLoad } from './kernels/wasm/index.ts';
 
 // Inside a browser's Web Worker the module compiles synchronously: the fast kernels from the start (on a

@@ -18,7 +18,7 @@ export type { SaveNetworkOptions } from './io/network-file.ts';
 export { loadPickleFile, MAX_PICKLE_FILE_BYTES } from './io/pickle-file.ts';
 export { writeFileAtomic } from './io/atomic.ts';
 export { renderSvg, svgToPng, writePlot } from './plot/render.ts';
-export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported, initKernels, stopKernelThreads } from './kernels/wasm/index.ts';
+export { useWasmKernels, useTypeScriptKernels, kernelBackend, wasmSimdSupported, relaxedSimdSupported, initKernels, stopKernelThreads } from './kernels/wasm/index.ts';
 export { createNodeHelper } from './kernels/wasm/node-helper.ts';
 
 // Before any network exists, so that parameters and buffers are placed on the WASM heap.

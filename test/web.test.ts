@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+// Enables relaxed SIMD in this Node, as importing the package does: Chromium has it, and the Node side of
+// the float32 comparisons below must run the same build (fused multiply-adds) to give the same bits.
+import '../src/kernels/wasm/node-helper.ts';
 import { TwoLayerNet, optimizerPath, serializeModel, useWasmKernels } from '../src/index.ts';
+import { relaxedSimdSupported } from '../src/kernels/wasm/index.ts';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { timeConvSteps } from '../web/src/conv-steps.ts';
 import { browserSkipReason, launchChromium } from './helpers/browser.ts';
@@ -348,6 +352,7 @@ describe('web page in Chromium', { skip }, () => {
     assert.equal(inBrowser.kernels, 'wasm-simd');
     assert.equal(inBrowser.stepMs.length, steps);
     useWasmKernels();
+    assert.equal(relaxedSimdSupported(), true, 'the relaxed build in Node too');
     const inNode = timeConvSteps(loadMnistSplits(), steps, 3, 'float32');
     assert.ok(Number.isFinite(inNode.lastLoss) && inNode.lastLoss > 0 && inNode.lastLoss < 2.4, `loss ${inNode.lastLoss}`);
     assert.equal(inBrowser.lastLoss, inNode.lastLoss, 'the same steps, bit for bit');
