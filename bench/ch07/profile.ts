@@ -9,13 +9,9 @@
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../../src/cli/options.ts';
 import { loadMnistSplits } from '../../src/data/load-mnist.ts';
-import { bufferTensor } from '../../src/internal/buffers.ts';
 import { kernels, type Kernels } from '../../src/kernels/index.ts';
-import { DeepConvNet } from '../../src/nets/deep-conv-net.ts';
-import { SimpleConvNet } from '../../src/nets/simple-conv-net.ts';
-import { Adam } from '../../src/optimizers/adam.ts';
-import { Random } from '../../src/tensor/random.ts';
 import { checkDtype } from '../../src/tensor/tensor.ts';
+import { convStep } from './conv-step.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,13 +27,8 @@ selectKernels('wasm', values.threads);
 await new Promise((r) => setTimeout(r, 300));
 
 const { train } = loadMnistSplits();
-const net = values.net === 'simple' ? new SimpleConvNet({ dtype, seed: 1 }) : new DeepConvNet({ dtype, seed: 1 });
-const opt = new Adam(0.001);
-const rng = new Random(1001);
-const batch = 100;
-const mask = new Uint32Array(batch);
-const x = bufferTensor([batch, ...net.inputShape], dtype);
-const t = new Float64Array(batch);
+const netName = values.net === 'simple' ? 'simple' : 'deep';
+const { step } = convStep(netName, dtype, 1, train);
 
 let timing = false;
 const total = new Map<string, { ms: number; calls: number; macs: number }>();
@@ -76,15 +67,6 @@ for (const name of Object.keys(kernels) as (keyof Kernels)[]) {
   };
 }
 
-function step(): number {
-  rng.choice(train.count, batch, mask);
-  train.gatherImages(mask, x.data);
-  train.gatherLabels(mask, t);
-  kernels.keepRows(x.data, batch, x.size / batch);
-  const grads = net.gradient(x, t);
-  opt.update(net.params, grads);
-  return net.loss(x, t, true);
-}
 for (let i = 0; i < 3; i++) step();
 timing = true;
 const t0 = performance.now();
@@ -92,7 +74,7 @@ for (let i = 0; i < steps; i++) step();
 const stepMs = (performance.now() - t0) / steps;
 timing = false;
 const rows = [...total.entries()].sort((a, b) => b[1].ms - a[1].ms);
-console.log(`${values.net} ${dtype}, ${values.threads} thread(s): ${stepMs.toFixed(1)} ms per step`);
+console.log(`${netName} ${dtype}, ${values.threads} thread(s): ${stepMs.toFixed(1)} ms per step`);
 console.log('| kernel | calls/step | ms/step | share | GFLOP/s |');
 console.log('|---|---|---|---|---|');
 let sum = 0;

@@ -13,14 +13,9 @@
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../../src/cli/options.ts';
 import { loadMnistSplits } from '../../src/data/load-mnist.ts';
-import { bufferTensor } from '../../src/internal/buffers.ts';
-import { kernels } from '../../src/kernels/index.ts';
-import { DeepConvNet } from '../../src/nets/deep-conv-net.ts';
-import { SimpleConvNet } from '../../src/nets/simple-conv-net.ts';
-import { Adam } from '../../src/optimizers/adam.ts';
-import { Random } from '../../src/tensor/random.ts';
 import { checkDtype } from '../../src/tensor/tensor.ts';
 import { networkAccuracy } from '../../src/train/evaluate.ts';
+import { CONV_STEP_BATCH, convStep } from './conv-step.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,23 +40,8 @@ await new Promise((r) => setTimeout(r, 300)); // let the helper thread start
 const t0Load = performance.now();
 const { train, test } = loadMnistSplits();
 const loadSeconds = (performance.now() - t0Load) / 1000;
-const net = netName === 'simple' ? new SimpleConvNet({ dtype, seed }) : new DeepConvNet({ dtype, seed });
-const opt = new Adam(0.001);
-const rng = new Random(seed + 1000);
-const batch = 100;
-const mask = new Uint32Array(batch);
-const x = bufferTensor([batch, ...net.inputShape], dtype);
-const t = new Float64Array(batch);
-
-function step(): number {
-  rng.choice(train.count, batch, mask);
-  train.gatherImages(mask, x.data);
-  train.gatherLabels(mask, t);
-  kernels.keepRows(x.data, batch, x.size / batch);
-  const grads = net.gradient(x, t);
-  opt.update(net.params, grads);
-  return net.loss(x, t, true);
-}
+const { net, step } = convStep(netName, dtype, seed, train);
+const batch = CONV_STEP_BATCH;
 
 for (let i = 0; i < 2; i++) step();
 const times: number[] = [];
