@@ -310,7 +310,7 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
       }
     });
 
-    it('convBackwardFilter with an input that is not finite, and convBackwardData with a dout that is not, give the reference\'s NaN and ∞', async () => {
+    it('convBackwardFilter and convBackwardData with inputs, gradients or filters that are not finite give the reference\'s NaN and ∞', async () => {
       await helperReady();
       for (const shape of [[3, 2, 7, 6, 5, 3, 3, 1, 1], [2, 1, 12, 12, 4, 5, 5, 1, 0]] as const) {
         const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
@@ -321,6 +321,11 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
         const dout = filled(one, f32, n * fn * spatial, 0.3);
         dout[3] = -Infinity;
         checkConvBackward(shape, x, dout, filled(one, f32, fn * c * fh * fw, 0), `${shape} with ∞ and NaN`);
+        // Filters that are not finite: the input gradient's full convolution must not multiply them by the padding.
+        const W = filled(one, f32, fn * c * fh * fw, 0);
+        W[1] = Infinity;
+        W[W.length - 1] = NaN;
+        checkConvBackward(shape, filled(one, f32, n * c * h * w, 0.3), filled(one, f32, n * fn * spatial, 0.3), W, `${shape}, W with ∞ and NaN`);
       }
     });
 

@@ -93,6 +93,15 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     if (argsView.byteOffset !== ptr || argsView.buffer !== heap.buffer || argsView.length !== 32) argsView = new Int32Array(heap.buffer, ptr, 32);
     return ptr;
   };
+  /** The flipped filters' block as a typed array, cached (no allocation per call at a fixed shape). */
+  let flippedCache: Float32Array | Float64Array = new Float64Array(0);
+  const flippedView = (sz: number, ptr: number, len: number): Float32Array | Float64Array => {
+    const f = flippedCache;
+    if (f.byteOffset !== ptr || f.length !== len || f.BYTES_PER_ELEMENT !== sz || f.buffer !== heap.buffer) {
+      flippedCache = sz === 4 ? new Float32Array(heap.buffer, ptr, len) : new Float64Array(heap.buffer, ptr, len);
+    }
+    return flippedCache;
+  };
   let argMaxView = new Int32Array(0);
   const argMaxStage = (len: number): Int32Array | undefined => {
     const ptr = block(3, len * 4);
@@ -373,11 +382,14 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const fullPad = fh - 1 - pad;
     const ok =
       stride === 1 && n > 0 && sz > 0 && fh === fw && fullPad >= 0 && width(W) === sz && width(dx) === sz && onHeap(dout, W, dx) &&
-      dout.length >= n * fn * outH * outW && W.length >= fn * k && dx.length >= n * c * h * w;
+      dout.length >= n * fn * outH * outW && W.length >= fn * k && dx.length >= n * c * h * w &&
+      // The full convolution also multiplies the filters by dout's zero padding, which the reference never
+      // does: the same only while W is finite (0·∞ is NaN).
+      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(fn * k, W.byteOffset) === 1;
     const flipped = ok ? block(4, (c * fn * fh * fw + c) * sz) : -1;
     if (flipped >= 0) {
       // W' (c, fn, fh, fw) with W'[ch, f, ky, kx] = W[f, ch, fh−1−ky, fw−1−kx], then c zeros (the bias).
-      const Wf = sz === 4 ? new Float32Array(heap.buffer, flipped, c * fn * fh * fw + c) : new Float64Array(heap.buffer, flipped, c * fn * fh * fw + c);
+      const Wf = flippedView(sz, flipped, c * fn * fh * fw + c);
       const taps = fh * fw;
       for (let ch = 0; ch < c; ch++) {
         for (let f = 0; f < fn; f++) {

@@ -54,9 +54,9 @@ let relaxedSupport: boolean | undefined;
 /**
  * True when this engine runs relaxed SIMD (Chromium; Node 20 once `--experimental-wasm-relaxed-simd` is
  * set, which importing ScratchNet in Node does unless SCRATCHNET_RELAXED_SIMD=0). The kernels then use the
- * relaxed build, whose float32 convolutions fuse each multiply-add (one rounding instead of two: equal
- * to the plain build within rounding, ~1.8× faster on the filter gradient here); float64 is the same in
- * both builds. Decided once, when the first kernels are created.
+ * relaxed build, whose float32 products and convolutions fuse each multiply-add (one rounding instead of
+ * two: equal to the plain build within rounding, ~1.8× faster on a convolution's filter gradient here);
+ * float64 is the same bits in both builds. Decided once, on the first call.
  */
 export function relaxedSimdSupported(): boolean {
   // The opt-out, where there is an environment (Node); browsers have none.
@@ -89,8 +89,9 @@ export interface WasmKernels {
 
 export interface WasmKernelOptions {
   /**
-   * Starts a second thread on the (then shared) memory that computes half of each large gemm
-   * (Node: `createNodeHelper`). Results do not depend on whether or when the thread is ready.
+   * Starts a second thread on the (then shared) memory that computes half of each large kernel call
+   * (products, convolutions, long elementwise kernels; Node: `createNodeHelper`). Results do not depend
+   * on whether or when the thread is ready.
    */
   helper?: (memory: WebAssembly.Memory, relaxed: boolean) => KernelHelper;
   /** The relaxed-SIMD build (default: where the engine has it, `relaxedSimdSupported()`), or the plain one. */
