@@ -470,8 +470,11 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
 // Blocks of 2 vectors of positions × F filters (F = 6, 4 or 1; a constant once inlined): 12 accumulators
 // + 2 inputs + 1 weight fill the 15 vector registers V8 allocates on x64 (3 × 4 spilled: measured slower).
 // The weights come interleaved (see interleaveFilters): a tap's F weights are adjacent, so each is
-// broadcast from one pointer plus a constant offset — no address arithmetic per weight (measured ~10 %
-// faster than reading them from W's rows).
+// broadcast from one pointer plus a constant offset — no address arithmetic per weight (measured on one
+// thread: 3–6 % faster in float64 than reading them from W's rows, about the same in float32). Loading
+// pre-splatted weight vectors instead of broadcasting was no faster, nor a loop over kx (slower: see below).
+// What holds these blocks near half the ceiling is V8's scheduling of the three unrolled taps: it hoists
+// their loads and spills accumulators (node --print-wasm-code shows it), more with 6 filters than with 4.
 // @ts-ignore: decorator
 @inline function convBlock<T>(F: i32, pq: usize, wt: usize, c: i32, fh: i32, fw: i32, planeBytes: usize, rowBytes: usize, dst: usize, wideBytes: usize, pre: usize, planeLen: usize, rowLen: usize, segBytes: usize): void {
   const sz = <usize>sizeof<T>();
