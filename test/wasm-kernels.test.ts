@@ -8,7 +8,7 @@ import { KERNELS_WASM_BASE64 } from '../src/kernels/wasm/binary.ts';
 import { activeWasmHeap, createWasmKernels, kernelBackend, kernelThreadReady, stopKernelThreads, useTypeScriptKernels, useWasmKernels, wasmSimdSupported } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
 import { WasmHeap } from '../src/kernels/wasm/heap.ts';
-import { binaryModule, compileWasm } from '../scripts/build-wasm.ts';
+import { binaryModules, compileWasm } from '../scripts/build-wasm.ts';
 import { meanAbsDiff } from './helpers/gradcheck.ts';
 
 const wasm = createWasmKernels();
@@ -57,8 +57,9 @@ const arrayOf = (len: number, f32: boolean, onHeap: boolean, zeroShare: number, 
 describe('WASM SIMD kernels', () => {
   it('run here (Node has WASM SIMD) and the embedded module is built from the current source', () => {
     assert.ok(wasmSimdSupported());
-    const embedded = readFileSync(new URL('../src/kernels/wasm/binary.ts', import.meta.url), 'utf8');
-    assert.equal(embedded, binaryModule(compileWasm(), compileWasm(true), compileWasm(false, true), compileWasm(true, true)), 'the embedded WASM is stale: run npm run build:wasm');
+    const modules = binaryModules(compileWasm(), compileWasm(false, true), compileWasm(true), compileWasm(true, true));
+    assert.equal(readFileSync(new URL('../src/kernels/wasm/binary.ts', import.meta.url), 'utf8'), modules.main, 'the embedded WASM is stale: run npm run build:wasm');
+    assert.equal(readFileSync(new URL('../src/kernels/wasm/binary-shared.ts', import.meta.url), 'utf8'), modules.shared, 'the embedded shared-memory WASM is stale: run npm run build:wasm');
     assert.ok(KERNELS_WASM_BASE64.length > 1000);
   });
 

@@ -16,7 +16,7 @@
  * then multiplies densely: 0·Inf is NaN, as in NumPy.
  */
 import { referenceKernels, setBufferAllocator, useKernels, type Kernels } from '../index.ts';
-import { KERNELS_RELAXED_SHARED_WASM_BASE64, KERNELS_RELAXED_WASM_BASE64, KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './binary.ts';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './binary.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import { WasmHeap } from './heap.ts';
 import { createContext, helperOp, type Exports } from './context.ts';
@@ -32,9 +32,18 @@ import { bindTable } from './table.ts';
  */
 const PAGES = 4096;
 
+/** The shared-memory builds (base64), registered by node-helper.ts: only the Node helper thread needs them. */
+let sharedBuilds: { plain: string; relaxed: string } | undefined;
+
+/** Called by node-helper.ts with binary-shared.ts's builds (a page's bundle then does not carry them). */
+export function registerSharedBuilds(builds: { plain: string; relaxed: string }): void {
+  sharedBuilds = builds;
+}
+
 /** The module's bytes: for a shared memory (the Node helper thread) or not; with relaxed SIMD or plain. */
 export function wasmBytes(shared = false, relaxed = false): Uint8Array {
-  const bin = atob(relaxed ? (shared ? KERNELS_RELAXED_SHARED_WASM_BASE64 : KERNELS_RELAXED_WASM_BASE64) : shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
+  if (shared && !sharedBuilds) throw new Error('WASM kernels: the shared-memory build comes with the Node helper thread (import createNodeHelper from node-helper.ts)');
+  const bin = atob(shared ? (relaxed ? sharedBuilds!.relaxed : sharedBuilds!.plain) : relaxed ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;

@@ -6,7 +6,8 @@
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { gracefulExit } from '../../internal/workers.ts';
-import { wasmBytes } from './index.ts';
+import { KERNELS_RELAXED_SHARED_WASM_BASE64, KERNELS_SHARED_WASM_BASE64 } from './binary-shared.ts';
+import { registerSharedBuilds, wasmBytes } from './index.ts';
 import { ARG_COUNT, CONTROL_BYTES, CONTROL_INTS, DONE, HELPER_OPS, OP, OP_SHUTDOWN, READY, SEQ, type KernelHelper } from './helper-protocol.ts';
 
 // Relaxed SIMD shipped in V8 11.4; Node 20's V8 (11.3) has it behind a flag, which must be set before
@@ -16,6 +17,8 @@ const [v8Major, v8Minor] = process.versions.v8.split('.').map(Number);
 if (process.env.SCRATCHNET_RELAXED_SIMD !== '0' && (v8Major < 11 || (v8Major === 11 && v8Minor < 4))) {
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
+
+registerSharedBuilds({ plain: KERNELS_SHARED_WASM_BASE64, relaxed: KERNELS_RELAXED_SHARED_WASM_BASE64 });
 
 const HELPER_SCRIPT = `
 const { workerData } = require('node:worker_threads');
