@@ -1,3 +1,4 @@
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, type ConvStepKernels } from './conv-steps.ts';
 import { gemm } from './matmul.ts';
 import type { FloatArray } from './types.ts';
 
@@ -315,14 +316,7 @@ export function convForward(
   col: FloatArray,
   out: FloatArray,
 ): void {
-  const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
-  const k = c * filterH * filterW;
-  const img = c * h * w;
-  for (let i = 0; i < n; i++) {
-    im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, filterH, filterW, stride, pad, col);
-    gemm(false, true, fn, spatial, k, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
-  }
-  addChannelBias(out, n, fn, spatial, b, out);
+  convForwardSteps(REFERENCE_STEPS, x, n, c, h, w, W, fn, filterH, filterW, stride, pad, b, col, out);
 }
 
 /**
@@ -347,14 +341,7 @@ export function convBackwardFilter(
   col: FloatArray,
   dW: FloatArray,
 ): void {
-  const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
-  const k = c * filterH * filterW;
-  const img = c * h * w;
-  dW.fill(0, 0, fn * k);
-  for (let i = 0; i < n; i++) {
-    im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, filterH, filterW, stride, pad, col);
-    gemm(false, false, fn, k, spatial, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), col, dW, true);
-  }
+  convBackwardFilterSteps(REFERENCE_STEPS, x, n, c, h, w, dout, fn, filterH, filterW, stride, pad, col, dW);
 }
 
 /**
@@ -379,11 +366,8 @@ export function convBackwardData(
   dcolT: FloatArray,
   dx: FloatArray,
 ): void {
-  const spatial = convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
-  const k = c * filterH * filterW;
-  const img = c * h * w;
-  for (let i = 0; i < n; i++) {
-    gemm(true, false, k, spatial, fn, W, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), dcolT);
-    col2imT(dcolT, 1, c, h, w, filterH, filterW, stride, pad, dx.subarray(i * img, (i + 1) * img));
-  }
+  convBackwardDataSteps(REFERENCE_STEPS, dout, n, fn, W, c, h, w, filterH, filterW, stride, pad, dcolT, dx);
 }
+
+/** The reference kernels the three convolution kernels above are made of (function declarations: hoisted). */
+const REFERENCE_STEPS: ConvStepKernels = { im2col, col2imT, gemm, addChannelBias };

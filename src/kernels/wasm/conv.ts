@@ -1,16 +1,19 @@
 /**
  * Chapter 7's kernels on WASM (assembly/conv.ts): im2col, col2imT, the Convolution forward as a direct
- * convolution (stride 1; it leaves the one-image `col` scratch unwritten), max pooling
- * forward and backward, the channel bias and sums — behind the signatures of `referenceKernels`.
+ * convolution (stride 1; it leaves the one-image `col` scratch unwritten), its input gradient as the same
+ * direct convolution of dout with the flipped filters, its filter gradient as an implicit im2col, max
+ * pooling forward and backward, the channel bias and sums — behind the signatures of `referenceKernels`.
  *
  * Operands must live on the WASM heap (layer buffers and parameters do); anything else — off-heap arrays,
- * mixed dtypes, a stride other than 1 for the direct convolution, a heap without room for the scratch —
- * runs the reference (for convForward: im2col, then the active gemm, then the bias), with the same results.
- * Pooling's `argMax` is a plain Int32Array: it is staged through heap scratch (a memcpy each way).
+ * mixed dtypes, a stride other than 1 for the direct kernels, a heap without room for the scratch —
+ * runs the reference (for the three convolution kernels: the reference's steps, conv-steps.ts, on the
+ * active kernels), with the same results. Pooling's `argMax` is a plain Int32Array: it is staged through
+ * heap scratch (a memcpy each way).
  *
- * With a free helper thread, convForward and the pooling kernels split their images (planes) in two: the
- * first half here, the second there, each output computed exactly as on one thread.
+ * With a free helper thread, the convolutions and the pooling kernels split their images, filters or
+ * planes in two: the first half here, the second there, each output computed exactly as on one thread.
  */
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, type ConvStepKernels } from '../conv-steps.ts';
 import { referenceKernels, type Kernels } from '../index.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
@@ -48,7 +51,7 @@ export interface ConvKernelDeps {
   freeHelper: () => KernelHelper | undefined;
   /** The helper's task code of `name` (without its _f32/_f64 suffix) for the dtype. */
   helperOp: (name: string, f32: boolean) => number;
-  /** The active gemm (for convForward's fallback path). */
+  /** The active gemm (for the convolutions' fallback steps). */
   gemm: Kernels['gemm'];
   /** Called with every array a kernel writes (the kept rows of the gemm are forgotten when overwritten). */
   forget: (out: ArrayBufferView) => void;
@@ -242,6 +245,9 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     poolRun('maxPoolBackward', sz === 4, n * c, h * w, outH * outW, sz, dout.byteOffset, stage.byteOffset, dx.byteOffset);
   };
 
+  /** The calls the direct kernels do not take run the reference's steps on these kernels (conv-steps.ts). */
+  const steps: ConvStepKernels = { im2col, col2imT, gemm: d.gemm, addChannelBias };
+
   /**
    * The direct convolution (stride 1) on heap addresses, split by images with a free helper; `dense`
    * turns its zero-run skipping off. False when there is no room for its scratch (nothing written).
@@ -302,13 +308,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       onHeap(xs, W, b) && heap.owns(out) && xs.length >= n * c * h * w && W.length >= fn * k && b.length >= fn &&
       out.length >= n * fn * spatial;
     if (ok && directForward(sz, xs.byteOffset, n, c, h, w, W.byteOffset, fn, fh, fw, pad, b.byteOffset, out.byteOffset, false)) return;
-    // The reference's steps (one image's im2col into `col`, its product, then the bias), with the active kernels.
-    const img = c * h * w;
-    for (let i = 0; i < n; i++) {
-      im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
-      d.gemm(false, true, fn, spatial, k, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
-    }
-    addChannelBias(out, n, fn, spatial, b, out);
+    convForwardSteps(steps, xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out);
   };
 
   const convBackwardFilter: Kernels['convBackwardFilter'] = (xs, n, c, h, w, dout, fn, fh, fw, stride, pad, col, dW) => {
@@ -327,13 +327,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
     const there = here >= 0 && helper ? block(2, need) : -1;
     if (here < 0) {
-      // The reference's steps with the active kernels.
-      dW.fill(0, 0, fn * k);
-      const img = c * h * w;
-      for (let i = 0; i < n; i++) {
-        im2col(xs.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
-        d.gemm(false, false, fn, k, spatial, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), col, dW, true);
-      }
+      convBackwardFilterSteps(steps, xs, n, c, h, w, dout, fn, fh, fw, stride, pad, col, dW);
       return;
     }
     const a = argsView;
@@ -401,12 +395,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       Wf.fill(0, c * fn * taps);
       if (directForward(sz, dout.byteOffset, n, fn, outH, outW, flipped, c, fh, fw, fullPad, flipped + c * fn * taps * sz, dx.byteOffset, true)) return;
     }
-    const img = c * h * w;
-    const spatial = outH * outW;
-    for (let i = 0; i < n; i++) {
-      d.gemm(true, false, k, spatial, fn, W, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), dcolT);
-      col2imT(dcolT, 1, c, h, w, fh, fw, stride, pad, dx.subarray(i * img, (i + 1) * img));
-    }
+    convBackwardDataSteps(steps, dout, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, dx);
   };
 
   // col2im stays the reference: a WASM twin of its loop measured slower than the TypeScript one (0.88

@@ -1,0 +1,59 @@
+/**
+ * The Convolution layer's kernels as steps over one image at a time — im2col, a product, col2imT, the
+ * bias — written once, run with whichever kernels are given: the TypeScript references (src/kernels/conv.ts
+ * defines `convForward`, `convBackwardFilter` and `convBackwardData` this way) or a faster set's, for the
+ * calls its direct kernels do not take (other strides, operands off its heap, no room for scratch).
+ * Not part of `referenceKernels` (src/kernels/index.ts spreads conv.ts's exports only).
+ */
+import type { FloatArray } from './types.ts';
+
+/** The kernels the steps are made of (signatures of the references in conv.ts and matmul.ts). */
+export interface ConvStepKernels {
+  im2col(x: FloatArray, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, col: FloatArray): void;
+  col2imT(colT: FloatArray, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, x: FloatArray): void;
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray, accumulate?: boolean): void;
+  addChannelBias(x: FloatArray, n: number, c: number, spatial: number, bias: FloatArray, out: FloatArray): void;
+}
+
+const outSize = (size: number, filter: number, stride: number, pad: number): number => Math.floor((size + 2 * pad - filter) / stride) + 1;
+
+/** convForward's steps: per image, `col = im2col(x_i)`, `out_i = W · colᵀ`; then the bias. */
+export function convForwardSteps(
+  k: ConvStepKernels, x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray, out: FloatArray,
+): void {
+  const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+  const taps = c * fh * fw;
+  const img = c * h * w;
+  for (let i = 0; i < n; i++) {
+    k.im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
+    k.gemm(false, true, fn, spatial, taps, W, col, out.subarray(i * fn * spatial, (i + 1) * fn * spatial));
+  }
+  k.addChannelBias(out, n, fn, spatial, b, out);
+}
+
+/** convBackwardFilter's steps: `dW = 0`, then per image `col = im2col(x_i)`, `dW += dout_i · col`. */
+export function convBackwardFilterSteps(
+  k: ConvStepKernels, x: FloatArray, n: number, c: number, h: number, w: number, dout: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, col: FloatArray, dW: FloatArray,
+): void {
+  const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+  const taps = c * fh * fw;
+  const img = c * h * w;
+  dW.fill(0, 0, fn * taps);
+  for (let i = 0; i < n; i++) {
+    k.im2col(x.subarray(i * img, (i + 1) * img), 1, c, h, w, fh, fw, stride, pad, col);
+    k.gemm(false, false, fn, taps, spatial, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), col, dW, true);
+  }
+}
+
+/** convBackwardData's steps: per image, `dcolT = Wᵀ · dout_i`, `dx_i = col2imT(dcolT)`. */
+export function convBackwardDataSteps(
+  k: ConvStepKernels, dout: FloatArray, n: number, fn: number, W: FloatArray, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, dcolT: FloatArray, dx: FloatArray,
+): void {
+  const spatial = outSize(h, fh, stride, pad) * outSize(w, fw, stride, pad);
+  const taps = c * fh * fw;
+  const img = c * h * w;
+  for (let i = 0; i < n; i++) {
+    k.gemm(true, false, taps, spatial, fn, W, dout.subarray(i * fn * spatial, (i + 1) * fn * spatial), dcolT);
+    k.col2imT(dcolT, 1, c, h, w, fh, fw, stride, pad, dx.subarray(i * img, (i + 1) * img));
+  }
+}
