@@ -7,6 +7,7 @@ import { BOOK_CONFIG, PARAM_KEYS, TwoLayerNet, evaluateAccuracy, train as trainN
 import { KERNELS_WASM_BASE64 } from '../src/kernels/wasm/binary.ts';
 import { activeWasmHeap, createWasmKernels, kernelBackend, kernelThreadReady, stopKernelThreads, useTypeScriptKernels, useWasmKernels, wasmSimdSupported } from '../src/kernels/wasm/index.ts';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
+import { HELPER_OPS } from '../src/kernels/wasm/helper-protocol.ts';
 import { WasmHeap } from '../src/kernels/wasm/heap.ts';
 import { binaryModules, compileWasm } from '../scripts/build-wasm.ts';
 import { meanAbsDiff } from './helpers/gradcheck.ts';
@@ -459,6 +460,109 @@ describe('WASM kernels on two threads', () => {
       referenceKernels.gemm(true, false, 784, 50, 100, x, h, dW);
       assertClose(late[0], h, f32, 'x·W (rows split)');
       assertClose(late[1], dW, f32, 'xᵀ·dout (rows of dW split)');
+    }
+  });
+});
+
+describe('kept rows on two threads', () => {
+  /**
+   * A training step's products on a gathered, kept batch (x·W1 from the image bytes, xᵀ·dout, the SGD
+   * update of W1, x·W1 again) through `k`, the update through `k.axpy`; returns [h1, dW, h2, W after].
+   */
+  const step = (k: Pick<Kernels, 'gatherRows' | 'keepRows' | 'gemm' | 'axpy'>, alloc: (len: number) => FloatArray, images: Uint8Array, pick: Uint32Array, W: FloatArray, dout: FloatArray, [m, k1, n]: number[]) => {
+    const [x, h1, dW, h2] = [alloc(m * k1), alloc(m * n), alloc(k1 * n), alloc(m * n)];
+    k.gatherRows(images, k1, pick, x, 1 / 255);
+    k.keepRows(x, m, k1);
+    k.gemm(false, false, m, n, k1, x, W, h1);
+    k.gemm(true, false, k1, n, m, x, dout, dW);
+    k.axpy(-0.5, dW, W);
+    k.gemm(false, false, m, n, k1, x, W, h2);
+    return [h1, dW, h2, W.slice()];
+  };
+
+  it('x·W1 in two segments (the helper the first, this thread the second, row by row), xᵀ·dout and the update split where each thread owns W1: the reference bit for bit in float64', async () => {
+    let tasks: string[] = [];
+    const two = createWasmKernels({
+      helper: (memory, relaxed) => {
+        const h = createNodeHelper(memory, relaxed);
+        return { ...h, start: (op, args) => { tasks.push(HELPER_OPS[op]); h.start(op, args); } };
+      },
+    });
+    try {
+      for (let waited = 0; !two.helperReady(); waited += 10) {
+        assert.ok(waited < 10000, 'the helper thread starts');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const { train } = loadMnistSplits();
+      const images = two.heap.allocateKind('uint8', 600 * 784) as Uint8Array;
+      images.set(train.images.subarray(0, 600 * 784));
+      for (const f32 of [true, false]) {
+        // MNIST's shapes, and odd ones (a segment of 33 columns, 3 rows; one column more than the split).
+        for (const dims of [[100, 784, 50], [3, 67, 17], [37, 129, 9]]) {
+          const [m, k, n] = dims;
+          const pick = Uint32Array.from({ length: m }, (_, i) => (i * 7919 + 17) % 600);
+          // On this kernels' heap (arrayOf's arrays are on the other instance's).
+          const W = two.heap.allocate(f32, k * n)!;
+          W.set(arrayOf(k * n, f32, false, 0, 31).subarray(0, k * n));
+          const dout = two.heap.allocate(f32, m * n)!;
+          dout.set(arrayOf(m * n, f32, false, 0.3, 32).subarray(0, m * n));
+          const W0 = W.slice();
+          tasks = [];
+          const got = step(two.kernels, (len) => two.heap.allocate(f32, len)!, images, pick, W, dout, dims);
+          if (m * n * k >= 200_000) assert.deepEqual(tasks.map((t) => t.replace(/_f(32|64)$/, '')), ['gatherRows', 'keptFirst', 'keptTN', 'axpy', 'allFiniteTo', 'keptFirst'], `${dims}: the helper's tasks`);
+          W.set(W0);
+          const F = f32 ? Float32Array : Float64Array;
+          const want = step(referenceKernels, (len) => new F(len), images, pick, W, dout, dims);
+          for (let j = 0; j < 4; j++) {
+            if (f32) assertClose(got[j], want[j], true, `${dims} result ${j}`);
+            else assert.deepEqual(got[j], want[j], `${dims} result ${j} (float64, bit for bit)`);
+          }
+        }
+      }
+    } finally {
+      await two.stopHelper();
+    }
+  });
+
+  it('a helper thread that never takes up its segments: this thread claims every row and computes the same bits', async () => {
+    const two = createWasmKernels({
+      helper: (memory, relaxed) => {
+        const h = createNodeHelper(memory, relaxed);
+        // keptFirst is "started" but never run (a helper that has not woken up): join returns at once.
+        let skipped = false;
+        return {
+          ...h,
+          start: (op, args) => {
+            skipped = HELPER_OPS[op].startsWith('keptFirst');
+            if (!skipped) h.start(op, args);
+          },
+          join: () => {
+            if (!skipped) h.join();
+          },
+        };
+      },
+    });
+    try {
+      for (let waited = 0; !two.helperReady(); waited += 10) {
+        assert.ok(waited < 10000, 'the helper thread starts');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const { train } = loadMnistSplits();
+      const images = two.heap.allocateKind('uint8', 300 * 784) as Uint8Array;
+      images.set(train.images.subarray(0, 300 * 784));
+      const dims = [100, 784, 50];
+      const pick = Uint32Array.from({ length: 100 }, (_, i) => (i * 31 + 5) % 300);
+      const W = two.heap.allocate(false, 784 * 50)!;
+      W.set(arrayOf(784 * 50, false, false, 0, 41).subarray(0, 784 * 50));
+      const dout = two.heap.allocate(false, 100 * 50)!;
+      dout.set(arrayOf(100 * 50, false, false, 0.3, 42).subarray(0, 100 * 50));
+      const W0 = W.slice();
+      const got = step(two.kernels, (len) => two.heap.allocate(false, len)!, images, pick, W, dout, dims);
+      W.set(W0);
+      const want = step(referenceKernels, (len) => new Float64Array(len), images, pick, W, dout, dims);
+      for (let j = 0; j < 4; j++) assert.deepEqual(got[j], want[j], `result ${j} (float64, bit for bit)`);
+    } finally {
+      await two.stopHelper();
     }
   });
 });

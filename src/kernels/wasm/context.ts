@@ -17,19 +17,22 @@ export interface Exports extends ConvExports {
   heapBase(): number;
   allFinite_f32(len: number, x: number): number;
   allFinite_f64(len: number, x: number): number;
+  allFiniteTo_f32(len: number, x: number, out: number): void;
+  allFiniteTo_f64(len: number, x: number, out: number): void;
   gemmNN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
   gemmNN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number): void;
   gemmTN_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
   gemmTN_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number): void;
   gemmNNScratch(k: number, sz: number): number;
-  keptRowsBytes(rows: number, cols: number, sz: number): number;
-  gemmTNKeptScratch(len: number, k: number, sz: number): number;
-  gemmNNKept_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number, build: number): void;
-  gemmNNKept_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number, build: number): void;
-  gemmNNKeptBytes_f32(m: number, n: number, k: number, src: number, idx: number, div: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number): void;
-  gemmNNKeptBytes_f64(m: number, n: number, k: number, src: number, idx: number, div: number, b: number, c: number, acc: number, cache: number, rows: number, row0: number): void;
-  gemmTNKept_f32(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
-  gemmTNKept_f64(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number): void;
+  keptRowsBytes(rows: number, cols: number, h: number, sz: number): number;
+  keptSyncBytes(rows: number): number;
+  keptTNScratch(len: number, k: number, sz: number): number;
+  keptFirst_f32(m: number, n: number, k: number, a: number, b: number, c: number, flags: number, cache: number, idx: number, div: number, h: number, sync: number): void;
+  keptFirst_f64(m: number, n: number, k: number, a: number, b: number, c: number, flags: number, cache: number, idx: number, div: number, h: number, sync: number): void;
+  keptSecond_f32(m: number, n: number, k: number, a: number, b: number, c: number, flags: number, cache: number, idx: number, div: number, h: number, sync: number): void;
+  keptSecond_f64(m: number, n: number, k: number, a: number, b: number, c: number, flags: number, cache: number, idx: number, div: number, h: number, sync: number): void;
+  keptTN_f32(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number, h: number): void;
+  keptTN_f64(m: number, n: number, k: number, b: number, c: number, acc: number, scratch: number, i0: number, i1: number, cache: number, h: number): void;
   predictScratch(pixels: number, hidden: number, classes: number, sz: number): number;
   predictTwoLayer_f32(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
   predictTwoLayer_f64(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
@@ -95,6 +98,19 @@ export interface Kept {
   f32: boolean;
   listedFor: number;
   source: Gathered | undefined;
+  /** Where the rows' lists are cut in two segments (columns [0, h) and [h, cols); h = cols: one). */
+  h: number;
+}
+
+/**
+ * A matrix whose rows the two threads own (the B of the kept rows' products, W1): the helper thread
+ * reads and writes its first `split` bytes, this thread the rest. The split kernels that update it
+ * (axpy, the optimizers) cut it at the same element, so that each half stays in its core's cache.
+ */
+export interface Owned {
+  ptr: number;
+  bytes: number;
+  split: number;
 }
 
 export interface WasmContext {
@@ -110,12 +126,17 @@ export interface WasmContext {
   /** The kept rows (`keptRecord`, refilled by every keepRows: no allocation per step), or undefined. */
   kept: Kept | undefined;
   readonly keptRecord: Kept;
+  /** The matrix the threads last split by ownership (`ownedRecord`), or undefined. A hint for speed only: any split of an elementwise kernel gives the same bits. */
+  owned: Owned | undefined;
+  readonly ownedRecord: Owned;
+  /** For a split kernel writing `bytes` bytes at `ptr`: the element at which the owned matrix is cut (the helper's part first), or -1. */
+  ownedSplit(ptr: number, bytes: number, sz: number): number;
   /** The last gather (`gatheredRecord`, refilled by every gather), or undefined. */
   gathered: Gathered | undefined;
   readonly gatheredRecord: Gathered;
   /**
    * Scratch slots (0: this thread, 1: the helper, 2: outputs, 3: the helper's own work's outputs, 4: the
-   * lists of the kept rows, 5: unused, 6: a transposed B). A slot holds a block of `bytes` at `ptr`, or
+   * lists of the kept rows, 5: the kept rows' sync block, 6: a transposed B, 7: the helper's half of a check). A slot holds a block of `bytes` at `ptr`, or
    * none (ptr -1, bytes 0): never a size without a block.
    */
   readonly scratch: { ptr: number; bytes: number }[];
@@ -123,12 +144,14 @@ export interface WasmContext {
   freeHelper(): KernelHelper | undefined;
   /** The slot's block, grown to `bytes` if needed; throws HeapFull (the slot then empty) when the heap is full. */
   scratchFor(bytes: number, slot?: number): number;
+  /** scratchFor, or -1 when the heap is full. */
+  tryScratch(bytes: number, slot: number): number;
   /** Gives back a slot's block (after a failed reservation, so that its space can serve another). */
   dropScratch(slot: number): void;
   /** The two halves' scratch blocks (slot 0 here, slot 1 on the helper), or false (both slots empty) when the heap cannot give both. */
   splitScratch(hereBytes: number, thereBytes: number): boolean;
   /**
-   * gemmTN's (or gemmTNKept's) scratch, in slot 0, for as many of C's m rows as the heap has room for —
+   * gemmTN's (or keptTN's) scratch, in slot 0, for as many of C's m rows as the heap has room for —
    * all of them unless it is nearly full, else half, a quarter, …: returns that number of rows. Throws
    * HeapFull when not even one row fits. Computing C a chunk of rows at a time gives the same bits.
    */
@@ -165,10 +188,17 @@ export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper |
     helperStopped: false,
     helperBusy: false,
     kept: undefined,
-    keptRecord: { ptr: 0, bytes: 0, rows: 0, cols: 0, f32: false, listedFor: 0, source: undefined },
+    keptRecord: { ptr: 0, bytes: 0, rows: 0, cols: 0, f32: false, listedFor: 0, source: undefined, h: 0 },
+    owned: undefined,
+    ownedRecord: { ptr: 0, bytes: 0, split: 0 },
+    ownedSplit: (ptr, bytes, sz) => {
+      const o = ctx.owned;
+      // Whole vectors on both sides (16 elements: a multiple of either lane count).
+      return o !== undefined && o.ptr === ptr && o.bytes === bytes && (o.split / sz) % 16 === 0 ? o.split / sz : -1;
+    },
     gathered: undefined,
     gatheredRecord: { dst: 0, count: 0, rowLen: 0, f32: false, src: 0, srcBytes: 0, idx: 0, div: 1 },
-    scratch: [0, 1, 2, 3, 4, 5, 6].map(() => ({ ptr: -1, bytes: 0 })),
+    scratch: [0, 1, 2, 3, 4, 5, 6, 7].map(() => ({ ptr: -1, bytes: 0 })),
     freeHelper: () => (helper !== undefined && !ctx.helperStopped && !ctx.helperBusy && helper.ready() ? helper : undefined),
     scratchFor: (bytes, slot = 0) => {
       const s = ctx.scratch[slot];
@@ -185,6 +215,14 @@ export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper |
         s.bytes = bytes;
       }
       return s.ptr;
+    },
+    tryScratch: (bytes, slot) => {
+      try {
+        return ctx.scratchFor(bytes, slot);
+      } catch (e) {
+        if (!(e instanceof HeapFull)) throw e;
+        return -1;
+      }
     },
     dropScratch: (slot) => {
       const s = ctx.scratch[slot];
@@ -207,7 +245,7 @@ export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper |
     tnRows: (keptLists, m, k, sz) => {
       for (let len = m; ; len = Math.ceil(len / 2)) {
         try {
-          ctx.scratchFor(keptLists ? x.gemmTNKeptScratch(len, k, sz) : x.gemmTNScratch(len, k, sz));
+          ctx.scratchFor(keptLists ? x.keptTNScratch(len, k, sz) : x.gemmTNScratch(len, k, sz));
           return len;
         } catch (e) {
           if (!(e instanceof HeapFull) || len === 1) throw e;
@@ -216,7 +254,23 @@ export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper |
     },
     finite: (b, len) => {
       if (!heap.owns(b)) return allFinite(b, len);
-      return (b instanceof Float32Array ? x.allFinite_f32 : x.allFinite_f64)(len, b.byteOffset) === 1;
+      const f32 = b instanceof Float32Array;
+      const sz = f32 ? 4 : 8;
+      const at = b.byteOffset;
+      const owned = ctx.ownedSplit(at, len * sz, sz);
+      const free = owned > 0 ? ctx.freeHelper() : undefined;
+      const out = free !== undefined ? ctx.tryScratch(16, 7) : -1;
+      if (out < 0) return (f32 ? x.allFinite_f32 : x.allFinite_f64)(len, at) === 1;
+      // An owned matrix (W1) is checked where each half lives: reading the helper's half here would pull
+      // it into this core's cache, and the helper's next write of it would have to take it back.
+      free!.start(helperOp('allFiniteTo', f32), ctx.setArgs(owned, at, out, 0, 0, 0, 0, 0));
+      let ok: boolean;
+      try {
+        ok = (f32 ? x.allFinite_f32 : x.allFinite_f64)(len - owned, at + owned * sz) === 1;
+      } finally {
+        free!.join();
+      }
+      return ok && new Int32Array(heap.buffer, out, 1)[0] === 1;
     },
     withPointers: (arrays, written, fn) => {
       const temps: number[] = [];

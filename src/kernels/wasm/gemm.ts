@@ -9,6 +9,9 @@
 import { referenceKernels, type Kernels } from '../index.ts';
 import { HeapFull, SPLIT_MIN, helperOp, is32, is64, type WasmContext } from './context.ts';
 
+/** Kept rows of this many columns or more are listed in two segments, one per thread. */
+const KEPT_SEGMENTS_MIN = 64;
+
 /** Products below this many multiply-adds keep the row passes (the density count would not pay). */
 const BLOCKED_MIN = 100_000;
 
@@ -31,62 +34,83 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
     k.source = ctx.gathered && ctx.gathered.dst === k.ptr && ctx.gathered.count === rows && ctx.gathered.rowLen === cols && ctx.gathered.f32 === f32 ? ctx.gathered : undefined;
     ctx.kept = k;
   };
-  /** A·B or Aᵀ·B where A is the kept matrix: true when done (from or into its lists). */
+  /**
+   * A·B or Aᵀ·B where A is the kept matrix: true when done (from or into its lists). Its rows are listed
+   * in two segments, columns [0, h) and [h, k) (see the kept rows in assembly/kernels.ts): with a free
+   * helper, A·B runs the first segments there and the second here, row by row, and Aᵀ·B gives each
+   * thread C's rows of its segment; B's rows [0, h) are then the helper's (`ctx.owned`), for the update.
+   */
   const gemmKept = (f32: boolean, transA: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): boolean => {
-    if (!ctx.kept || ctx.kept.ptr !== pa || ctx.kept.f32 !== f32) return false;
+    const kept = ctx.kept;
+    if (!kept || kept.ptr !== pa || kept.f32 !== f32) return false;
     const sz = f32 ? 4 : 8;
     const helper = ctx.freeHelper();
-    const split = m >= 2 && m * n * k >= SPLIT_MIN && helper !== undefined;
-    if (!transA && m === ctx.kept.rows && k === ctx.kept.cols) {
+    const split = m * n * k >= SPLIT_MIN && helper !== undefined;
+    if (!transA && m === kept.rows && k === kept.cols) {
+      // Two segments from 64 columns (MNIST's 784 pixels: rows 0–13 and 14–27 of the image).
+      const h = kept.listedFor > 0 ? kept.h : k >= KEPT_SEGMENTS_MIN ? k >> 1 : k;
       let cache: number;
+      let sync = 0;
       try {
-        cache = scratchFor(x.keptRowsBytes(m, k, sz), 4);
+        cache = scratchFor(x.keptRowsBytes(m, k, h, sz), 4);
+        if (split && h < k) sync = scratchFor(x.keptSyncBytes(m), 5);
       } catch (e) {
         // No room for the lists: the rows are not kept, and the products compress them each time.
         if (!(e instanceof HeapFull)) throw e;
         ctx.kept = undefined;
         return false;
       }
+      kept.h = h;
       // The lists hold offsets into B's rows: listed again for a B of another width.
-      const build = ctx.kept.listedFor === n ? 0 : 1;
+      const build = kept.listedFor === n ? 0 : 1;
       // Rows gatherRows just wrote are listed from the image bytes they were converted from: the same
       // lists, from an eighth of the bytes (a quarter in float32).
-      const source = build ? ctx.kept.source : undefined;
-      ctx.kept.source = undefined;
-      // Rows [0, h) here, [h, m) on the helper when split.
-      const h = split ? m >> 1 : m;
-      if (split) {
-        helper.start(
-          helperOp(source ? 'gemmNNKeptBytes' : 'gemmNNKept', f32),
-          source
-            ? setArgs(m - h, n, k, source.src, source.idx + h * 4, source.div, pb, pc + h * n * sz, acc, cache, m, h)
-            : setArgs(m - h, n, k, pa + h * k * sz, pb, pc + h * n * sz, acc, cache, m, h, build),
-        );
+      const source = build ? kept.source : undefined;
+      kept.source = undefined;
+      const flags = acc | ((source ? 2 : build) << 1);
+      const [a, idx, div] = source ? [source.src, source.idx, source.div] : [pa, 0, 1];
+      const first = f32 ? x.keptFirst_f32 : x.keptFirst_f64;
+      const second = f32 ? x.keptSecond_f32 : x.keptSecond_f64;
+      if (sync) {
+        // The next row to claim, the failure flag and the rows' done flags start at 0.
+        new Int32Array(heap.buffer, sync, x.keptSyncBytes(m) >> 2).fill(0);
+        helper!.start(helperOp('keptFirst', f32), setArgs(m, n, k, a, pb, pc, flags, cache, idx, div, h, sync));
+        try {
+          second(m, n, k, a, pb, pc, flags, cache, idx, div, h, sync);
+        } finally {
+          helper!.join();
+        }
+        const o = ctx.ownedRecord;
+        o.ptr = pb;
+        o.bytes = k * n * sz;
+        o.split = h * n * sz;
+        ctx.owned = o;
+      } else {
+        first(m, n, k, a, pb, pc, flags, cache, idx, div, h, 0);
+        if (h < k) second(m, n, k, a, pb, pc, flags, cache, idx, div, h, 0);
       }
-      try {
-        if (source) (f32 ? x.gemmNNKeptBytes_f32 : x.gemmNNKeptBytes_f64)(h, n, k, source.src, source.idx, source.div, pb, pc, acc, cache, m, 0);
-        else (f32 ? x.gemmNNKept_f32 : x.gemmNNKept_f64)(h, n, k, pa, pb, pc, acc, cache, m, 0, build);
-      } finally {
-        if (split) helper.join();
-      }
-      ctx.kept.listedFor = n;
+      kept.listedFor = n;
       return true;
     }
-    if (transA && ctx.kept.listedFor > 0 && k === ctx.kept.rows && m === ctx.kept.cols) {
-      const cache = scratchFor(x.keptRowsBytes(k, m, sz), 4);
-      const TN = f32 ? x.gemmTNKept_f32 : x.gemmTNKept_f64;
-      const h = m >> 1;
+    if (transA && kept.listedFor > 0 && k === kept.rows && m === kept.cols) {
+      const { h } = kept;
+      const cache = scratchFor(x.keptRowsBytes(k, m, h, sz), 4);
+      const TN = f32 ? x.keptTN_f32 : x.keptTN_f64;
       // Every block is reserved before the helper starts: a full heap then changes nothing.
-      if (split && splitScratch(x.gemmTNKeptScratch(h, k, sz), x.gemmTNKeptScratch(m - h, k, sz))) {
-        helper.start(helperOp('gemmTNKept', f32), setArgs(m, n, k, pb, pc, acc, scratch[1].ptr, h, m, cache));
+      if (split && h < m && splitScratch(x.keptTNScratch(m - h, k, sz), x.keptTNScratch(h, k, sz))) {
+        // C's rows [0, h) on the helper (from its segment's lists), [h, m) here.
+        helper.start(helperOp('keptTN', f32), setArgs(m, n, k, pb, pc, acc, scratch[1].ptr, 0, h, cache, h));
         try {
-          TN(m, n, k, pb, pc, acc, scratch[0].ptr, 0, h, cache);
+          TN(m, n, k, pb, pc, acc, scratch[0].ptr, h, m, cache, h);
         } finally {
           helper.join();
         }
       } else {
-        const len = tnRows(true, m, k, sz);
-        for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len), cache);
+        // Each segment's rows on this thread, in as few chunks as the heap has scratch for.
+        for (const [s0, s1] of h < m ? [[0, h], [h, m]] : [[0, m]]) {
+          const len = tnRows(true, s1 - s0, k, sz);
+          for (let i0 = s0; i0 < s1; i0 += len) TN(m, n, k, pb, pc, acc, scratch[0].ptr, i0, Math.min(s1, i0 + len), cache, h);
+        }
       }
       return true;
     }

@@ -139,7 +139,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
   const ctx = createContext(x, heap, helper, relaxed);
   const { forget } = ctx;
   // The one-call kernels: a table of descriptors (table.ts); the others, one file per family.
-  const table = bindTable({ exports: x as unknown as Record<string, unknown>, heap, forget, reference: referenceKernels, freeHelper: ctx.freeHelper, helperOp });
+  const table = bindTable({ exports: x as unknown as Record<string, unknown>, heap, forget, reference: referenceKernels, freeHelper: ctx.freeHelper, ownedSplit: ctx.ownedSplit, helperOp });
   const { gemm, keepRows } = createGemmKernels(ctx);
   const gather = createGatherKernels(ctx, table.bytesToFloat);
   const predict = createPredictKernels(ctx);

@@ -41,7 +41,13 @@ for (;;) {
   last = Atomics.load(control, at.SEQ);
   const op = Atomics.load(control, at.OP);
   if (op === at.SHUTDOWN) break;
-  ops[op](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11]);
+  try {
+    ops[op](args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11]);
+  } catch (e) {
+    // A task that waits on this one (keptFirst: its sync block, the last argument) must not wait for ever.
+    if (names[op].startsWith('keptFirst')) Atomics.store(new Int32Array(memory.buffer), (args[11] >> 2) + 1, 1);
+    throw e;
+  }
   Atomics.store(control, at.DONE, last);
   Atomics.notify(control, at.DONE);
 }

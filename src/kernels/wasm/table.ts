@@ -150,6 +150,8 @@ export interface TableContext {
   reference: Kernels;
   /** The helper thread when it is free to take half of a kernel now (split kernels), else undefined. */
   freeHelper?: () => KernelHelper | undefined;
+  /** For a split kernel writing `bytes` bytes at `ptr`: where the threads own that matrix (the helper's elements first), or -1. */
+  ownedSplit?: (ptr: number, bytes: number, sz: number) => number;
   /** The helper's task code of an export (`name` without its suffix) for the dtype. */
   helperOp?: (name: string, f32: boolean) => number;
 }
@@ -174,6 +176,8 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
   const ops = desc.operands;
   const arrays = ops.map((op, i) => ('at' in op ? i : -1)).filter((i) => i >= 0);
   const written = arrays.filter((i) => (ops[i] as { out?: boolean }).out === true);
+  // The operand an ownership split is looked up by: the last one written (axpy's y, an update's params).
+  const lastWritten = written.at(-1) ?? 0;
   // Reused on every call: the arguments, the export's arguments, the temporary blocks.
   const argv: unknown[] = new Array(MAX_ARGS).fill(undefined);
   const callArgs: number[] = new Array(ops.length).fill(0);
@@ -252,17 +256,22 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
         callArgs[i] = ptr;
       }
     }
-    const helper = desc.split && callArgs[0] >= ELEMENTWISE_SPLIT_MIN && !copied ? ctx.freeHelper?.() : undefined;
+    // A matrix the threads own by halves (ctx.owned: W1 of the kept rows' products) is cut where they own it.
+    const owned = desc.split && !copied && ctx.ownedSplit ? ctx.ownedSplit(callArgs[lastWritten], callArgs[0] * sz, sz) : -1;
+    const helper = desc.split && (owned > 0 || callArgs[0] >= ELEMENTWISE_SPLIT_MIN) && !copied ? ctx.freeHelper?.() : undefined;
     if (helper && ctx.helperOp) {
-      // Elements [0, h) here, [h, n) there (h a multiple of 16: whole vectors on both sides).
+      // Elements [0, h) here, [h, n) there (h a multiple of 16: whole vectors on both sides) — or, for an
+      // owned matrix, [0, h) there and [h, n) here.
       const n = callArgs[0];
-      const h = (n >> 1) & ~15;
+      const h = owned > 0 ? owned : (n >> 1) & ~15;
+      const [hereAt, thereAt, thereLen] = owned > 0 ? [h, 0, h] : [0, h, n - h];
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i];
-        splitArgs[i] = i === 0 ? n - h : 'at' in op ? callArgs[i] + h * (op.kind === 'bytes' ? 1 : sz) : callArgs[i];
+        splitArgs[i] = i === 0 ? thereLen : 'at' in op ? callArgs[i] + thereAt * (op.kind === 'bytes' ? 1 : sz) : callArgs[i];
       }
       helper.start(ctx.helperOp(desc.name, sz === 4), splitArgs);
-      callArgs[0] = h;
+      callArgs[0] = n - thereLen;
+      if (hereAt > 0) for (let i = 1; i < ops.length; i++) if ('at' in ops[i]) callArgs[i] += hereAt * ((ops[i] as { kind?: string }).kind === 'bytes' ? 1 : sz);
       try {
         Reflect.apply(run, undefined, callArgs);
       } finally {

@@ -39,11 +39,12 @@ const ZEROS = memory.data(13 * 16, 16);
 /**
  * Lists the non-zero entries of `len` elements at `row`: `vals[q]` the value, `offs[q]` its position
  * times `scale` (a byte offset into the other operand, or the position itself with scale 1) and, when
- * `idx` is not 0, `idx[q]` its position. Blocks of 16 zeros (MNIST's empty borders) are skipped with one
+ * `idx` is not 0, `idx[q]` its position — positions counted from `p0` (the row's first element is
+ * position p0: a segment of a longer row). Blocks of 16 zeros (MNIST's empty borders) are skipped with one
  * test; the others are packed without a branch per value (packNonZeros). Writes up to 16 bytes past the
  * last entry of each list. Returns the number of entries.
  */
-function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, idx: usize = 0): i32 {
+function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, idx: usize = 0, p0: i32 = 0): i32 {
   const sz = <usize>sizeof<T>();
   let count = 0;
   let p = 0;
@@ -53,7 +54,7 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
     let any = v128.or(v128.or(v128.load(at), v128.load(at, 16)), v128.or(v128.load(at, 32), v128.load(at, 48)));
     if (sz == 8) any = v128.or(any, v128.or(v128.or(v128.load(at, 64), v128.load(at, 80)), v128.or(v128.load(at, 96), v128.load(at, 112))));
     if (!v128.any_true(any)) continue;
-    let plain = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(p));
+    let plain = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(p0 + p));
     for (let g: usize = 0; g < 4; g++) {
       const v = at + g * 4 * sz;
       const v0 = v128.load(v);
@@ -63,8 +64,8 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
   }
   for (; p < len; p++) {
     const v = load<T>(row + <usize>p * sz);
-    store<i32>(offs + (<usize>count << 2), p * scale);
-    if (idx) store<i32>(idx + (<usize>count << 2), p);
+    store<i32>(offs + (<usize>count << 2), (p0 + p) * scale);
+    if (idx) store<i32>(idx + (<usize>count << 2), p0 + p);
     store<T>(vals + <usize>count * sz, v);
     count += <i32>(v != 0);
   }
@@ -115,10 +116,10 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
  * `compress` for a row of bytes (an image) read as floats `byte · valueScale`: the values bytesToFloat
  * would write (the same conversions and multiplication), listed without writing the float row first —
  * and, when `idx` is not 0, their positions to `idx` as compress does. A block of 16 pixels is one
- * vector, so empty blocks cost one test.
+ * vector, so empty blocks cost one test. Positions count from `p0`, as in compress.
  */
 // @ts-ignore: decorator
-@inline function compressBytes<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, valueScale: f64, idx: usize = 0): i32 {
+@inline function compressBytes<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32, valueScale: f64, idx: usize = 0, p0: i32 = 0): i32 {
   const sz = <usize>sizeof<T>();
   let count = 0;
   let p = 0;
@@ -131,8 +132,8 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
     if (!v128.any_true(bytes)) continue;
     const lo = i16x8.extend_low_i8x16_u(bytes);
     const hi = i16x8.extend_high_i8x16_u(bytes);
-    let pos = i32x4.add(lane, i32x4.splat(p * scale));
-    let plain = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(p));
+    let pos = i32x4.add(lane, i32x4.splat((p0 + p) * scale));
+    let plain = i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(p0 + p));
     count = packPixels<T>(i32x4.extend_low_i16x8_u(lo), sv, pos, plain, offs, idx, vals, count);
     pos = i32x4.add(pos, step);
     plain = i32x4.add(plain, four);
@@ -146,8 +147,8 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
   }
   for (; p < len; p++) {
     const v = <T>(<f64>load<u8>(row + <usize>p) * valueScale);
-    store<i32>(offs + (<usize>count << 2), p * scale);
-    if (idx) store<i32>(idx + (<usize>count << 2), p);
+    store<i32>(offs + (<usize>count << 2), (p0 + p) * scale);
+    if (idx) store<i32>(idx + (<usize>count << 2), p0 + p);
     store<T>(vals + <usize>count * sz, v);
     count += <i32>(v != 0);
   }
@@ -439,53 +440,156 @@ const GEMM_NN_MIN_BLOCK_ROWS = 32;
 }
 
 // ---- Kept rows: a matrix the caller promised not to change (a training batch, used by three products) ----
-// Its rows' non-zeros are listed once, by the first product (x·W1), into one slot per row: byte offsets
-// into W1's rows (for the row passes), plain column indices (for xᵀ·dout's regrouping) and the values.
-// x·W1 after the update and xᵀ·dout then read the lists instead of compressing x again.
+// Its rows' non-zeros are listed once, by the first product (x·W1), and read again by x·W1 after the
+// update and by xᵀ·dout. Each row is listed in two segments, its columns [0, h) and [h, k) (h = k: one),
+// each into its own slot: byte offsets into W1's rows (for the row passes), column indices (for xᵀ·dout's
+// regrouping) and the values. The segments are what two threads own: with the helper thread, it lists
+// and computes the first segment of every row — W1's rows [0, h) — and this thread the second, W1's rows
+// [h, k), one row after the other (a row's second segment adds to what its first stored: the same sums in
+// the same order as one pass). xᵀ·dout gives each thread the rows of dW1 of its own segment, and the
+// update of W1 is split at the same row (see `owned` in context.ts), so that W1 and dW1 stay in the cache
+// of the core that reads and writes them: with rows split the other way, each step moved W1 from one
+// core's cache to the other's, and two threads were no faster than one.
+//
+// Layout at `cache`: segment 0's lists, segment 1's lists, then two counts per row.
 
 // @ts-ignore: decorator
 @inline function listSlot(len: i32, width: i32): i32 {
   return ((len + 4) * width + 15) & ~15;
 }
 
-/** Bytes of the lists of `rows` kept rows of `cols` values of `sz` bytes. */
-export function keptRowsBytes(rows: i32, cols: i32, sz: i32): i32 {
-  return rows * (2 * listSlot(cols, 4) + listSlot(cols, sz)) + ((rows * 4 + 15) & ~15);
+/** Bytes of one segment's lists: `rows` slots of offsets, of column indices and of values. */
+// @ts-ignore: decorator
+@inline function segmentBytes(rows: i32, len: i32, sz: i32): i32 {
+  return rows * (2 * listSlot(len, 4) + listSlot(len, sz));
+}
+
+/** Bytes of the lists of `rows` kept rows of `cols` values of `sz` bytes, in segments [0, h) and [h, cols). */
+export function keptRowsBytes(rows: i32, cols: i32, h: i32, sz: i32): i32 {
+  return segmentBytes(rows, h, sz) + segmentBytes(rows, cols - h, sz) + ((rows * 8 + 15) & ~15);
 }
 
 /**
- * gemmNN for rows [row0, row0 + m) of a kept matrix (`rows` × k, at `cache`): with `build` 1, each row is
- * listed into its slot first (this is x·W1's forward); with `build` 0 the lists are read. With `build` 2
- * the kept matrix is one gatherRows wrote: row i of A is row idx[i] of the image bytes at `a` (k bytes
- * each) divided by `div`, and its non-zeros are listed from those bytes — the same entries, in the same
- * order, with the same values as compress finds in the floats gatherRows wrote (see compressBytes) —
- * without reading the float rows. The same sums as gemmNN.
+ * Bytes of the block the two threads synchronise on: the next unclaimed row and a failure flag (one cache
+ * line), then one
+ * done flag per row — each on its own 64-byte cache line, so that polling one row's flag does not slow
+ * down the thread writing the next.
+ */
+export function keptSyncBytes(rows: i32): i32 {
+  return 64 + rows * 64;
+}
+
+// @ts-ignore: decorator
+@inline function doneFlag(sync: usize, r: i32): usize {
+  return sync + 64 + (<usize>r << 6);
+}
+
+// The synchronisation of the two segments' threads. Only the shared-memory builds (the Node helper) have
+// atomics; the others run both segments on one thread and never synchronise (sync = 0).
+// @ts-ignore: decorator
+@inline function syncLoad(p: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.load<i32>(p);
+  return load<i32>(p);
+}
+// @ts-ignore: decorator
+@inline function syncStore(p: usize, v: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(p, v);
+  else store<i32>(p, v);
+}
+// @ts-ignore: decorator
+@inline function syncClaim(p: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(p, 1);
+  const v = load<i32>(p);
+  store<i32>(p, v + 1);
+  return v;
+}
+
+/**
+ * Segment `seg` of kept row r: listed into its slot (`build` 1: from the floats at a, r·k values a row;
+ * `build` 2: from the image bytes gatherRows converted, row idx[r] of k bytes at a, divided by `div` — the
+ * same entries in the same order with the same values, see compressBytes; `build` 0: the lists are read),
+ * then, when `pass`, added to C's row r by the row passes (from C with `acc` 1, else from zero).
  */
 // @ts-ignore: decorator
-@inline function gemmNNKept<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32, idx: usize = 0, div: i32 = 1): void {
-  const sz = <usize>sizeof<T>();
-  const oSlot = <usize>listSlot(k, 4);
-  const vSlot = <usize>listSlot(k, <i32>sz);
-  const offsBase = cache;
-  const idxBase = offsBase + <usize>rows * oSlot;
-  const valsBase = idxBase + <usize>rows * oSlot;
-  const counts = valsBase + <usize>rows * vSlot;
-  const rowB = n * <i32>sz;
-  const valueScale = 1.0 / <f64>div;
-  for (let i = 0; i < m; i++) {
-    const r = <usize>(row0 + i);
-    const offs = offsBase + r * oSlot;
-    const vals = valsBase + r * vSlot;
-    let count: i32;
-    if (build == 2) {
-      const image = a + <usize>load<u32>(idx + (<usize>i << 2)) * <usize>k;
-      count = compressBytes<T>(image, k, offs, vals, rowB, valueScale, idxBase + r * oSlot);
-      store<i32>(counts + (r << 2), count);
-    } else if (build) {
-      count = compress<T>(a + <usize>i * <usize>k * sz, k, offs, vals, rowB, idxBase + r * oSlot);
-      store<i32>(counts + (r << 2), count);
-    } else count = load<i32>(counts + (r << 2));
-    rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>i * <usize>rowB, acc);
+@inline function keptSegment<T>(seg: i32, r: i32, n: i32, k: i32, h: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, build: i32, idx: usize, div: i32, pass: bool): void {
+  const sz = <i32>sizeof<T>();
+  const p0 = seg ? h : 0;
+  const len = seg ? k - h : h;
+  const base = cache + (seg ? <usize>segmentBytes(rows, h, sz) : 0);
+  const oSlot = <usize>listSlot(len, 4);
+  const offs = base + <usize>r * oSlot;
+  const cols = base + <usize>rows * oSlot + <usize>r * oSlot;
+  const vals = base + 2 * <usize>rows * oSlot + <usize>r * <usize>listSlot(len, sz);
+  const countAt = cache + <usize>segmentBytes(rows, h, sz) + <usize>segmentBytes(rows, k - h, sz) + ((<usize>r * 2 + <usize>seg) << 2);
+  const rowB = n * sz;
+  let count: i32;
+  if (build == 2) {
+    const image = a + <usize>load<u32>(idx + (<usize>r << 2)) * <usize>k;
+    count = compressBytes<T>(image + <usize>p0, len, offs, vals, rowB, 1.0 / <f64>div, cols, p0);
+    store<i32>(countAt, count);
+  } else if (build) {
+    count = compress<T>(a + (<usize>r * <usize>k + <usize>p0) * <usize>sz, len, offs, vals, rowB, cols, p0);
+    store<i32>(countAt, count);
+  } else count = load<i32>(countAt);
+  if (pass) rowPasses<T>(offs, vals, 0, count, n, b, c + <usize>r * <usize>rowB, acc);
+}
+
+/**
+ * C (m×n) = A·B [+ C] for the m kept rows of A (m×k, lists at `cache`): the first segment of its rows.
+ * `flags` = acc | build << 1 (see keptSegment). With `sync` 0, every row in order; with a sync block (the
+ * helper thread), it claims rows one at a time and marks each done, while keptSecond — on the other
+ * thread — does the rows' second segments.
+ */
+// @ts-ignore: decorator
+@inline function keptFirst<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, flags: i32, cache: usize, idx: usize, div: i32, h: i32, sync: usize): void {
+  const acc = flags & 1;
+  const build = flags >> 1;
+  if (!sync) {
+    for (let r = 0; r < m; r++) keptSegment<T>(0, r, n, k, h, a, b, c, acc, cache, m, build, idx, div, true);
+    return;
+  }
+  for (;;) {
+    const r = syncClaim(sync);
+    if (r >= m) return;
+    keptSegment<T>(0, r, n, k, h, a, b, c, acc, cache, m, build, idx, div, true);
+    syncStore(doneFlag(sync, r), 1);
+  }
+}
+
+/**
+ * The second segment of every kept row (the same arguments as keptFirst). With a sync block, each row's
+ * second segment is listed, then waits for its first: a row not yet claimed is claimed and done here
+ * (whichever thread computes it, the bits are the same), a row the other thread holds is waited for; a
+ * failure flag set by the other thread (its task threw) traps here rather than waiting for ever.
+ */
+// @ts-ignore: decorator
+@inline function keptSecond<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, flags: i32, cache: usize, idx: usize, div: i32, h: i32, sync: usize): void {
+  const acc = flags & 1;
+  const build = flags >> 1;
+  if (!sync) {
+    for (let r = 0; r < m; r++) keptSegment<T>(1, r, n, k, h, a, b, c, 1, cache, m, build, idx, div, true);
+    return;
+  }
+  // The second segments' lists first, while the other thread starts on the first segments.
+  for (let r = 0; r < m; r++) {
+    if (build) keptSegment<T>(1, r, n, k, h, a, b, c, acc, cache, m, build, idx, div, false);
+    let spins = 0;
+    while (!syncLoad(doneFlag(sync, r))) {
+      // Rarely (the other thread writes the claim counter once a row: reading it here at every turn
+      // would take its cache line away each time): a failure, or a row nobody holds yet — the other thread
+      // has not started, or is behind — claimed and done here. Rows ahead are left to it, whose cache
+      // holds B's rows [0, h).
+      if ((++spins & 255) != 0) continue;
+      if (syncLoad(sync + 4)) unreachable();
+      if (syncLoad(sync) <= r) {
+        const j = syncClaim(sync);
+        if (j < m) {
+          keptSegment<T>(0, j, n, k, h, a, b, c, acc, cache, m, build, idx, div, true);
+          syncStore(doneFlag(sync, j), 1);
+        }
+      }
+    }
+    keptSegment<T>(1, r, n, k, h, a, b, c, 1, cache, m, 0, idx, div, true);
   }
 }
 
@@ -543,36 +647,40 @@ export function gemmTNScratch(len: i32, k: i32, sz: i32): i32 {
 }
 
 /**
- * Rows [i0, i1) of C = Aᵀ·B [+ C] from the rows of a kept matrix (its lists, `rows` = k of them, `cols` =
- * m values each): each row's entries in [i0, i1) are found by binary search, then regrouped as in gemmTN.
+ * Rows [i0, i1) of C = Aᵀ·B [+ C] from the lists of a kept matrix A (k×m: `k` rows listed in segments
+ * [0, h) and [h, m)); [i0, i1) lies within one segment (the caller splits at h). Each row's entries in
+ * [i0, i1) are found by binary search in its segment's list, then regrouped as in gemmTN.
  */
 // @ts-ignore: decorator
-@inline function gemmTNKept<T>(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void {
-  const sz = <usize>sizeof<T>();
-  const oSlot = <usize>listSlot(m, 4);
-  const vSlot = <usize>listSlot(m, <i32>sz);
-  const idxBase = cache + <usize>k * oSlot;
+@inline function keptTN<T>(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize, h: i32): void {
+  const sz = <i32>sizeof<T>();
+  const seg = i0 >= h && h < m ? 1 : 0;
+  const len = seg ? m - h : h;
+  const base = cache + (seg ? <usize>segmentBytes(k, h, sz) : 0);
+  const oSlot = <usize>listSlot(len, 4);
+  const vSlot = <usize>listSlot(len, sz);
+  const idxBase = base + <usize>k * oSlot;
   const valsBase = idxBase + <usize>k * oSlot;
-  const counts = valsBase + <usize>k * vSlot;
+  const counts = cache + <usize>segmentBytes(k, h, sz) + <usize>segmentBytes(k, m - h, sz);
   const rowIdx = scratch;
   const rowVal = rowIdx + ((<usize>k + 4) << 2);
   const rowCount = rowVal + ((<usize>k + 4) << 2);
   let total = 0;
   for (let p = 0; p < k; p++) {
     const idx = idxBase + <usize>p * oSlot;
-    const count = load<i32>(counts + (<usize>p << 2));
+    const count = load<i32>(counts + ((<usize>p * 2 + <usize>seg) << 2));
     const lo = lowerBound(idx, count, i0);
     const hi = lowerBound(idx, count, i1);
     store<u32>(rowIdx + (<usize>p << 2), <u32>(idx + (<usize>lo << 2)));
-    store<u32>(rowVal + (<usize>p << 2), <u32>(valsBase + <usize>p * vSlot + <usize>lo * sz));
+    store<u32>(rowVal + (<usize>p << 2), <u32>(valsBase + <usize>p * vSlot + <usize>lo * <usize>sz));
     store<i32>(rowCount + (<usize>p << 2), hi - lo);
     total += hi - lo;
   }
   regroup<T>(n, k, b, c, acc, i0, i1, i0, rowIdx, rowVal, rowCount, total, rowCount + ((<usize>k + 4) << 2));
 }
 
-/** Bytes of scratch gemmTNKept needs. */
-export function gemmTNKeptScratch(len: i32, k: i32, sz: i32): i32 {
+/** Bytes of scratch keptTN needs for `len` rows of C. */
+export function keptTNScratch(len: i32, k: i32, sz: i32): i32 {
   const cap = k * len + 16;
   return 3 * (k + 4) * 4 + ((cap * 4 + 15) & ~15) + ((cap * sz + 15) & ~15) + (len + 4) * 4;
 }
@@ -810,6 +918,9 @@ export function nonZeros_f64(len: i32, x: usize): i32 { return nonZeros<f64>(len
 
 export function allFinite_f32(len: i32, x: usize): i32 { return allFinite<f32>(len, x); }
 export function allFinite_f64(len: i32, x: usize): i32 { return allFinite<f64>(len, x); }
+/** allFinite stored at `out` (the helper thread's half of a check: its tasks return nothing). */
+export function allFiniteTo_f32(len: i32, x: usize, out: usize): void { store<i32>(out, allFinite<f32>(len, x)); }
+export function allFiniteTo_f64(len: i32, x: usize, out: usize): void { store<i32>(out, allFinite<f64>(len, x)); }
 
 /** y += alpha · x (the SGD update). */
 // @ts-ignore: decorator
@@ -832,12 +943,12 @@ export function gemmNN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
 export function gemmNN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void { gemmNN<f64>(m, n, k, a, b, c, acc, scratch); }
 export function gemmTN_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f32>(m, n, k, a, b, c, acc, scratch, i0, i1); }
 export function gemmTN_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32): void { gemmTN<f64>(m, n, k, a, b, c, acc, scratch, i0, i1); }
-export function gemmNNKept_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f32>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
-export function gemmNNKept_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32, build: i32): void { gemmNNKept<f64>(m, n, k, a, b, c, acc, cache, rows, row0, build); }
-export function gemmNNKeptBytes_f32(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKept<f32>(m, n, k, src, b, c, acc, cache, rows, row0, 2, idx, div); }
-export function gemmNNKeptBytes_f64(m: i32, n: i32, k: i32, src: usize, idx: usize, div: i32, b: usize, c: usize, acc: i32, cache: usize, rows: i32, row0: i32): void { gemmNNKept<f64>(m, n, k, src, b, c, acc, cache, rows, row0, 2, idx, div); }
-export function gemmTNKept_f32(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f32>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
-export function gemmTNKept_f64(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize): void { gemmTNKept<f64>(m, n, k, b, c, acc, scratch, i0, i1, cache); }
+export function keptFirst_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, flags: i32, cache: usize, idx: usize, div: i32, h: i32, sync: usize): void { keptFirst<f32>(m, n, k, a, b, c, flags, cache, idx, div, h, sync); }
+export function keptFirst_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, flags: i32, cache: usize, idx: usize, div: i32, h: i32, sync: usize): void { keptFirst<f64>(m, n, k, a, b, c, flags, cache, idx, div, h, sync); }
+export function keptSecond_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, flags: i32, cache: usize, idx: usize, div: i32, h: i32, sync: usize): void { keptSecond<f32>(m, n, k, a, b, c, flags, cache, idx, div, h, sync); }
+export function keptSecond_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, flags: i32, cache: usize, idx: usize, div: i32, h: i32, sync: usize): void { keptSecond<f64>(m, n, k, a, b, c, flags, cache, idx, div, h, sync); }
+export function keptTN_f32(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize, h: i32): void { keptTN<f32>(m, n, k, b, c, acc, scratch, i0, i1, cache, h); }
+export function keptTN_f64(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32, scratch: usize, i0: i32, i1: i32, cache: usize, h: i32): void { keptTN<f64>(m, n, k, b, c, acc, scratch, i0, i1, cache, h); }
 export function gemmNT_f32(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f32>(m, n, k, a, b, c, acc); }
 export function gemmNT_f64(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void { gemmNT<f64>(m, n, k, a, b, c, acc); }
 export function axpy_f32(len: i32, alpha: f32, x: usize, y: usize): void { axpy<f32>(len, alpha, x, y); }
