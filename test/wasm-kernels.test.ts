@@ -583,7 +583,7 @@ describe('elementwise kernels split between the threads', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
       for (const f32 of [true, false]) {
-        for (const len of [65_536, 65_536 + 37, 200_003]) {
+        for (const len of [8_192, 65_536 + 37, 200_003]) {
           const before = tasks;
           const x = two.heap.allocate(f32, len)!;
           for (let i = 0; i < len; i++) x[i] = i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : Math.sin(i * 0.37);
@@ -686,5 +686,25 @@ describe('WasmHeap', () => {
     assert.equal(heap.alloc(16), -1, 'full');
     const arr = heap.allocate(true, 4);
     assert.equal(arr, undefined);
+  });
+
+  it('hands out zeroed arrays: space used before (by alloc or allocate) is cleared, also where a block reaches past it', () => {
+    const heap = new WasmHeap(new WebAssembly.Memory({ initial: 1, maximum: 1 }), 0);
+    const bytes = new Uint8Array(heap.buffer);
+    const dirty = (ptr: number, len: number) => bytes.fill(0xab, ptr, ptr + len);
+    const a = heap.allocate(false, 8)!;
+    a.fill(Math.PI);
+    const p = heap.alloc(64);
+    dirty(p, 64);
+    heap.release(a.byteOffset);
+    heap.release(p);
+    // The freed 128 bytes (two used blocks) and 64 never used: one block over both.
+    const b = heap.allocateKind('uint8', 192) as Uint8Array;
+    assert.equal(b.byteOffset, a.byteOffset);
+    assert.ok(b.every((v) => v === 0), 'the used part cleared, the fresh part zero');
+    dirty(b.byteOffset, 192);
+    heap.release(b.byteOffset);
+    const c = heap.allocate(true, 48)!;
+    assert.ok(c.every((v) => v === 0));
   });
 });
