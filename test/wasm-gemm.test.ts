@@ -117,3 +117,85 @@ describe('the blocked path through gemm (relaxed build, float32)', () => {
     }
   });
 });
+
+describe('A·Bᵀ as tiled dot products (gemmNT)', () => {
+  /** One dot product at a time, as gemmNT computes each: per lane over whole vectors, lanes summed in order, the tail, then C. */
+  const oneDot = (a: Float64Array, b: Float64Array, k: number): number => {
+    const lanes = [0, 0];
+    let p = 0;
+    for (; p + 2 <= k; p += 2) for (let l = 0; l < 2; l++) lanes[l] = lanes[l] + a[p + l] * b[p + l];
+    let s = 0;
+    for (const v of lanes) s += v;
+    for (; p < k; p++) s += a[p] * b[p];
+    return s;
+  };
+
+  for (const relaxed of [false, true]) {
+    it(`float64, ${relaxed ? 'relaxed' : 'plain'} build: each value as one dot product alone, bit for bit, in any column range (3×3 tiles, partial tiles, a tail of k)`, () => {
+      const { x, memory } = rawExports(relaxed);
+      const base = (x.heapBase() + 4095) & ~4095;
+      const heap = new Float64Array(memory.buffer);
+      for (const [m, n, k] of [[100, 1024, 50], [7, 11, 33], [1, 1, 1], [4, 13, 129], [3, 3, 64], [5, 2, 3]]) {
+        for (const acc of [0, 1]) {
+          const A = base, B = A + m * k * 8 + 64, C = B + n * k * 8 + 64;
+          for (let i = 0; i < m * k; i++) heap[A / 8 + i] = rng.random() * 2 - 1;
+          for (let i = 0; i < n * k; i++) heap[B / 8 + i] = rng.random() * 2 - 1;
+          const c0 = Float64Array.from({ length: m * n }, () => rng.random() - 0.5);
+          heap.set(c0, C / 8);
+          heap[C / 8 + m * n] = 7.25;
+          const h = Math.floor(n / 2);
+          x.gemmNT_f64(m, n, k, A, B, C, acc, 0, h);
+          x.gemmNT_f64(m, n, k, A, B, C, acc, h, n);
+          const want = new Float64Array(m * n);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              const s = oneDot(heap.subarray(A / 8 + i * k, A / 8 + (i + 1) * k), heap.subarray(B / 8 + j * k, B / 8 + (j + 1) * k), k);
+              want[i * n + j] = acc ? c0[i * n + j] + s : s;
+            }
+          }
+          sameBits(heap.subarray(C / 8, C / 8 + m * n), want, `${m}×${n}×${k} acc ${acc}`);
+          assert.equal(heap[C / 8 + m * n], 7.25, 'nothing written past C');
+        }
+      }
+    });
+  }
+
+  it('float32 through gemm (k ≥ 32: no transposition): the same bits on one thread and two, within float32 rounding of the reference', async () => {
+    const one = createWasmKernels({ relaxed: true });
+    const two = createWasmKernels({ relaxed: true, helper: createNodeHelper });
+    try {
+      for (let i = 0; i < 200 && !two.helperReady(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(two.helperReady(), 'helper thread started');
+      for (const [m, n, k] of [[100, 4320, 100], [100, 1024, 50], [3, 7, 33], [37, 301, 129]]) {
+        for (const accumulate of [false, true]) {
+          const data = (len: number) => Float32Array.from({ length: len }, () => rng.random() * 2 - 1);
+          const a = data(m * k), b = data(n * k), c0 = data(m * n);
+          const runs = [one, two].map((wk) => {
+            const put = (v: Float32Array) => {
+              const arr = wk.heap.allocate(true, v.length)! as Float32Array;
+              arr.set(v);
+              return arr;
+            };
+            const c = put(c0);
+            wk.kernels.gemm(false, true, m, n, k, put(a), put(b), c, accumulate);
+            return c;
+          });
+          const what = `gemm(false, true) ${m}×${n}×${k} accumulate ${accumulate}`;
+          sameBits(runs[1], runs[0], `${what}: two threads`);
+          const ref = Float32Array.from(c0);
+          referenceKernels.gemm(false, true, m, n, k, a, b, ref, accumulate);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let mag = accumulate ? Math.abs(c0[i * n + j]) : 0;
+              for (let p = 0; p < k; p++) mag += Math.abs(a[i * k + p] * b[j * k + p]);
+              const got = runs[0][i * n + j], want = ref[i * n + j];
+              if (!(Math.abs(got - want) <= (k + 2) * 2 ** -23 * mag)) assert.fail(`${what} [${i}, ${j}]: ${got} vs ${want} (Σ|terms| ${mag})`);
+            }
+          }
+        }
+      }
+    } finally {
+      await two.stopHelper();
+    }
+  });
+});

@@ -122,9 +122,32 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
    * row passes as in A·B. Without accumulation that adds every C element's products in the reference's
    * order (p ascending, from zero) — the same bits in float64 — skipping the zeros of A (dout after a
    * ReLU). With a short k it always pays (dot products of length k vectorize badly); with a long k and a
-   * few rows of A, the transposition would cost more than the dot products (gemmNT).
+   * few rows of A, the transposition would cost more than the dot products (gemmNT). Float32, whose bits
+   * are not kept (its products fuse their multiply-adds), takes the tiled dot products from k = 32.
    */
-  const transposesB = (m: number, k: number, acc: number): boolean => k <= 64 || (acc === 0 && m >= 4);
+  const transposesB = (f32: boolean, m: number, k: number, acc: number): boolean => (f32 ? k < 32 : k <= 64 || (acc === 0 && m >= 4));
+
+  /**
+   * C = A·Bᵀ as dot products (gemmNT, 3×3 tiles), C's columns split between the threads when large enough.
+   * Float32 takes it from k = 32 (Affine 4320→100's dx = dout·Wᵀ: 2.0 → 1.4 ms per call in the step, and
+   * DeepConvNet's 1024→50: 0.8 → 0.35 ms; two threads,
+   * `node --import tsx bench/ch07/profile.ts --net simple`), without transposing W each call; float64 only
+   * where it did before, keeping its bits (A·(Bᵀ) adds in another order).
+   */
+  const gemmNTAt = (f32: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
+    const run = f32 ? x.gemmNT_f32 : x.gemmNT_f64;
+    const helper = ctx.freeHelper();
+    if (n >= 6 && m * n * k >= SPLIT_MIN && helper !== undefined) {
+      // C's columns [0, h) here, [h, n) there: each value computed as on one thread.
+      const h = 3 * Math.floor(n / 6);
+      helper.start(helperOp('gemmNT', f32), setArgs(m, n, k, pa, pb, pc, acc, h, n));
+      try {
+        run(m, n, k, pa, pb, pc, acc, 0, h);
+      } finally {
+        helper.join();
+      }
+    } else run(m, n, k, pa, pb, pc, acc, 0, n);
+  };
 
   /**
    * Whether op(A) (m×k at pa) goes to the register-blocked kernel (gemmBlocked): in float32 on the relaxed
@@ -203,12 +226,12 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
         const len = tnRows(false, m, k, sz);
         for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pa, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len));
       }
-    } else if (transposesB(m, k, acc)) {
+    } else if (transposesB(f32, m, k, acc)) {
       // Bᵀ (k×n) in slot 6, reserved (HeapFull) before anything is written; then A·(Bᵀ).
       const s = scratchFor(n * k * sz, 6);
       (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
       gemmNNAt(f32, m, n, k, pa, s, pc, acc);
-    } else (f32 ? x.gemmNT_f32 : x.gemmNT_f64)(m, n, k, pa, pb, pc, acc);
+    } else gemmNTAt(f32, m, n, k, pa, pb, pc, acc);
   };
 
   const gemm: Kernels['gemm'] = (transA, transB, m, n, k, a, b, c, accumulate = false) => {
@@ -219,7 +242,7 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
     }
     forget(c);
     // Every path but the dot products (gemmNT) skips zeros of A: exact only for a finite B.
-    if ((!transB || transposesB(m, k, accumulate ? 1 : 0)) && !finite(b, k * n)) {
+    if ((!transB || transposesB(f32, m, k, accumulate ? 1 : 0)) && !finite(b, k * n)) {
       referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
       return;
     }

@@ -369,6 +369,54 @@ export function sumChannels_f64(x: usize, n: i32, c: i32, spatial: i32, out: usi
   const sz = <usize>sizeof<T>();
   const outH = outSize(h, ph, stride, pad);
   const outW = outSize(w, pw, stride, pad);
+  if (ph == 2 && pw == 2 && stride == 2 && pad == 0) {
+    // The book's pooling: each window's two rows of dx written whole, a vector of windows at a time — the
+    // maximum's place gets 0 + dout (as the reference adds it to a zero: -0 becomes +0), the others 0.
+    // Only an odd last row or column, in no window, is cleared first.
+    if ((h & 1) || (w & 1)) memory.fill(dx, 0, <usize>(planes * h * w) * sz);
+    const L = lanes<T>();
+    const zero = v128.splat<T>(0);
+    let o: usize = 0;
+    for (let plane = 0; plane < planes; plane++) {
+      const base = dx + <usize>(plane * h * w) * sz;
+      for (let oy = 0; oy < outH; oy++, o += <usize>outW) {
+        const r0 = base + <usize>(2 * oy * w) * sz;
+        const r1 = r0 + <usize>w * sz;
+        let ox = 0;
+        for (; ox + L <= outW; ox += L) {
+          const d = v128.add<T>(v128.load(dout + (o + <usize>ox) * sz), zero);
+          const ap = argMax + ((o + <usize>ox) << 2);
+          const k = sizeof<T>() == 4 ? v128.load(ap) : i64x2.extend_low_i32x4_s(v128.load64_zero(ap));
+          const v0 = v128.and(d, sizeof<T>() == 4 ? i32x4.eq(k, i32x4.splat(0)) : i64x2.eq(k, i64x2.splat(0)));
+          const v1 = v128.and(d, sizeof<T>() == 4 ? i32x4.eq(k, i32x4.splat(1)) : i64x2.eq(k, i64x2.splat(1)));
+          const v2 = v128.and(d, sizeof<T>() == 4 ? i32x4.eq(k, i32x4.splat(2)) : i64x2.eq(k, i64x2.splat(2)));
+          const v3 = v128.and(d, sizeof<T>() == 4 ? i32x4.eq(k, i32x4.splat(3)) : i64x2.eq(k, i64x2.splat(3)));
+          const p0 = r0 + <usize>(2 * ox) * sz, p1 = r1 + <usize>(2 * ox) * sz;
+          if (sizeof<T>() == 4) {
+            v128.store(p0, i32x4.shuffle(v0, v1, 0, 4, 1, 5));
+            v128.store(p0, i32x4.shuffle(v0, v1, 2, 6, 3, 7), 16);
+            v128.store(p1, i32x4.shuffle(v2, v3, 0, 4, 1, 5));
+            v128.store(p1, i32x4.shuffle(v2, v3, 2, 6, 3, 7), 16);
+          } else {
+            v128.store(p0, i64x2.shuffle(v0, v1, 0, 2));
+            v128.store(p0, i64x2.shuffle(v0, v1, 1, 3), 16);
+            v128.store(p1, i64x2.shuffle(v2, v3, 0, 2));
+            v128.store(p1, i64x2.shuffle(v2, v3, 1, 3), 16);
+          }
+        }
+        for (; ox < outW; ox++) {
+          const k = load<i32>(argMax + ((o + <usize>ox) << 2));
+          const d = <T>0 + load<T>(dout + (o + <usize>ox) * sz);
+          const p0 = r0 + <usize>(2 * ox) * sz, p1 = r1 + <usize>(2 * ox) * sz;
+          store<T>(p0, k == 0 ? d : <T>0);
+          store<T>(p0 + sz, k == 1 ? d : <T>0);
+          store<T>(p1, k == 2 ? d : <T>0);
+          store<T>(p1 + sz, k == 3 ? d : <T>0);
+        }
+      }
+    }
+    return;
+  }
   memory.fill(dx, 0, <usize>(planes * h * w) * sz);
   if (stride >= ph && stride >= pw) {
     let o: usize = 0;
