@@ -136,8 +136,9 @@ export interface WasmContext {
   readonly gatheredRecord: Gathered;
   /**
    * Scratch slots (0: this thread, 1: the helper, 2: outputs, 3: the helper's own work's outputs, 4: the
-   * lists of the kept rows, 5: the kept rows' sync block, 6: a transposed B, 7: the helper's half of a check). A slot holds a block of `bytes` at `ptr`, or
-   * none (ptr -1, bytes 0): never a size without a block.
+   * lists of the kept rows, 5: the kept rows' sync block, 6: a transposed B, 7: the result of the helper's
+   * half of a check). A slot holds a block of `bytes` at `ptr`, or none (ptr -1, bytes 0): never a size
+   * without a block.
    */
   readonly scratch: { ptr: number; bytes: number }[];
   /** The helper thread when it is free to take half of a kernel now, else undefined. */

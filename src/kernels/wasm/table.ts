@@ -270,7 +270,9 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
       // owned matrix, [0, h) there and [h, n) here.
       const n = callArgs[0];
       const h = owned > 0 ? owned : (n >> 1) & ~15;
-      const [hereAt, thereAt, thereLen] = owned > 0 ? [h, 0, h] : [0, h, n - h];
+      const hereAt = owned > 0 ? h : 0;
+      const thereAt = owned > 0 ? 0 : h;
+      const thereLen = owned > 0 ? h : n - h;
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i];
         splitArgs[i] = i === 0 ? thereLen : 'at' in op ? callArgs[i] + thereAt * (op.kind === 'bytes' ? 1 : sz) : callArgs[i];

@@ -471,9 +471,8 @@ export function keptRowsBytes(rows: i32, cols: i32, h: i32, sz: i32): i32 {
 
 /**
  * Bytes of the block the two threads synchronise on: the next unclaimed row and a failure flag (one cache
- * line), then one
- * done flag per row — each on its own 64-byte cache line, so that polling one row's flag does not slow
- * down the thread writing the next.
+ * line), then one done flag per row — each on its own 64-byte cache line, so that polling one row's flag
+ * does not slow down the thread writing the next.
  */
 export function keptSyncBytes(rows: i32): i32 {
   return 64 + rows * 64;
@@ -570,8 +569,8 @@ export function keptSyncBytes(rows: i32): i32 {
     for (let r = 0; r < m; r++) keptSegment<T>(1, r, n, k, h, a, b, c, 1, cache, m, build, idx, div, true);
     return;
   }
-  // The second segments' lists first, while the other thread starts on the first segments.
   for (let r = 0; r < m; r++) {
+    // The row's second segment is listed before its first is waited for.
     if (build) keptSegment<T>(1, r, n, k, h, a, b, c, acc, cache, m, build, idx, div, false);
     let spins = 0;
     while (!syncLoad(doneFlag(sync, r))) {
