@@ -569,9 +569,9 @@ export function keptSyncBytes(rows: i32): i32 {
     for (let r = 0; r < m; r++) keptSegment<T>(1, r, n, k, h, a, b, c, 1, cache, m, build, idx, div, true);
     return;
   }
+  // The second segments' lists first, all of them, while the other thread starts on the first segments.
+  if (build) for (let r = 0; r < m; r++) keptSegment<T>(1, r, n, k, h, a, b, c, acc, cache, m, build, idx, div, false);
   for (let r = 0; r < m; r++) {
-    // The row's second segment is listed before its first is waited for.
-    if (build) keptSegment<T>(1, r, n, k, h, a, b, c, acc, cache, m, build, idx, div, false);
     let spins = 0;
     while (!syncLoad(doneFlag(sync, r))) {
       // Rarely (the other thread writes the claim counter once a row: reading it here at every turn
