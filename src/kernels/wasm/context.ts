@@ -181,6 +181,8 @@ const overlaps = (out: ArrayBufferView, ptr: number, bytes: number): boolean => 
 
 export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper | undefined, relaxed = false): WasmContext {
   const helperArgs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  // The whole heap as i32 (its memory never grows: the view stays valid), for the helper's check results.
+  const heapI32 = new Int32Array(heap.buffer);
   const ctx: WasmContext = {
     x,
     heap,
@@ -271,7 +273,7 @@ export function createContext(x: Exports, heap: WasmHeap, helper: KernelHelper |
       } finally {
         free!.join();
       }
-      return ok && new Int32Array(heap.buffer, out, 1)[0] === 1;
+      return ok && heapI32[out >> 2] === 1;
     },
     withPointers: (arrays, written, fn) => {
       const temps: number[] = [];

@@ -19,6 +19,8 @@ export type GemmKernels = Pick<Kernels, 'gemm' | 'keepRows'>;
 
 export function createGemmKernels(ctx: WasmContext): GemmKernels {
   const { x, heap, scratch, scratchFor, splitScratch, tnRows, finite, withPointers, setArgs, forget, onHeap, keptRecord } = ctx;
+  // The whole heap as i32 (its memory never grows: the view stays valid), for the kept rows' sync block.
+  const heapI32 = new Int32Array(heap.buffer);
 
   const keepRows: Kernels['keepRows'] = (data, rows, cols) => {
     ctx.kept = undefined;
@@ -68,12 +70,14 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
       const source = build ? kept.source : undefined;
       kept.source = undefined;
       const flags = acc | ((source ? 2 : build) << 1);
-      const [a, idx, div] = source ? [source.src, source.idx, source.div] : [pa, 0, 1];
+      const a = source ? source.src : pa;
+      const idx = source ? source.idx : 0;
+      const div = source ? source.div : 1;
       const first = f32 ? x.keptFirst_f32 : x.keptFirst_f64;
       const second = f32 ? x.keptSecond_f32 : x.keptSecond_f64;
       if (sync) {
         // The next row to claim, the failure flag and the rows' done flags start at 0.
-        new Int32Array(heap.buffer, sync, x.keptSyncBytes(m) >> 2).fill(0);
+        heapI32.fill(0, sync >> 2, (sync + x.keptSyncBytes(m)) >> 2);
         helper!.start(helperOp('keptFirst', f32), setArgs(m, n, k, a, pb, pc, flags, cache, idx, div, h, sync));
         try {
           second(m, n, k, a, pb, pc, flags, cache, idx, div, h, sync);
@@ -107,7 +111,8 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
         }
       } else {
         // Each segment's rows on this thread, in as few chunks as the heap has scratch for.
-        for (const [s0, s1] of h < m ? [[0, h], [h, m]] : [[0, m]]) {
+        for (let s0 = 0; s0 < m; s0 = s0 < h ? h : m) {
+          const s1 = s0 < h ? h : m;
           const len = tnRows(true, s1 - s0, k, sz);
           for (let i0 = s0; i0 < s1; i0 += len) TN(m, n, k, pb, pc, acc, scratch[0].ptr, i0, Math.min(s1, i0 + len), cache, h);
         }
