@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createNodeHelper } from '../src/kernels/wasm/node-helper.ts';
-import { createWasmKernels, relaxedSimdSupported, wasmBytes } from '../src/kernels/wasm/index.ts';
+import { createWasmKernels, relaxedSimdSupported, wasmBytes, type WasmKernels } from '../src/kernels/wasm/index.ts';
 import { referenceKernels } from '../src/kernels/index.ts';
 import { Random } from '../src/tensor/random.ts';
 
@@ -76,6 +76,39 @@ for (const relaxed of [false, true]) {
   });
 }
 
+/**
+ * A float32 product op(A)·op(B) [+ C] of random operands through `gemm` of two kernel sets (one thread,
+ * two): the same bits on both, and each value within float32 rounding of the reference — k products and
+ * k additions, one rounding each (fused: one per term), against the reference's double-precision sum
+ * rounded once.
+ */
+function float32OnOneAndTwo(one: WasmKernels, two: WasmKernels, transA: boolean, transB: boolean, m: number, n: number, k: number, accumulate: boolean): void {
+  const data = (len: number) => Float32Array.from({ length: len }, () => rng.random() * 2 - 1);
+  const a = data(m * k), b = data(k * n), c0 = data(m * n);
+  const runs = [one, two].map((wk) => {
+    const put = (v: Float32Array) => {
+      const arr = wk.heap.allocate(true, v.length)! as Float32Array;
+      arr.set(v);
+      return arr;
+    };
+    const c = put(c0);
+    wk.kernels.gemm(transA, transB, m, n, k, put(a), put(b), c, accumulate);
+    return c;
+  });
+  const what = `gemm(${transA}, ${transB}) ${m}×${n}×${k} accumulate ${accumulate}`;
+  sameBits(runs[1], runs[0], `${what}: two threads`);
+  const ref = Float32Array.from(c0);
+  referenceKernels.gemm(transA, transB, m, n, k, a, b, ref, accumulate);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let mag = accumulate ? Math.abs(c0[i * n + j]) : 0;
+      for (let p = 0; p < k; p++) mag += Math.abs((transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]));
+      const got = runs[0][i * n + j], want = ref[i * n + j];
+      if (!(Math.abs(got - want) <= (k + 2) * 2 ** -23 * mag)) assert.fail(`${what} [${i}, ${j}]: ${got} vs ${want} (Σ|terms| ${mag})`);
+    }
+  }
+}
+
 describe('the blocked path through gemm (relaxed build, float32)', () => {
   const one = createWasmKernels({ relaxed: true });
   const two = createWasmKernels({ relaxed: true, helper: createNodeHelper });
@@ -85,35 +118,7 @@ describe('the blocked path through gemm (relaxed build, float32)', () => {
     for (let i = 0; i < 200 && !two.helperReady(); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(two.helperReady(), 'helper thread started');
     for (const [transA, m, n, k] of [[false, 100, 100, 4320], [true, 4320, 100, 100], [false, 301, 37, 257], [true, 129, 64, 1031]] as const) {
-      for (const accumulate of [false, true]) {
-        const aLen = m * k;
-        const data = (len: number) => Float32Array.from({ length: len }, () => rng.random() * 2 - 1);
-        const a = data(aLen), b = data(k * n), c0 = data(m * n);
-        const runs = [one, two].map((wk) => {
-          const put = (v: Float32Array) => {
-            const arr = wk.heap.allocate(true, v.length)! as Float32Array;
-            arr.set(v);
-            return arr;
-          };
-          const c = put(c0);
-          wk.kernels.gemm(transA, false, m, n, k, put(a), put(b), c, accumulate);
-          return c;
-        });
-        const what = `gemm(${transA}, false) ${m}×${n}×${k} accumulate ${accumulate}`;
-        sameBits(runs[1], runs[0], `${what}: two threads`);
-        const ref = Float32Array.from(c0);
-        referenceKernels.gemm(transA, false, m, n, k, a, b, ref, accumulate);
-        // Each value: k products and k additions, one rounding each (fused: one per term), against the
-        // reference's double-precision sum rounded once.
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < n; j++) {
-            let mag = accumulate ? Math.abs(c0[i * n + j]) : 0;
-            for (let p = 0; p < k; p++) mag += Math.abs((transA ? a[p * m + i] : a[i * k + p]) * b[p * n + j]);
-            const got = runs[0][i * n + j], want = ref[i * n + j];
-            if (!(Math.abs(got - want) <= (k + 2) * 2 ** -23 * mag)) assert.fail(`${what} [${i}, ${j}]: ${got} vs ${want} (Σ|terms| ${mag})`);
-          }
-        }
-      }
+      for (const accumulate of [false, true]) float32OnOneAndTwo(one, two, transA, false, m, n, k, accumulate);
     }
   });
 });
@@ -167,32 +172,7 @@ describe('A·Bᵀ as tiled dot products (gemmNT)', () => {
       for (let i = 0; i < 200 && !two.helperReady(); i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(two.helperReady(), 'helper thread started');
       for (const [m, n, k] of [[100, 4320, 100], [100, 1024, 50], [3, 7, 33], [37, 301, 129]]) {
-        for (const accumulate of [false, true]) {
-          const data = (len: number) => Float32Array.from({ length: len }, () => rng.random() * 2 - 1);
-          const a = data(m * k), b = data(n * k), c0 = data(m * n);
-          const runs = [one, two].map((wk) => {
-            const put = (v: Float32Array) => {
-              const arr = wk.heap.allocate(true, v.length)! as Float32Array;
-              arr.set(v);
-              return arr;
-            };
-            const c = put(c0);
-            wk.kernels.gemm(false, true, m, n, k, put(a), put(b), c, accumulate);
-            return c;
-          });
-          const what = `gemm(false, true) ${m}×${n}×${k} accumulate ${accumulate}`;
-          sameBits(runs[1], runs[0], `${what}: two threads`);
-          const ref = Float32Array.from(c0);
-          referenceKernels.gemm(false, true, m, n, k, a, b, ref, accumulate);
-          for (let i = 0; i < m; i++) {
-            for (let j = 0; j < n; j++) {
-              let mag = accumulate ? Math.abs(c0[i * n + j]) : 0;
-              for (let p = 0; p < k; p++) mag += Math.abs(a[i * k + p] * b[j * k + p]);
-              const got = runs[0][i * n + j], want = ref[i * n + j];
-              if (!(Math.abs(got - want) <= (k + 2) * 2 ** -23 * mag)) assert.fail(`${what} [${i}, ${j}]: ${got} vs ${want} (Σ|terms| ${mag})`);
-            }
-          }
-        }
+        for (const accumulate of [false, true]) float32OnOneAndTwo(one, two, false, true, m, n, k, accumulate);
       }
     } finally {
       await two.stopHelper();
