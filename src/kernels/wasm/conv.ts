@@ -17,6 +17,7 @@ import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, type 
 import { referenceKernels, type Kernels } from '../index.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
+import type { WasmContext } from './context.ts';
 
 export interface ConvExports {
   im2col_f32(x: number, n: number, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, col: number): void;
@@ -51,6 +52,8 @@ export interface ConvKernelDeps {
   freeHelper: () => KernelHelper | undefined;
   /** The helper's task code of `name` (without its _f32/_f64 suffix) for the dtype. */
   helperOp: (name: string, f32: boolean) => number;
+  /** The helper's argument list, reused (no array per call: WasmContext.setArgs). */
+  setArgs: WasmContext['setArgs'];
   /** The active gemm (for the convolutions' fallback steps). */
   gemm: Kernels['gemm'];
   /** Called with every array a kernel writes (the kept rows of the gemm are forgotten when overwritten). */
@@ -69,7 +72,7 @@ const CONV_SPLIT_MIN = 200_000;
 const POOL_SPLIT_MIN = 100_000;
 
 export function createConvKernels(d: ConvKernelDeps): ConvKernels {
-  const { exports: x, heap, freeHelper, helperOp, forget, onHeap } = d;
+  const { exports: x, heap, freeHelper, helperOp, setArgs, forget, onHeap } = d;
   const outSize = (size: number, filter: number, stride: number, pad: number) => Math.floor((size + 2 * pad - filter) / stride) + 1;
   const width = (a: ArrayBufferView): number => (a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0);
 
@@ -157,7 +160,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     }
     // Channels [0, h) here, [h, c) there: each channel's sum in the same order as on one thread.
     const h = c >> 1;
-    helper.start(helperOp('sumChannels', sz === 4), [xs.byteOffset + h * spatial * sz, n, c - h, spatial, out.byteOffset + h * sz, c]);
+    helper.start(helperOp('sumChannels', sz === 4), setArgs(xs.byteOffset + h * spatial * sz, n, c - h, spatial, out.byteOffset + h * sz, c, 0, 0));
     try {
       run(xs.byteOffset, n, h, spatial, out.byteOffset, c);
     } finally {
@@ -190,7 +193,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       argsView[16 + 9] = p2 + h * perPlaneIn * sz;
     }
     argsView[0] = h;
-    helper.start(helperOp(name, f32), [base + 64]);
+    helper.start(helperOp(name, f32), setArgs(base + 64, 0, 0, 0, 0, 0, 0, 0));
     try {
       run(base);
     } finally {
@@ -288,7 +291,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[17] = n - half;
     a[16 + 11] = outp + half * fn * spatial * sz;
     a[16 + 12] = there;
-    helper.start(helperOp('convForward', sz === 4), [a.byteOffset + 64]);
+    helper.start(helperOp('convForward', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
     try {
       run(a.byteOffset);
     } finally {
@@ -356,7 +359,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[13] = half;
     a[16 + 11] = there;
     a[16 + 12] = half;
-    helper.start(helperOp('convBackwardFilter', sz === 4), [a.byteOffset + 64]);
+    helper.start(helperOp('convBackwardFilter', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
     try {
       run(a.byteOffset);
     } finally {

@@ -143,7 +143,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
   const { gemm, keepRows } = createGemmKernels(ctx);
   const gather = createGatherKernels(ctx, table.bytesToFloat);
   const predict = createPredictKernels(ctx);
-  const conv = createConvKernels({ exports: x, heap, freeHelper: ctx.freeHelper, helperOp, gemm, forget, onHeap: ctx.onHeap });
+  const conv = createConvKernels({ exports: x, heap, freeHelper: ctx.freeHelper, helperOp, setArgs: ctx.setArgs, gemm, forget, onHeap: ctx.onHeap });
 
   return {
     heap,
