@@ -189,6 +189,11 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
   const callArgs: number[] = new Array(ops.length).fill(0);
   const temps: number[] = new Array(ops.length).fill(-1);
   const splitArgs: number[] = new Array(ops.length).fill(0);
+  /** Bytes per element of operand i at float width `sz`: 1 for a byte array, 0 for a scalar (a split never offsets it). */
+  const elementBytes = (i: number, sz: number): number => {
+    const op = ops[i];
+    return 'at' in op ? (op.kind === 'bytes' ? 1 : sz) : 0;
+  };
   if (desc.split && !('value' in ops[0])) throw new Error(`WASM kernels: ${desc.name} cannot be split (its first operand must be the length)`);
   // Views of the whole heap (its memory never grows, so they stay valid).
   const f32 = new Float32Array(heap.buffer);
@@ -263,8 +268,9 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
       }
     }
     // A matrix the threads own by halves (ctx.owned: W1 of the kept rows' products) is cut where they own it.
-    const owned = desc.split && !copied && ctx.ownedSplit ? ctx.ownedSplit(callArgs[lastWritten], callArgs[0] * sz, sz) : -1;
-    const helper = desc.split && (owned > 0 || callArgs[0] >= ELEMENTWISE_SPLIT_MIN) && !copied ? ctx.freeHelper?.() : undefined;
+    const splits = desc.split === true && !copied;
+    const owned = splits && ctx.ownedSplit ? ctx.ownedSplit(callArgs[lastWritten], callArgs[0] * sz, sz) : -1;
+    const helper = splits && (owned > 0 || callArgs[0] >= ELEMENTWISE_SPLIT_MIN) ? ctx.freeHelper?.() : undefined;
     if (helper && ctx.helperOp) {
       // Elements [0, h) here, [h, n) there (h a multiple of 16: whole vectors on both sides) — or, for an
       // owned matrix, [0, h) there and [h, n) here.
@@ -273,13 +279,10 @@ export function bindKernel(ctx: TableContext, desc: KernelDescriptor): Kernels[S
       const hereAt = owned > 0 ? h : 0;
       const thereAt = owned > 0 ? 0 : h;
       const thereLen = owned > 0 ? h : n - h;
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i];
-        splitArgs[i] = i === 0 ? thereLen : 'at' in op ? callArgs[i] + thereAt * (op.kind === 'bytes' ? 1 : sz) : callArgs[i];
-      }
+      for (let i = 0; i < ops.length; i++) splitArgs[i] = i === 0 ? thereLen : callArgs[i] + thereAt * elementBytes(i, sz);
       helper.start(ctx.helperOp(desc.name, sz === 4), splitArgs);
       callArgs[0] = n - thereLen;
-      if (hereAt > 0) for (let i = 1; i < ops.length; i++) if ('at' in ops[i]) callArgs[i] += hereAt * ((ops[i] as { kind?: string }).kind === 'bytes' ? 1 : sz);
+      for (let i = 1; i < ops.length; i++) callArgs[i] += hereAt * elementBytes(i, sz);
       try {
         Reflect.apply(run, undefined, callArgs);
       } finally {
