@@ -133,19 +133,20 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
       }
     });
 
-    it('maxPoolForward / maxPoolBackward equal the reference bit for bit (ties, NaN, padding, overlapping windows), on one thread and two', async () => {
+    it('maxPoolForward / maxPoolBackward equal the reference bit for bit (ties, NaN, padding, overlapping windows), on one thread and two, argMax on the heap (in place) or not (staged)', async () => {
       await helperReady();
       // (n, c, h, w, poolH, poolW, stride, pad)
       const shapes = [[100, 30, 24, 24, 2, 2, 2, 0], [3, 4, 9, 7, 2, 2, 2, 0], [2, 3, 9, 9, 3, 3, 2, 1], [2, 2, 6, 6, 2, 2, 1, 0], [1, 1, 5, 5, 2, 3, 2, 1], [100, 16, 28, 28, 2, 2, 2, 0]];
       for (const [n, c, h, w, ph, pw, stride, pad] of shapes) {
         const len = n * c * outSize(h, ph, stride, pad) * outSize(w, pw, stride, pad);
-        for (const wk of [one, two]) {
+        for (const [wk, argOnHeap] of [[one, false], [two, false], [one, true], [two, true]] as const) {
           const x = filled(wk, f32, n * c * h * w, 0.3);
           // Ties (zeros, equal values, -0) and NaN here and there.
           for (let i = 0; i < x.length; i += 13) x[i] = x[i + 1] ?? 0;
           for (let i = 5; i < x.length; i += 97) x[i] = i % 2 ? NaN : -0;
           const out = wk.heap.allocate(f32, len)!;
-          const arg = new Int32Array(len).fill(-9);
+          const arg = argOnHeap ? (wk.heap.allocateKind('int32', len) as Int32Array) : new Int32Array(len);
+          arg.fill(-9);
           wk.kernels.maxPoolForward(x, n, c, h, w, ph, pw, stride, pad, out, arg);
           const refOut = copyOf(out).fill(1);
           const refArg = new Int32Array(len);

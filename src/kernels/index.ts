@@ -37,9 +37,9 @@ export function useKernels(replacements: Partial<Kernels>): () => void {
   };
 }
 
-/** The kinds of long-lived buffer: float data, or byte masks (Relu's). */
-export type BufferKind = 'float32' | 'float64' | 'uint8';
-type BufferAllocator = (kind: BufferKind, length: number) => FloatArray | Uint8Array | undefined;
+/** The kinds of long-lived buffer: float data, byte masks (Relu's), or indices (Pooling's argMax). */
+export type BufferKind = 'float32' | 'float64' | 'uint8' | 'int32';
+type BufferAllocator = (kind: BufferKind, length: number) => FloatArray | Uint8Array | Int32Array | undefined;
 let bufferAllocator: BufferAllocator | undefined;
 
 /**
@@ -67,4 +67,9 @@ export function allocateBuffer(float32: boolean, length: number, op = 'allocateB
 /** A zeroed, long-lived byte buffer (see `setBufferAllocator`); errors name `op`, as `allocateBuffer`'s. */
 export function allocateBytes(length: number, op = 'allocateBytes'): Uint8Array {
   return (bufferAllocator?.('uint8', length) as Uint8Array | undefined) ?? newTypedArray('uint8', length, op, [length]);
+}
+
+/** A zeroed, long-lived int32 buffer (Pooling's argMax: the WASM kernels then write it in place). */
+export function allocateInt32(length: number, op = 'allocateInt32'): Int32Array {
+  return (bufferAllocator?.('int32', length) as Int32Array | undefined) ?? newTypedArray('int32', length, op, [length]);
 }

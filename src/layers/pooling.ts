@@ -1,4 +1,4 @@
-import { kernels } from '../kernels/index.ts';
+import { allocateInt32, kernels } from '../kernels/index.ts';
 import { reuse } from '../internal/buffers.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -27,6 +27,7 @@ export class Pooling implements Layer {
   x: Tensor | undefined;
   /** The window position of each output's maximum (see the class comment). */
   argMax: Int32Array | undefined;
+  private argMaxBlock: Int32Array | undefined;
   private out: Tensor | undefined;
   private dx: Tensor | undefined;
 
@@ -43,7 +44,12 @@ export class Pooling implements Layer {
   forward(x: Tensor): Tensor {
     const [n, c, h, w, outH, outW] = windowShape('Pooling.forward', x.shape, this.poolH, this.poolW, this.stride, this.pad);
     const out = (this.out = reuse(this.out, [n, c, outH, outW], x.dtype, 'Pooling.forward'));
-    if (this.argMax === undefined || this.argMax.length !== out.size) this.argMax = new Int32Array(out.size);
+    if (this.argMax === undefined || this.argMax.length !== out.size) {
+      // On the kernels' heap (written in place, not copied out), one block for every batch size up to its
+      // length: training and evaluation batches alternate. The block is held here (a view does not keep it).
+      if (this.argMaxBlock === undefined || this.argMaxBlock.length < out.size) this.argMaxBlock = allocateInt32(out.size, 'Pooling.forward');
+      this.argMax = this.argMaxBlock.length === out.size ? this.argMaxBlock : this.argMaxBlock.subarray(0, out.size);
+    }
     kernels.maxPoolForward(x.data, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, out.data, this.argMax);
     this.x = x;
     return out;

@@ -109,6 +109,9 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     return flippedCache;
   };
   let argMaxView = new Int32Array(0);
+  /** An argMax the kernels read and write where it is (the Pooling layer's, allocated on the heap). */
+  const inPlace = (argMax: Int32Array): boolean => heap.owns(argMax) && (argMax.byteOffset & 3) === 0;
+  /** A heap copy of an argMax that is not on the heap. */
   const argMaxStage = (len: number): Int32Array | undefined => {
     const ptr = block(3, len * 4);
     if (ptr < 0) return undefined;
@@ -208,7 +211,8 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const outW = outSize(w, pw, stride, pad);
     const len = n * c * outH * outW;
     const ok = sz > 0 && width(out) === sz && onHeap(xs, out) && xs.length >= n * c * h * w && out.length >= len && argMax.length >= len && len > 0;
-    const stage = ok && argBlocks() >= 0 ? argMaxStage(len) : undefined;
+    forget(argMax);
+    const stage = ok && argBlocks() >= 0 ? (inPlace(argMax) ? argMax : argMaxStage(len)) : undefined;
     if (!stage) return referenceKernels.maxPoolForward(xs, n, c, h, w, ph, pw, stride, pad, out, argMax);
     const a = argsView;
     a[1] = h;
@@ -221,7 +225,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[8] = out.byteOffset;
     a[9] = stage.byteOffset;
     poolRun('maxPoolForward', sz === 4, n * c, h * w, outH * outW, sz, xs.byteOffset, out.byteOffset, stage.byteOffset);
-    argMax.set(stage);
+    if (stage !== argMax) argMax.set(stage.subarray(0, len));
   };
 
   const maxPoolBackward: Kernels['maxPoolBackward'] = (dout, argMax, n, c, h, w, ph, pw, stride, pad, dx) => {
@@ -231,10 +235,9 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const outW = outSize(w, pw, stride, pad);
     const len = n * c * outH * outW;
     const ok = sz > 0 && width(dx) === sz && onHeap(dout, dx) && dout.length >= len && argMax.length >= len && dx.length >= n * c * h * w && len > 0;
-    const stage = ok && argBlocks() >= 0 ? argMaxStage(len) : undefined;
+    const stage = ok && argBlocks() >= 0 ? (inPlace(argMax) ? argMax : argMaxStage(len)) : undefined;
     if (!stage) return referenceKernels.maxPoolBackward(dout, argMax, n, c, h, w, ph, pw, stride, pad, dx);
-    if (heap.owns(argMax)) stage.set(argMax.subarray(0, len));
-    else stage.set(len === argMax.length ? argMax : argMax.subarray(0, len));
+    if (stage !== argMax) stage.set(len === argMax.length ? argMax : argMax.subarray(0, len));
     const a = argsView;
     a[1] = h;
     a[2] = w;

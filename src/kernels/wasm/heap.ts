@@ -97,13 +97,17 @@ export class WasmHeap {
     return this.allocateKind(float32 ? 'float32' : 'float64', length) as FloatArray | undefined;
   }
 
-  allocateKind(kind: 'float32' | 'float64' | 'uint8', length: number): FloatArray | Uint8Array | undefined {
-    const width = kind === 'float64' ? 8 : kind === 'float32' ? 4 : 1;
+  allocateKind(kind: 'float32' | 'float64' | 'uint8' | 'int32', length: number): FloatArray | Uint8Array | Int32Array | undefined {
+    const width = kind === 'float64' ? 8 : kind === 'float32' || kind === 'int32' ? 4 : 1;
     const fresh = this.fresh;
     const ptr = this.alloc(length * width);
     if (ptr < 0) return undefined;
     const buffer = this.heapBuffer;
-    const arr = kind === 'float64' ? new Float64Array(buffer, ptr, length) : kind === 'float32' ? new Float32Array(buffer, ptr, length) : new Uint8Array(buffer, ptr, length);
+    const arr =
+      kind === 'float64' ? new Float64Array(buffer, ptr, length)
+      : kind === 'float32' ? new Float32Array(buffer, ptr, length)
+      : kind === 'int32' ? new Int32Array(buffer, ptr, length)
+      : new Uint8Array(buffer, ptr, length);
     // Only what was handed out before needs zeroing: the rest of a new memory is zeros already, and
     // writing them would touch its pages for nothing (the 55 MB of MNIST images, read in right after).
     if (ptr < fresh) arr.fill(0, 0, Math.min(length, (fresh - ptr) / width));
