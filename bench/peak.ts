@@ -80,6 +80,58 @@ function inWorker(bytes: Uint8Array, f32: boolean, iters: number): Promise<numbe
   });
 }
 
+// The probe on demand, in a thread that stays: it times one run of `iters` iterations per message.
+const SERVE = `
+const { parentPort, workerData: d } = require('node:worker_threads');
+const probes = [true, false].map((f32) => new WebAssembly.Instance(new WebAssembly.Module(d.bytes)).exports[f32 ? 'probe_f32' : 'probe_f64']);
+parentPort.on('message', ({ f32, iters }) => {
+  const probe = probes[f32 ? 0 : 1];
+  const t0 = performance.now();
+  probe(iters);
+  parentPort.postMessage((12 * 2 * (f32 ? 4 : 2) * iters) / ((performance.now() - t0) / 1000) / 1e9);
+});`;
+
+/**
+ * The two-thread ceiling measured on demand, beside the work it is the ceiling of: on this shared machine
+ * the speed of both cores changes from minute to minute (runs of the same step differ by up to 1.7×), so a
+ * share of the ceiling is steadiest with the ceiling measured just before each timed step.
+ */
+export interface CeilingProbe {
+  /** GFLOP/s of the probe on two threads at once (their sum), one run of about `ms` milliseconds each. */
+  twoThreads(dtype: 'float32' | 'float64', ms?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startCeilingProbe(): Promise<CeilingProbe> {
+  const bytes = compileProbe();
+  const threads = [0, 1].map(() => {
+    const worker = new Worker(SERVE, { eval: true, workerData: { bytes } });
+    const t = { worker, pending: undefined as { resolve(v: number): void; reject(e: Error): void } | undefined };
+    worker.on('message', (v: number) => t.pending?.resolve(v));
+    worker.on('error', (e: Error) => t.pending?.reject(e));
+    return t;
+  });
+  const once = (t: (typeof threads)[number], f32: boolean, iters: number) =>
+    new Promise<number>((resolve, reject) => {
+      t.pending = { resolve, reject };
+      t.worker.postMessage({ f32, iters });
+    });
+  // A first run per thread and dtype compiles the probe's optimized code.
+  for (const f32 of [true, false]) await Promise.all(threads.map((w) => once(w, f32, 1_000_000)));
+  return {
+    async twoThreads(dtype, ms = 10) {
+      const f32 = dtype === 'float32';
+      // About 48 GFLOP/s per thread in float32 here, 24 in float64: iterations for ~ms milliseconds.
+      const iters = Math.round((ms / 1000) * (f32 ? 48e9 : 24e9) / (12 * 2 * (f32 ? 4 : 2)));
+      const [a, b] = await Promise.all(threads.map((w) => once(w, f32, iters)));
+      return a + b;
+    },
+    async close() {
+      await Promise.all(threads.map((t) => t.worker.terminate()));
+    },
+  };
+}
+
 export interface Peak {
   /** GFLOP/s of one thread, and of two threads at once (their sum), per dtype. */
   float32: { oneThread: number; twoThreads: number };
@@ -163,6 +215,8 @@ export interface Workload {
   target: { share: number } | { ratio: number };
   /** The same workload's measured seconds in the previous results.md, when it has the row. */
   beforeSeconds?: number;
+  /** A run of its own with the two-thread ceiling measured just before each step: medians of the step, that ceiling and the step's share of it. */
+  besideCeiling?: { medianSeconds: number; ceiling: number; share: number };
 }
 
 /** Seconds from a cell such as "21.8 ms" or "18.22 s"; undefined otherwise. */
@@ -203,8 +257,10 @@ export function ceilingLines(peak: Peak, workloads: Workload[]): string[] {
     `The ceiling (bench/peak.ts: independent vector multiplies and adds, no loads, measured in this run): float32 ${peak.float32.oneThread.toFixed(1)} GFLOP/s on one thread, ${peak.float32.twoThreads.toFixed(1)} on two; float64 ${peak.float64.oneThread.toFixed(1)} and ${peak.float64.twoThreads.toFixed(1)}.`,
     'A step cannot take less than its arithmetic at the two-thread ceiling. "Before" is the previous results.md (another run: compare shares, which each run measures against its own ceiling, with care — the machine is noisy).',
     '',
-    '| workload | dtype | GFLOP | time at the ceiling | before (measured, share) | now (measured) | now: GFLOP/s (share of the ceiling) | NumPy (measured) | target | met? |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '"Beside the ceiling" is a run of its own that measures the two-thread ceiling just before each step (~10 ms of probe) and takes the median of each step\'s share of it: the machine\'s speed changes from minute to minute, and this share does not depend on the moment the ceiling above was measured.',
+    '',
+    '| workload | dtype | GFLOP | time at the ceiling | before (measured, share) | now (measured) | now: GFLOP/s (share of the ceiling) | beside the ceiling: step, ceiling, share | NumPy (measured) | target | met? |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...workloads.map((w) => {
       const ceiling = peak[w.dtype].twoThreads;
       const floor = w.flops / (ceiling * 1e9);
@@ -220,7 +276,9 @@ export function ceilingLines(peak: Peak, workloads: Workload[]): string[] {
         target = `≥ ${w.target.ratio}× NumPy`;
         met = ratio >= w.target.ratio ? `yes (${ratio.toFixed(2)}×)` : `no (${ratio.toFixed(2)}×; needs ${ms(w.numpySeconds / w.target.ratio)}, ${((100 * floor) / (w.numpySeconds / w.target.ratio)).toFixed(0)} % of the ceiling)`;
       }
-      return `| ${w.name} | ${w.dtype} | ${(w.flops / 1e9).toFixed(3)} | ${ms(floor)} | ${before} | ${ms(w.scratchNetSeconds)} | ${rate.toFixed(1)} (${((100 * rate) / ceiling).toFixed(0)} %) | ${ms(w.numpySeconds)} | ${target} | ${met} |`;
+      const b = w.besideCeiling;
+      const beside = b ? `${ms(b.medianSeconds)}, ${b.ceiling.toFixed(1)} GFLOP/s, ${(100 * b.share).toFixed(0)} %` : '–';
+      return `| ${w.name} | ${w.dtype} | ${(w.flops / 1e9).toFixed(3)} | ${ms(floor)} | ${before} | ${ms(w.scratchNetSeconds)} | ${rate.toFixed(1)} (${((100 * rate) / ceiling).toFixed(0)} %) | ${beside} | ${ms(w.numpySeconds)} | ${target} | ${met} |`;
     }),
   ];
 }

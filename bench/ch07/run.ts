@@ -89,9 +89,12 @@ interface System {
   run: () => Promise<Result>;
 }
 
-/** ScratchNet's step, timed in a child process by bench/ch07/scratchnet_step.ts. */
-export function scratchNetStep(net: 'simple' | 'deep', dtype: 'float32' | 'float64', stepCount: number, seed: number): Promise<Result> {
-  return measure(process.execPath, ['--import', 'tsx', join(here, 'scratchnet_step.ts'), '--net', net, '--dtype', dtype, '--steps', String(stepCount), '--seed', String(seed), '--kernels', 'wasm', '--threads', '2']);
+/**
+ * ScratchNet's step, timed in a child process by bench/ch07/scratchnet_step.ts; `besideCeiling` measures the
+ * ceiling before each step too (its probe threads add to the process's RSS: a run of its own).
+ */
+export function scratchNetStep(net: 'simple' | 'deep', dtype: 'float32' | 'float64', stepCount: number, seed: number, besideCeiling = false): Promise<Result> {
+  return measure(process.execPath, ['--import', 'tsx', join(here, 'scratchnet_step.ts'), '--net', net, '--dtype', dtype, '--steps', String(stepCount), '--seed', String(seed), '--kernels', 'wasm', '--threads', '2', ...(besideCeiling ? ['--beside-ceiling'] : [])]);
 }
 
 const numpyEnv = blasThreads ? { ...process.env, OPENBLAS_NUM_THREADS: blasThreads } : process.env;
@@ -133,6 +136,14 @@ for (let round = 1; round <= rounds; round++) {
       `round ${round}/${rounds}  ${NET_NAME[s.net].padEnd(13)} ${s.name.padEnd(36)} ${s.dtype}  median ${Number(r.medianSeconds).toFixed(3)} s/step (cpu ${Number(r.medianCpuSeconds).toFixed(3)})  eval ${Number(r.evalSeconds2x1000).toFixed(2)} s  RSS ${r.peakRssMB.toFixed(0)} MB`,
     );
   }
+}
+
+// Each ScratchNet step's share of the ceiling measured just before it (one more run per net and dtype).
+const besideCeiling = new Map<System, Result>();
+for (const s of systems.filter((x) => x.scratchNet)) {
+  const r = await scratchNetStep(s.net, s.dtype, steps, nextSeed(), true);
+  besideCeiling.set(s, r);
+  console.log(`beside the ceiling  ${NET_NAME[s.net].padEnd(13)} ${s.dtype}  median ${Number(r.medianSeconds).toFixed(3)} s/step, ceiling ${Number(r.medianCeilingBeside).toFixed(1)} GFLOP/s, share ${(100 * Number(r.medianShareBeside)).toFixed(0)} %`);
 }
 
 let fullRun = '';
@@ -198,6 +209,15 @@ const md = [
 writeFileAtomic(join(here, 'results-ch07.md'), md);
 console.log(`\n${md}`);
 // For npm run bench (bench/run.ts): the median step of each row, on one line.
-const medians = systems.map((s) => ({ net: s.net, dtype: s.dtype, system: s.scratchNet ? 'scratchnet' : s.name.startsWith('NumPy') ? 'numpy' : 'tfjs', medianSeconds: stat(s, 'medianSeconds') }));
+const medians = systems.map((s) => {
+  const beside = besideCeiling.get(s);
+  return {
+    net: s.net,
+    dtype: s.dtype,
+    system: s.scratchNet ? 'scratchnet' : s.name.startsWith('NumPy') ? 'numpy' : 'tfjs',
+    medianSeconds: stat(s, 'medianSeconds'),
+    ...(beside ? { besideCeiling: { medianSeconds: Number(beside.medianSeconds), ceiling: Number(beside.medianCeilingBeside), share: Number(beside.medianShareBeside) } } : {}),
+  };
+});
 console.log(`RESULTS ${JSON.stringify(medians)}`);
 process.exit(0);

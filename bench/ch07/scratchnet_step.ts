@@ -6,15 +6,19 @@
  * (1000 training + 1000 test images, batches of 100).
  *
  *   node --import tsx bench/ch07/scratchnet_step.ts [--net simple|deep] [--dtype float32|float64]
- *        [--steps 10] [--seed 1] [--kernels wasm|ts] [--threads 1|2]
+ *        [--steps 10] [--seed 1] [--kernels wasm|ts] [--threads 1|2] [--beside-ceiling]
  *
- * Prints one JSON line (the same fields as the NumPy and TF.js scripts).
+ * Prints one JSON line (the same fields as the NumPy and TF.js scripts). With --beside-ceiling, the
+ * two-thread ceiling (bench/peak.ts) is measured just before each timed step (~10 ms of probe, not timed),
+ * and the line adds each step's share of it: the machine's speed changes from minute to minute, and a
+ * step and the ceiling measured minutes apart can differ by that alone.
  */
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../../src/cli/options.ts';
 import { loadMnistSplits } from '../../src/data/load-mnist.ts';
 import { checkDtype } from '../../src/tensor/tensor.ts';
 import { networkAccuracy } from '../../src/train/evaluate.ts';
+import { convStepFlops, startCeilingProbe } from '../peak.ts';
 import { CONV_STEP_BATCH, convStep } from './conv-step.ts';
 
 const { values } = parseArgs({
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     kernels: { type: 'string', default: 'wasm' },
     threads: { type: 'string', default: '2' },
     'eval-samples': { type: 'string', default: '1000' },
+    'beside-ceiling': { type: 'boolean', default: false },
   },
 });
 const netName = values.net;
@@ -43,11 +48,14 @@ const loadSeconds = (performance.now() - t0Load) / 1000;
 const { net, step } = convStep(netName, dtype, seed, train);
 const batch = CONV_STEP_BATCH;
 
+const probe = values['beside-ceiling'] ? await startCeilingProbe() : undefined;
 for (let i = 0; i < 2; i++) step();
 const times: number[] = [];
 const cpu: number[] = [];
+const ceilings: number[] = [];
 let loss = NaN;
 for (let i = 0; i < steps; i++) {
+  if (probe) ceilings.push(await probe.twoThreads(dtype));
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   loss = step();
@@ -55,12 +63,21 @@ for (let i = 0; i < steps; i++) {
   const c = process.cpuUsage(c0);
   cpu.push((c.user + c.system) / 1e6);
 }
+await probe?.close();
 const t0 = performance.now();
 const trainAcc = networkAccuracy(net, train, { limit: evalSamples, batchSize: 100 });
 const testAcc = networkAccuracy(net, test, { limit: evalSamples, batchSize: 100 });
 const evalSeconds = (performance.now() - t0) / 1000;
+const middle = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const s = [...times].sort((a, b) => a - b);
-const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+const median = middle(times);
+// Each step's GFLOP/s over the ceiling measured just before it.
+const besideCeiling = probe
+  ? { medianCeilingBeside: middle(ceilings), medianShareBeside: middle(times.map((t, i) => convStepFlops(netName, batch) / t / 1e9 / ceilings[i])) }
+  : {};
 const extrapolatedFullRunSeconds = 12000 * median + 20 * evalSeconds + (10000 / (2 * evalSamples)) * evalSeconds + loadSeconds;
 console.log(
   JSON.stringify({
@@ -83,6 +100,7 @@ console.log(
     trainAcc,
     testAcc,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    ...besideCeiling,
   }),
 );
 process.exit(0);
