@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Adam, DeepConvNet, Random, SimpleConvNet, Tensor, softmax, buildNetwork, loadModel, parseModel, saveModel, serializeModel } from '../src/node.ts';
+import { Adam, DeepConvNet, Random, SimpleConvNet, Tensor, softmax, buildNetwork, loadMnistSplits, loadModel, parseModel, saveModel, serializeModel } from '../src/node.ts';
 import { Dropout } from '../src/layers/dropout.ts';
 import { Pooling } from '../src/layers/pooling.ts';
 import { Relu } from '../src/layers/relu.ts';
@@ -356,3 +356,42 @@ function pickleDict(arrays: Record<string, Tensor>): Uint8Array {
   out.push(0x75, 0x2e);
   return Uint8Array.from(out);
 }
+
+describe('Conv → Relu → Pool run as one step (ConvReluPool, layers/conv-relu-pool.ts)', () => {
+  const { train } = loadMnistSplits();
+  const batch = 6;
+  const indices = [3, 141, 592, 6535, 8979, 32384];
+  const bits = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+    assert.equal(a.length, b.length, `${what}: length`);
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}: element ${i} is ${a[i]}, the layers one by one give ${b[i]}`);
+  };
+  for (const [name, make] of [['SimpleConvNet', (o: object) => new SimpleConvNet(o)], ['DeepConvNet', (o: object) => new DeepConvNet(o)]] as const) {
+    for (const dtype of ['float64', 'float32'] as const) {
+      it(`${name}, ${dtype}: the loss, every gradient, an Adam step and the predictions equal the layers' one by one, bit for bit`, () => {
+        const fused = make({ dtype, seed: 11 });
+        const plain = make({ dtype, seed: 11, fuseConvReluPool: false });
+        const x = new Tensor(dtype === 'float32' ? new Float32Array(batch * 784) : new Float64Array(batch * 784), [batch, 1, 28, 28]);
+        train.gatherImages(indices, x.data);
+        const t = new Float64Array(batch);
+        train.gatherLabels(indices, t);
+        const [optF, optP] = [new Adam(0.001), new Adam(0.001)];
+        for (let step = 0; step < 2; step++) {
+          const gF = fused.gradient(x, t);
+          const gP = plain.gradient(x, t);
+          for (const key of Object.keys(gP)) bits(gF[key].data, gP[key].data, `step ${step}: ${key}'s gradient`);
+          optF.update(fused.params, gF);
+          optP.update(plain.params, gP);
+          assert.ok(Object.is(fused.loss(x, t, true), plain.loss(x, t, true)), `step ${step}: the loss after the update`);
+        }
+        bits(fused.predict(x, false).data, plain.predict(x, false).data, 'predict');
+        // What the layers hold differs: ReLU's mask is the pooled output's, and the pooling's input was never made.
+        const reluName = name === 'SimpleConvNet' ? 'Relu1' : 'Relu2';
+        const [n, c, h, w] = (plain.layers.get(reluName) as Relu).mask!.shape;
+        assert.deepEqual((fused.layers.get(reluName) as Relu).mask!.shape, [n, c, h >> 1, w >> 1]);
+        const pool = fused.layers.get('Pool1') as Pooling;
+        assert.equal(pool.x, undefined);
+        bits(pool.argMax!, (plain.layers.get('Pool1') as Pooling).argMax!, "Pool1's argMax");
+      });
+    }
+  }
+});

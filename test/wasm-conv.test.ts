@@ -304,6 +304,57 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
       for (let i = 0; i < mags.length; i++) near(dxs[0][i], refDx[i], mags[i], fn * fh * fw, `convBackwardData dx[${i}]`);
     };
 
+    it('convReluPoolForward equals convForward, reluForward and maxPoolForward in turn bit for bit (one thread and two; pooled as it convolves, or the three kernels), and the reference in float64', async () => {
+      await helperReady();
+      // (pool: h, w, stride, pad) — the book's 2×2 stride 2 (pooled in the convolution), others by the three kernels.
+      const pools = [[2, 2, 2, 0], [3, 3, 2, 1], [2, 2, 1, 0]];
+      for (const shape of CONV_SHAPES) {
+        const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+        const outH = outSize(h, fh, stride, pad);
+        const outW = outSize(w, fw, stride, pad);
+        const k = c * fh * fw;
+        for (const [ph, pw, ps, pp] of shape === CONV_SHAPES[0] ? pools : pools.slice(0, 1)) {
+          const pooled = n * fn * outSize(outH, ph, ps, pp) * outSize(outW, pw, ps, pp);
+          if (pooled === 0 || outH < ph || outW < pw) continue;
+          for (const wk of [one, two]) {
+            // Sparse images (the zero-run skipping) with NaN, ∞ and −0 here and there; one all-zero image: every
+            // window of it holds the bias (ties); biases of both signs (windows that ReLU makes all zero).
+            const x = filled(wk, f32, n * c * h * w, c === 1 ? 0.8 : 0.3);
+            if (n > 1) x.fill(0, 0, c * h * w);
+            x[x.length - 2] = NaN;
+            x[Math.floor(x.length / 2)] = -0;
+            if (n > 2) x[c * h * w + 3] = Infinity;
+            const W = filled(wk, f32, fn * k, 0);
+            const b = filled(wk, f32, fn, 0);
+            const col = wk.heap.allocate(f32, outH * outW * k)!;
+            const conv = wk.heap.allocate(f32, n * fn * outH * outW)!;
+            wk.kernels.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, conv);
+            wk.kernels.reluForward(conv, conv, new Uint8Array(conv.length));
+            const expected = wk.heap.allocate(f32, pooled)!;
+            const expectedArg = new Int32Array(pooled);
+            wk.kernels.maxPoolForward(conv, n, fn, outH, outW, ph, pw, ps, pp, expected, expectedArg);
+            const what = `convReluPoolForward ${shape} pool ${[ph, pw, ps, pp]}${wk === two ? ', two threads' : ''}`;
+            // argMax on the heap (written in place) and off it (the three kernels).
+            for (const argOnHeap of [true, false]) {
+              const out = wk.heap.allocate(f32, pooled)!.fill(9);
+              const arg = argOnHeap ? (wk.heap.allocateKind('int32', pooled) as Int32Array) : new Int32Array(pooled);
+              arg.fill(-9);
+              wk.kernels.convReluPoolForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, ph, pw, ps, pp, out, arg);
+              sameBits(out, expected, `${what}${argOnHeap ? '' : ', argMax off the heap'}`);
+              sameBits(arg, expectedArg, `${what} argMax${argOnHeap ? '' : ', off the heap'}`);
+            }
+            if (!f32) {
+              const ref = copyOf(expected).fill(7);
+              const refArg = new Int32Array(pooled);
+              referenceKernels.convReluPoolForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, copyOf(col), ph, pw, ps, pp, ref, refArg);
+              sameBits(ref, expected, `${what}: the reference`);
+              sameBits(refArg, expectedArg, `${what}: the reference's argMax`);
+            }
+          }
+        }
+      }
+    });
+
     it('convBackwardFilter and convBackwardData equal the reference within rounding, on one thread and two (the same bits)', async () => {
       await helperReady();
       for (const shape of [...CONV_SHAPES, [20, 1, 28, 28, 30, 5, 5, 1, 0] as const, [5, 16, 16, 16, 31, 3, 3, 1, 2] as const]) {

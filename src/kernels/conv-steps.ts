@@ -17,6 +17,30 @@ export interface ConvStepKernels {
 
 const outSize = (size: number, filter: number, stride: number, pad: number): number => Math.floor((size + 2 * pad - filter) / stride) + 1;
 
+/** The kernels convReluPoolForward is made of (signatures of the references in conv.ts and elementwise.ts). */
+export interface ConvReluPoolKernels {
+  convForward(x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray, out: FloatArray): void;
+  reluForward(x: FloatArray, out: FloatArray, mask: Uint8Array): void;
+  maxPoolForward(x: FloatArray, n: number, c: number, h: number, w: number, poolH: number, poolW: number, stride: number, pad: number, out: FloatArray, argMax: Int32Array): void;
+}
+
+/**
+ * convReluPoolForward's steps: the convolution into `conv` (n·fn·outH·outW values), ReLU on it in place
+ * (its mask into `mask`, then dropped), max pooling into `out` and `argMax`.
+ */
+export function convReluPoolSteps(
+  k: ConvReluPoolKernels, conv: FloatArray, mask: Uint8Array, x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray,
+  poolH: number, poolW: number, poolStride: number, poolPad: number, out: FloatArray, argMax: Int32Array,
+): void {
+  const outH = outSize(h, fh, stride, pad);
+  const outW = outSize(w, fw, stride, pad);
+  const len = n * fn * outH * outW;
+  const y = conv.length === len ? conv : conv.subarray(0, len);
+  k.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, y);
+  k.reluForward(y, y, mask.length === len ? mask : mask.subarray(0, len));
+  k.maxPoolForward(y, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, out, argMax);
+}
+
 /** convForward's steps: per image, `col = im2col(x_i)`, `out_i = W · colᵀ`; then the bias. */
 export function convForwardSteps(
   k: ConvStepKernels, x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray, out: FloatArray,

@@ -1,4 +1,5 @@
-import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, type ConvStepKernels } from './conv-steps.ts';
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convReluPoolSteps, type ConvStepKernels } from './conv-steps.ts';
+import { reluForward } from './elementwise.ts';
 import { gemm } from './matmul.ts';
 import type { FloatArray } from './types.ts';
 
@@ -371,3 +372,44 @@ export function convBackwardData(
 
 /** The reference kernels the three convolution kernels above are made of (function declarations: hoisted). */
 const REFERENCE_STEPS: ConvStepKernels = { im2col, col2imT, gemm, addChannelBias };
+
+// The reference's convolution output and ReLU mask for convReluPoolForward, kept from call to call.
+let referenceConv: FloatArray = new Float64Array(0);
+let referenceMask = new Uint8Array(0);
+
+/**
+ * Convolution → ReLU → max pooling in one kernel (the book's `Conv → Relu → Pooling` run by a net, see
+ * layers/conv-relu-pool.ts): `out` and `argMax` are maxPoolForward's of reluForward's of convForward's output,
+ * bit for bit. Here the three in turn through a kept buffer of the convolution's output; faster backends
+ * pool each block of the convolution as it is computed and never write that output (~7 MB a SimpleConvNet
+ * batch in float32, written and read three times over by the three kernels).
+ */
+export function convReluPoolForward(
+  x: FloatArray,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  W: FloatArray,
+  fn: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  b: FloatArray,
+  col: FloatArray,
+  poolH: number,
+  poolW: number,
+  poolStride: number,
+  poolPad: number,
+  out: FloatArray,
+  argMax: Int32Array,
+): void {
+  const len = n * fn * convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
+  const f32 = out instanceof Float32Array;
+  if (referenceConv.length < len || referenceConv instanceof Float32Array !== f32) referenceConv = f32 ? new Float32Array(len) : new Float64Array(len);
+  if (referenceMask.length < len) referenceMask = new Uint8Array(len);
+  convReluPoolSteps(REFERENCE_KERNELS, referenceConv, referenceMask, x, n, c, h, w, W, fn, filterH, filterW, stride, pad, b, col, poolH, poolW, poolStride, poolPad, out, argMax);
+}
+
+const REFERENCE_KERNELS = { convForward, reluForward, maxPoolForward };

@@ -27,6 +27,22 @@ import type { ParamLayer, SkipsInputGradient } from './layer.ts';
  * `W` and `b` are held by reference (see `Layer`). Buffers are reused: no allocation per step at a fixed
  * batch size.
  */
+/** A forward pass's sizes (see `Convolution.forwardShape`). */
+export interface ConvForwardShape {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  fn: number;
+  fh: number;
+  fw: number;
+  outH: number;
+  outW: number;
+  dtype: Tensor['dtype'];
+  /** The one-image im2col scratch the kernels take (the reference fills it). */
+  col: FloatArray;
+}
+
 export class Convolution implements ParamLayer, SkipsInputGradient {
   readonly W: Tensor;
   readonly b: Tensor;
@@ -109,23 +125,34 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
   }
 
   forward(x: Tensor): Tensor {
+    const s = this.forwardShape(x, 'Convolution.forward');
+    const out = (this.out = reuse(this.out, [s.n, s.fn, s.outH, s.outW], s.dtype, 'Convolution.forward'));
+    // out_i (FN × outH·outW) = W (FN × k) · col_iᵀ + b, col_i = im2col(x_i) being (outH·outW × k)
+    kernels.convForward(x.data, s.n, s.c, s.h, s.w, this.W.data, s.fn, s.fh, s.fw, this.stride, this.pad, this.b.data, s.col, out.data);
+    this.record(x, s.outH, s.outW);
+    return out;
+  }
+
+  /**
+   * forward's checks of `x` and its sizes, with the one-image im2col scratch — for a pass whose output is
+   * computed elsewhere (ConvReluPool: the convolution, ReLU and pooling in one kernel), then `record`ed.
+   */
+  forwardShape(x: Tensor, op: string): ConvForwardShape {
     const [fn, fc, fh, fw] = this.W.shape;
-    const [n, c, h, w, outH, outW] = windowShape('Convolution.forward', x.shape, fh, fw, this.stride, this.pad);
+    const [n, c, h, w, outH, outW] = windowShape(op, x.shape, fh, fw, this.stride, this.pad);
     if (c !== fc) {
-      throw new Error(`Convolution.forward: input of shape ${formatShape(x.shape)} has ${c} channels, W of shape ${formatShape(this.W.shape)} expects ${fc}`);
+      throw new Error(`${op}: input of shape ${formatShape(x.shape)} has ${c} channels, W of shape ${formatShape(this.W.shape)} expects ${fc}`);
     }
     const dtype = resultDtype(x, this.W);
-    const spatial = outH * outW;
-    const k = c * fh * fw;
-    const col = this.colScratch(spatial * k, dtype);
-    const out = (this.out = reuse(this.out, [n, fn, outH, outW], dtype, 'Convolution.forward'));
-    // out_i (FN × outH·outW) = W (FN × k) · col_iᵀ + b, col_i = im2col(x_i) being (outH·outW × k)
-    kernels.convForward(x.data, n, c, h, w, this.W.data, fn, fh, fw, this.stride, this.pad, this.b.data, col, out.data);
+    return { n, c, h, w, fn, fh, fw, outH, outW, dtype, col: this.colScratch(outH * outW * c * fh * fw, dtype) };
+  }
+
+  /** Keeps what the backward pass needs of a forward pass over `x` (called once its output is computed). */
+  record(x: Tensor, outH: number, outW: number): void {
     this.x = x;
     this.colFresh = false;
     this.outH = outH;
     this.outW = outW;
-    return out;
   }
 
   /** Computes `dW`, `db` and returns `dx` (the input's shape). */

@@ -23,8 +23,9 @@ export class Pooling implements Layer {
   readonly poolW: number;
   readonly stride: number;
   readonly pad: number;
-  /** The input of the last forward. */
+  /** The input of the last forward (undefined after ConvReluPool's, which never materialises it). */
   x: Tensor | undefined;
+  private inShape: readonly number[] | undefined;
   /** The window position of each output's maximum (see the class comment). */
   argMax: Int32Array | undefined;
   private argMaxBlock: Int32Array | undefined;
@@ -42,28 +43,44 @@ export class Pooling implements Layer {
   }
 
   forward(x: Tensor): Tensor {
-    const [n, c, h, w, outH, outW] = windowShape('Pooling.forward', x.shape, this.poolH, this.poolW, this.stride, this.pad);
-    const out = (this.out = reuse(this.out, [n, c, outH, outW], x.dtype, 'Pooling.forward'));
-    if (this.argMax === undefined || this.argMax.length !== out.size) {
-      // On the kernels' heap (written in place, not copied out), one block for every batch size up to its
-      // length: training and evaluation batches alternate. The block is held here (a view does not keep it).
-      if (this.argMaxBlock === undefined || this.argMaxBlock.length < out.size) this.argMaxBlock = allocateInt32(out.size, 'Pooling.forward');
-      this.argMax = this.argMaxBlock.length === out.size ? this.argMaxBlock : this.argMaxBlock.subarray(0, out.size);
-    }
-    kernels.maxPoolForward(x.data, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, out.data, this.argMax);
-    this.x = x;
+    const { out, argMax } = this.outputFor(x.shape, x.dtype, 'Pooling.forward');
+    const [n, c, h, w] = x.shape;
+    kernels.maxPoolForward(x.data, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, out.data, argMax);
+    this.record(x, x.shape);
     return out;
   }
 
+  /**
+   * The output and argMax buffers of a forward pass over an input of `shape` (checked) — for a pass
+   * computed elsewhere too (ConvReluPool, whose input is never materialised), then `record`ed.
+   */
+  outputFor(shape: readonly number[], dtype: Tensor['dtype'], op: string): { out: Tensor; argMax: Int32Array } {
+    const [n, c, , , outH, outW] = windowShape(op, shape, this.poolH, this.poolW, this.stride, this.pad);
+    const out = (this.out = reuse(this.out, [n, c, outH, outW], dtype, op));
+    if (this.argMax === undefined || this.argMax.length !== out.size) {
+      // On the kernels' heap (written in place, not copied out), one block for every batch size up to its
+      // length: training and evaluation batches alternate. The block is held here (a view does not keep it).
+      if (this.argMaxBlock === undefined || this.argMaxBlock.length < out.size) this.argMaxBlock = allocateInt32(out.size, op);
+      this.argMax = this.argMaxBlock.length === out.size ? this.argMaxBlock : this.argMaxBlock.subarray(0, out.size);
+    }
+    return { out, argMax: this.argMax };
+  }
+
+  /** Keeps what the backward pass needs: the input's shape, and the input itself when there is one (`x`). */
+  record(x: Tensor | undefined, shape: readonly number[]): void {
+    this.x = x;
+    this.inShape = shape;
+  }
+
   backward(dout: Tensor): Tensor {
-    const x = this.x;
+    const shape = this.inShape;
     const out = this.out;
-    if (x === undefined || out === undefined || this.argMax === undefined) throw new Error('Pooling.backward: call forward first');
-    const [n, c, h, w] = x.shape;
+    if (shape === undefined || out === undefined || this.argMax === undefined) throw new Error('Pooling.backward: call forward first');
+    const [n, c, h, w] = shape;
     if (dout.ndim !== 4 || dout.shape.some((d, i) => d !== out.shape[i])) {
       throw new Error(`Pooling.backward: dout of shape ${formatShape(dout.shape)} does not match the output shape ${formatShape(out.shape)}`);
     }
-    const dx = (this.dx = reuse(this.dx, x.shape, dout.dtype, 'Pooling.backward'));
+    const dx = (this.dx = reuse(this.dx, shape, dout.dtype, 'Pooling.backward'));
     kernels.maxPoolBackward(dout.data, this.argMax, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, dx.data);
     return dx;
   }

@@ -30,6 +30,11 @@ export interface DeepConvNetOptions {
   seed?: number;
   /** Draw from this generator instead (its state advances). */
   rng?: Random;
+  /**
+   * Run each `Conv → Relu → Pool` as one step (ConvReluPool: the same values bit for bit, faster); default
+   * true. False runs each layer on its own (their `Relu.mask` and `Pooling.x` then as the book's).
+   */
+  fuseConvReluPool?: boolean;
 }
 
 /** The book's defaults: 3×3 filters 16-16-32-32-64-64, pad 1 except the 4th (pad 2), stride 1. */
@@ -139,7 +144,7 @@ export class DeepConvNet extends ConvNetBase {
       ['Affine2', new Affine(p.W8, p.b8)],
       ['Dropout2', new Dropout(0.5, { rng })],
     );
-    super({ layers, dtype, inputShape: spec.inputDim, outputSize: spec.outputSize });
+    super({ layers, dtype, inputShape: spec.inputDim, outputSize: spec.outputSize, fuseConvReluPool: options.fuseConvReluPool });
     this.inputDim = spec.inputDim;
     this.hiddenSize = spec.hiddenSize;
     this.seed = seed;

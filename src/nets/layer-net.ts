@@ -3,6 +3,9 @@ import { numericalGradient } from '../gradient.ts';
 import { kernels } from '../kernels/index.ts';
 import { bufferTensor } from '../internal/buffers.ts';
 import { Affine } from '../layers/affine.ts';
+import { ConvReluPool } from '../layers/conv-relu-pool.ts';
+import { Convolution } from '../layers/convolution.ts';
+import { Pooling } from '../layers/pooling.ts';
 import { Relu } from '../layers/relu.ts';
 import { hasParams, hasState, skipsInputGradient, type Layer, type ParamLayer, type StatefulLayer } from '../layers/layer.ts';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.ts';
@@ -26,6 +29,24 @@ export interface LayerNetInit {
    * object becomes this network's `params` too.
    */
   sharedParams?: TensorRecord;
+  /**
+   * Runs each `Convolution → Relu → Pooling` of the layers as one step (ConvReluPool: one kernel for the
+   * forward pass, the same values bit for bit); default true. False runs every layer on its own.
+   */
+  fuseConvReluPool?: boolean;
+}
+
+/** The steps of a pass: the layers, each `Convolution → Relu → Pooling` run made one ConvReluPool. */
+function passSteps(layers: readonly Layer[], fuse: boolean): Layer[] {
+  const steps: Layer[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const [conv, relu, pool] = [layers[i], layers[i + 1], layers[i + 2]];
+    if (fuse && conv instanceof Convolution && relu instanceof Relu && pool instanceof Pooling) {
+      steps.push(new ConvReluPool(conv, relu, pool));
+      i += 2;
+    } else steps.push(layers[i]);
+  }
+  return steps;
 }
 
 /** Where a network-level name (`W1`, `gamma2`) lives: which layer, under which of its own keys. */
@@ -58,6 +79,8 @@ export abstract class LayerNet implements Network {
   readonly layers: ReadonlyMap<string, Layer>;
   readonly lastLayer = new SoftmaxWithLoss();
   private readonly layerList: Layer[];
+  /** What a pass runs: layerList, with ConvReluPool steps where they apply (passSteps). */
+  private readonly steps: Layer[];
   private readonly paramSlots: Slot<ParamLayer>[];
   private readonly stateSlots: Slot<StatefulLayer>[];
   /** The weights that weight decay applies to (`W1…Wn`), with a buffer for `dW + λ·W` each. */
@@ -73,6 +96,7 @@ export abstract class LayerNet implements Network {
     this.weightDecayLambda = lambda;
     this.layers = new Map(init.layers);
     this.layerList = init.layers.map(([, layer]) => layer);
+    this.steps = passSteps(this.layerList, init.fuseConvReluPool ?? true);
     const counters = new Map<string, number>();
     const name = (layerKey: string) => {
       const k = (counters.get(layerKey) ?? 0) + 1;
@@ -193,7 +217,7 @@ export abstract class LayerNet implements Network {
   /** Scores (before softmax). `trainFlg` switches BatchNorm and Dropout to training behaviour. Layer-owned. */
   predict(x: Tensor, trainFlg = false): Tensor {
     let out = x;
-    for (const layer of this.layerList) out = layer.forward(out, trainFlg);
+    for (const step of this.steps) out = step.forward(out, trainFlg);
     return out;
   }
 
@@ -238,8 +262,8 @@ export abstract class LayerNet implements Network {
   gradient(x: Tensor, t: Labels): TensorRecord {
     this.loss(x, t, true);
     let dout = this.lastLayer.backward(1);
-    for (let i = this.layerList.length - 1; i > 0; i--) dout = this.layerList[i].backward(dout);
-    const first = this.layerList[0];
+    for (let i = this.steps.length - 1; i > 0; i--) dout = this.steps[i].backward(dout);
+    const first = this.steps[0];
     // The first layer's dx would be the gradient with respect to the input images: nobody uses it.
     if (skipsInputGradient(first)) first.backwardParams(dout);
     else first.backward(dout);

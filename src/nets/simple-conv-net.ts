@@ -27,6 +27,11 @@ export interface SimpleConvNetOptions {
   seed?: number;
   /** Draw from this generator instead (its state advances). */
   rng?: Random;
+  /**
+   * Run each `Conv → Relu → Pool` as one step (ConvReluPool: the same values bit for bit, faster); default
+   * true. False runs each layer on its own (their `Relu.mask` and `Pooling.x` then as the book's).
+   */
+  fuseConvReluPool?: boolean;
 }
 
 const DEFAULT_CONV: ConvParam = { filterNum: 30, filterSize: 5, pad: 0, stride: 1 };
@@ -118,7 +123,7 @@ export class SimpleConvNet extends ConvNetBase {
       ['Relu2', new Relu({ inPlace: true })],
       ['Affine2', new Affine(p.W3, p.b3)],
     ];
-    super({ layers, dtype, inputShape: spec.inputDim, outputSize: spec.outputSize });
+    super({ layers, dtype, inputShape: spec.inputDim, outputSize: spec.outputSize, fuseConvReluPool: options.fuseConvReluPool });
     this.inputDim = spec.inputDim;
     this.convParam = Object.freeze({ ...spec.convParam });
     this.hiddenSize = spec.hiddenSize;

@@ -13,8 +13,8 @@
  * With a free helper thread, the convolutions and the pooling kernels split their images, filters or
  * planes in two: the first half here, the second there, each output computed exactly as on one thread.
  */
-import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, type ConvStepKernels } from '../conv-steps.ts';
-import { referenceKernels, type Kernels } from '../index.ts';
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convReluPoolSteps, type ConvStepKernels } from '../conv-steps.ts';
+import { referenceKernels, type FloatArray, type Kernels } from '../index.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
 import type { WasmContext } from './context.ts';
@@ -56,6 +56,8 @@ export interface ConvKernelDeps {
   setArgs: WasmContext['setArgs'];
   /** The active gemm (for the convolutions' fallback steps). */
   gemm: Kernels['gemm'];
+  /** The WASM reluForward (convReluPoolForward's steps when it cannot pool as it convolves). */
+  reluForward: Kernels['reluForward'];
   /** Called with every array a kernel writes (the kept rows of the gemm are forgotten when overwritten). */
   forget: (out: ArrayBufferView) => void;
   /** True when all two or three arrays live on the heap. */
@@ -64,7 +66,7 @@ export interface ConvKernelDeps {
 
 export type ConvKernels = Pick<
   Kernels,
-  'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convBackwardFilter' | 'convBackwardData'
+  'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convBackwardFilter' | 'convBackwardData'
 >;
 
 /** Images (or planes) below this many multiply-adds (or values) stay on one thread. */
@@ -258,8 +260,12 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
    * The direct convolution (stride 1) on heap addresses, split by images with a free helper; `dense`
    * turns its zero-run skipping off. False when there is no room for its scratch (nothing written).
    */
-  const directForward = (sz: number, xp: number, n: number, c: number, h: number, w: number, Wp: number, fn: number, fh: number, fw: number, pad: number, bp: number, outp: number, dense: boolean): boolean => {
-    const spatial = outSize(h, fh, 1, pad) * outSize(w, fw, 1, pad);
+  const directForward = (sz: number, xp: number, n: number, c: number, h: number, w: number, Wp: number, fn: number, fh: number, fw: number, pad: number, bp: number, outp: number, dense: boolean, argMaxp = 0): boolean => {
+    const outH = outSize(h, fh, 1, pad);
+    const outW = outSize(w, fw, 1, pad);
+    const spatial = outH * outW;
+    // Per image and filter, the values written to out: the convolution's, or (argMaxp) its 2×2 pooling's.
+    const outPlane = argMaxp ? (outH >> 1) * (outW >> 1) : spatial;
     const k = c * fh * fw;
     const need = x.convScratchBytes(c, h, w, fn, fh, fw, pad, sz);
     const helper = n >= 2 && n * spatial * k * fn >= CONV_SPLIT_MIN ? freeHelper() : undefined;
@@ -282,18 +288,20 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[12] = here;
     a[13] = 0; // no col: the layer recomputes one image's im2col in its backward pass
     a[14] = dense ? 1 : 0;
+    a[15] = argMaxp;
     const run = sz === 4 ? x.convForward_f32 : x.convForward_f64;
     if (!helper || there < 0) {
       run(a.byteOffset);
       return true;
     }
     const half = n >> 1;
-    for (let j = 0; j < 15; j++) a[16 + j] = a[j];
+    for (let j = 0; j < 16; j++) a[16 + j] = a[j];
     a[1] = half;
     a[16] = xp + half * c * h * w * sz;
     a[17] = n - half;
-    a[16 + 11] = outp + half * fn * spatial * sz;
+    a[16 + 11] = outp + half * fn * outPlane * sz;
     a[16 + 12] = there;
+    if (argMaxp) a[16 + 15] = argMaxp + half * fn * outPlane * 4;
     helper.start(helperOp('convForward', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
     try {
       run(a.byteOffset);
@@ -315,6 +323,36 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       out.length >= n * fn * spatial;
     if (ok && directForward(sz, xs.byteOffset, n, c, h, w, W.byteOffset, fn, fh, fw, pad, b.byteOffset, out.byteOffset, false)) return;
     convForwardSteps(steps, xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out);
+  };
+
+  // convReluPoolForward's convolution output and ReLU mask when it goes by the three kernels (kept).
+  let reluPoolConv: FloatArray = new Float64Array(0);
+  let reluPoolMask: Uint8Array = new Uint8Array(0);
+  const convReluPoolForward: Kernels['convReluPoolForward'] = (xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, ph, pw, poolStride, poolPad, out, argMax) => {
+    forget(col);
+    forget(out);
+    forget(argMax);
+    const sz = width(xs);
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const len = n * fn * outH * outW;
+    // The book's pooling (2×2, stride 2) after a stride-1 convolution: pooled as the direct kernel computes.
+    const direct =
+      stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2 && n > 0 && sz > 0 &&
+      width(W) === sz && width(b) === sz && width(out) === sz && onHeap(xs, W, b) && heap.owns(out) && inPlace(argMax) &&
+      xs.length >= n * c * h * w && W.length >= fn * c * fh * fw && b.length >= fn && out.length >= n * fn * (outH >> 1) * (outW >> 1) && argMax.length >= n * fn * (outH >> 1) * (outW >> 1);
+    if (direct && directForward(sz, xs.byteOffset, n, c, h, w, W.byteOffset, fn, fh, fw, pad, b.byteOffset, out.byteOffset, false, argMax.byteOffset)) return;
+    // Else the three kernels in turn, through a kept buffer of the convolution's output (on the heap when it has room).
+    if (reluPoolConv.length < len || width(reluPoolConv) !== width(out)) {
+      reluPoolConv = new Float64Array(0);
+      const f32 = out instanceof Float32Array;
+      reluPoolConv = heap.allocate(f32, len) ?? (f32 ? new Float32Array(len) : new Float64Array(len));
+    }
+    if (reluPoolMask.length < len) {
+      reluPoolMask = new Uint8Array(0);
+      reluPoolMask = (heap.allocateKind('uint8', len) as Uint8Array | undefined) ?? new Uint8Array(len);
+    }
+    convReluPoolSteps({ convForward, reluForward: d.reluForward, maxPoolForward }, reluPoolConv, reluPoolMask, xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, ph, pw, poolStride, poolPad, out, argMax);
   };
 
   const convBackwardFilter: Kernels['convBackwardFilter'] = (xs, n, c, h, w, dout, fn, fh, fw, stride, pad, col, dW) => {
@@ -407,5 +445,5 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   // col2im stays the reference: a WASM twin of its loop measured slower than the TypeScript one (0.88
   // against 0.68 ms per DeepConvNet image of 32×16×16, 3×3), and the Convolution layer's backward pass
   // goes through col2imT, whose layout lets WASM add whole vectors.
-  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward, convBackwardFilter, convBackwardData };
+  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward, convReluPoolForward, convBackwardFilter, convBackwardData };
 }

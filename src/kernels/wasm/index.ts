@@ -92,7 +92,7 @@ export interface WasmKernels {
     | 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync' | 'keepRows'
     | 'momentumUpdate' | 'nesterovUpdate' | 'adaGradUpdate' | 'rmspropUpdate' | 'adamUpdate'
     | 'batchNormForwardTrain' | 'batchNormForwardTest' | 'batchNormBackwardTrain' | 'batchNormBackwardTest' | 'applyMask'
-    | 'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convBackwardFilter' | 'convBackwardData'
+    | 'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convBackwardFilter' | 'convBackwardData'
   >;
 }
 
@@ -143,7 +143,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}, prepared?: Pr
   const { gemm, keepRows } = createGemmKernels(ctx);
   const gather = createGatherKernels(ctx, table.bytesToFloat);
   const predict = createPredictKernels(ctx);
-  const conv = createConvKernels({ exports: x, heap, freeHelper: ctx.freeHelper, helperOp, setArgs: ctx.setArgs, gemm, forget, onHeap: ctx.onHeap });
+  const conv = createConvKernels({ exports: x, heap, freeHelper: ctx.freeHelper, helperOp, setArgs: ctx.setArgs, gemm, reluForward: table.reluForward, forget, onHeap: ctx.onHeap });
 
   return {
     heap,

@@ -646,10 +646,120 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   for (; f < fn; f++) convBlock<T>(1, pq, wi + <usize>f * kBytes, c, fh, fw, planeBytes, rowBytes, wq + <usize>f * wideBytes, wideBytes, pre, planeLen, rowLen, segBytes);
 }
 
-// Argument block (i32 each): x, n, c, h, w, W, fn, fh, fw, pad, b, out, scratch, col, dense.
+/** v + bias through ReLU as reluForward: +0 where v ≤ 0 (−0 included), v elsewhere (NaN kept). */
+// @ts-ignore: decorator
+@inline function reluOf<T>(v: v128, bias: v128): v128 {
+  const y = v128.add<T>(v, bias);
+  return v128.andnot(y, v128.le<T>(y, v128.splat<T>(0)));
+}
+
+/** The scalar twin of reluOf. */
+// @ts-ignore: decorator
+@inline function reluAt<T>(p: usize, bias: T): T {
+  const y = load<T>(p) + bias;
+  return y <= 0 ? <T>0 : y;
+}
+
+/**
+ * A group's wide rows (see convForwardImpl) through the bias, ReLU (reluForward: +0 where ≤ 0, NaN kept) and
+ * 2×2 max pooling with stride 2 (maxPoolForward: the first maximum in window order, a NaN ending the
+ * search) into `out` (n, fn, outH/2, outW/2; a last odd row or column dropped, as the pooling does) and
+ * `argMax` (the window index 0–3) — the same bits as convForward, reluForward and maxPoolForward in turn,
+ * without writing the convolution's output. Columns go in vectors: 2L of a row give L windows (their even
+ * and odd columns shuffled apart).
+ */
+// @ts-ignore: decorator
+@inline function poolGroup<T>(wide: usize, wideBytes: usize, wc: i32, g1: i32, i0: i32, fn: i32, w: i32, pad: i32, outH: i32, outW: i32, bias: usize, out: usize, argMax: usize): void {
+  const sz = <usize>sizeof<T>();
+  const L = lanes<T>();
+  // The window indices 1, 2, 3 in lanes of T's width (an index vector is selected by T-wide masks).
+  const k1 = sizeof<T>() == 4 ? i32x4.splat(1) : i64x2.splat(1);
+  const k2 = sizeof<T>() == 4 ? i32x4.splat(2) : i64x2.splat(2);
+  const k3 = sizeof<T>() == 4 ? i32x4.splat(3) : i64x2.splat(3);
+  const ph = outH >> 1, pw = outW >> 1, pooled = ph * pw;
+  for (let g = 0; g < g1; g++) {
+    for (let f = 0; f < fn; f++) {
+      const bs = load<T>(bias + <usize>f * sz);
+      const bv = splatFrom<T>(bias + <usize>f * sz);
+      const src = wide + <usize>f * wideBytes + <usize>(g * (w + pad)) * sz;
+      const plane = (i0 + g) * fn + f;
+      const o = out + <usize>(plane * pooled) * sz;
+      const am = argMax + (<usize>(plane * pooled) << 2);
+      for (let py = 0; py < ph; py++) {
+        const r0 = src + <usize>(2 * py * wc) * sz;
+        const r1 = r0 + <usize>wc * sz;
+        const od = o + <usize>(py * pw) * sz;
+        const ad = am + (<usize>(py * pw) << 2);
+        let px = 0;
+        for (; px + L <= pw; px += L) {
+          const at = <usize>(2 * px) * sz;
+          const a0 = v128.load(r0 + at), a1 = v128.load(r0 + at, 16), c0 = v128.load(r1 + at), c1 = v128.load(r1 + at, 16);
+          let e0: v128, o0: v128, e1: v128, o1: v128;
+          if (sizeof<T>() == 4) {
+            e0 = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6); o0 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+            e1 = v128.shuffle<f32>(c0, c1, 0, 2, 4, 6); o1 = v128.shuffle<f32>(c0, c1, 1, 3, 5, 7);
+          } else {
+            e0 = v128.shuffle<f64>(a0, a1, 0, 2); o0 = v128.shuffle<f64>(a0, a1, 1, 3);
+            e1 = v128.shuffle<f64>(c0, c1, 0, 2); o1 = v128.shuffle<f64>(c0, c1, 1, 3);
+          }
+          // Window order: (0,0), (0,1), (1,0), (1,1). A value is taken when larger, or NaN (which ends the
+          // search: `done`), unless the search has ended.
+          let best = reluOf<T>(e0, bv);
+          let idx = v128.splat<i32>(0);
+          let done = v128.ne<T>(best, best);
+          let r = reluOf<T>(o0, bv);
+          let nan = v128.ne<T>(r, r);
+          let take = v128.andnot(v128.or(v128.gt<T>(r, best), nan), done);
+          best = v128.bitselect(r, best, take);
+          idx = v128.bitselect(k1, idx, take);
+          done = v128.or(done, nan);
+          r = reluOf<T>(e1, bv);
+          nan = v128.ne<T>(r, r);
+          take = v128.andnot(v128.or(v128.gt<T>(r, best), nan), done);
+          best = v128.bitselect(r, best, take);
+          idx = v128.bitselect(k2, idx, take);
+          done = v128.or(done, nan);
+          r = reluOf<T>(o1, bv);
+          nan = v128.ne<T>(r, r);
+          take = v128.andnot(v128.or(v128.gt<T>(r, best), nan), done);
+          best = v128.bitselect(r, best, take);
+          idx = v128.bitselect(k3, idx, take);
+          v128.store(od + <usize>px * sz, best);
+          if (sizeof<T>() == 4) v128.store(ad + (<usize>px << 2), idx);
+          else {
+            store<i32>(ad + (<usize>px << 2), <i32>i64x2.extract_lane(idx, 0));
+            store<i32>(ad + (<usize>px << 2), <i32>i64x2.extract_lane(idx, 1), 4);
+          }
+        }
+        for (; px < pw; px++) {
+          const at = <usize>(2 * px) * sz;
+          let best = reluAt<T>(r0 + at, bs);
+          let arg = 0;
+          if (best == best) {
+            const v1 = reluAt<T>(r0 + at + sz, bs);
+            if (v1 > best || v1 != v1) { best = v1; arg = 1; }
+            if (best == best) {
+              const v2 = reluAt<T>(r1 + at, bs);
+              if (v2 > best || v2 != v2) { best = v2; arg = 2; }
+              if (best == best) {
+                const v3 = reluAt<T>(r1 + at + sz, bs);
+                if (v3 > best || v3 != v3) { best = v3; arg = 3; }
+              }
+            }
+          }
+          store<T>(od + <usize>px * sz, best);
+          store<i32>(ad + (<usize>px << 2), arg);
+        }
+      }
+    }
+  }
+}
+
+// Argument block (i32 each): x, n, c, h, w, W, fn, fh, fw, pad, b, out, scratch, col, dense, argMax.
 // out (n, fn, outH, outW) = W ⋆ x + b for images [0, n) of x (stride 1); and, unless col is 0, im2col(x)
 // into col (the Convolution layer keeps it for dW). dense = 1 turns the zero-run skipping off (the input
-// gradient's convolution of dout, whose zeros are scattered).
+// gradient's convolution of dout, whose zeros are scattered). Unless argMax is 0, out is instead that
+// output through ReLU and 2×2 max pooling with stride 2, and argMax the pooling's (poolGroup).
 //
 // Images go through in groups of G side by side (groupOf; one at a time when col is asked for): the
 // padded group is c planes of Hp rows × Wc = G·(w + pad) + pad columns, image g's columns starting at
@@ -662,6 +772,7 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
   const W = <usize>load<i32>(args, 20), fn = load<i32>(args, 24), fh = load<i32>(args, 28), fw = load<i32>(args, 32), pad = load<i32>(args, 36);
   const bias = <usize>load<i32>(args, 40), out = <usize>load<i32>(args, 44), scratch = <usize>load<i32>(args, 48), col = <usize>load<i32>(args, 52);
   const dense = load<i32>(args, 56) != 0;
+  const argMax = <usize>load<i32>(args, 60);
   const sz = <usize>sizeof<T>();
   const L = lanes<T>();
   const block = 2 * L;
@@ -725,6 +836,10 @@ export function convScratchBytes(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i
       for (let q = 0; q < wideLen; q += block) convBlocks<T>(padded + <usize>q * sz, wi, kBytes, c, fn, fh, fw, planeBytes, rowBytes, wide + <usize>q * sz, wideBytes, counts + (<usize>q << 2), planeLen, <usize>wc, segBytes);
     } else {
       for (let q = 0; q < wideLen; q += block) convBlocks<T>(padded + <usize>q * sz, wi, kBytes, c, fn, fh, fw, planeBytes, rowBytes, wide + <usize>q * sz, wideBytes, 0, planeLen, <usize>wc, segBytes);
+    }
+    if (argMax) {
+      poolGroup<T>(wide, wideBytes, wc, g1, i0, fn, w, pad, outH, outW, bias, out, argMax);
+      continue;
     }
     // Wide rows → outputs, plus the bias.
     for (let g = 0; g < g1; g++) {
