@@ -5,15 +5,26 @@ import { accuracySpec, activationAt, activationCurves, activationSpec, lossSpec,
 type Rows = { values: Record<string, unknown>[] };
 
 describe('plot specs', () => {
-  it('lossSpec draws every iteration of a short run and at most 2 500 points per line of a long one, always the last', () => {
+  it('lossSpec draws every iteration of a short run; of a long one at most 1 120 points per line, the raw line as each run of iterations\' lowest and highest loss (every spike kept), always the last', () => {
     const short = (lossSpec(Float64Array.from({ length: 400 }, (_, i) => 1 / (i + 1))).data as Rows).values;
     assert.equal(short.length, 800);
-    const long = (lossSpec(Float64Array.from({ length: 10000 }, (_, i) => 1 / (i + 1))).data as Rows).values;
+    // A falling loss with a spike at 5003 and a dip at 7001 that every-k-th sampling would miss.
+    const losses = Float64Array.from({ length: 10000 }, (_, i) => 1 / (i + 1));
+    losses[5003] = 3;
+    losses[7001] = 1e-6;
+    const long = (lossSpec(losses).data as Rows).values;
     const raw = long.filter((r) => String(r.series).startsWith('loss'));
-    assert.ok(raw.length <= 2501, `${raw.length} points`);
+    const avg = long.filter((r) => String(r.series).startsWith('moving'));
+    assert.ok(raw.length <= 1121 && avg.length <= 1121, `${raw.length} and ${avg.length} points`);
+    assert.equal(raw[0].series, 'loss (lowest and highest of every 18 iterations)');
+    // The first run (0…17): its highest (iteration 0) then its lowest (17), in order.
+    assert.deepEqual(raw.slice(0, 2).map((r) => r.iteration), [0, 17]);
+    assert.ok(raw.some((r) => r.iteration === 5003 && r.loss === 3), 'the spike is drawn');
+    assert.ok(raw.some((r) => r.iteration === 7001), 'the dip is drawn');
     assert.equal(raw.at(-1)!.iteration, 9999);
-    assert.equal(raw[1].iteration, 4);
-    assert.equal(raw[0].series, 'loss (1 point per 4 iterations)');
+    assert.equal(avg.at(-1)!.iteration, 9999);
+    const iterations = raw.map((r) => Number(r.iteration));
+    assert.deepEqual(iterations, [...iterations].sort((a, b) => a - b), 'in order');
     const nan = (lossSpec([2.3, NaN]).data as Rows).values;
     assert.equal(nan[1].loss, null, 'a NaN loss becomes a gap, not an invalid number');
   });

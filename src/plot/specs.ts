@@ -47,23 +47,46 @@ function chartFrame(title: string, rows: object[]) {
 }
 
 /**
- * The training loss per iteration: raw (faint) and smoothed. At most `maxPoints` points are drawn per
- * line (every k-th iteration): a 10 000-point path looks the same and costs far more to render.
+ * The training loss per iteration: raw (faint) and smoothed. A long run is drawn at the chart's
+ * resolution, at most `maxPoints` points per line (default 1120, two per pixel of its 560): the raw line
+ * as each run of iterations' lowest and highest loss, in order (its envelope, every spike kept), the
+ * smoothed one every k-th iteration. Drawing all 10 000 points of the book's run looks the same and costs
+ * far more memory to render (vega's scene holds an object per point).
  */
 export function lossSpec(losses: ArrayLike<number>, options: { title?: string; window?: number; maxPoints?: number } = {}): VegaLiteSpec {
   const window = options.window ?? Math.max(1, Math.min(100, Math.round(losses.length / 50)));
   const smooth = movingAverage(losses, window);
-  const step = Math.max(1, Math.ceil(losses.length / (options.maxPoints ?? 2500)));
+  const n = losses.length;
+  const maxPoints = Math.max(2, options.maxPoints ?? 1120);
+  const bucket = n <= maxPoints ? 1 : Math.ceil(n / Math.floor(maxPoints / 2));
+  const step = Math.max(1, Math.ceil(n / maxPoints));
   const rows: { iteration: number; loss: number | null; series: string }[] = [];
-  const raw = step === 1 ? 'loss per iteration' : `loss (1 point per ${step} iterations)`;
+  const raw = bucket === 1 ? 'loss per iteration' : `loss (lowest and highest of every ${bucket} iterations)`;
   const avg = `moving average (${window})`;
   const at = (i: number, v: number) => ({ iteration: i, loss: Number.isFinite(v) ? round(v) : null });
   // The last iteration is always drawn, so a run that stopped early (or diverged) shows where it ended.
-  const indices: number[] = [];
-  for (let i = 0; i < losses.length; i += step) indices.push(i);
-  if (losses.length > 0 && indices.at(-1) !== losses.length - 1) indices.push(losses.length - 1);
-  for (const i of indices) rows.push({ ...at(i, losses[i]), series: raw });
-  for (const i of indices) rows.push({ ...at(i, smooth[i]), series: avg });
+  const withLast = (indices: number[]) => (n > 0 && indices.at(-1) !== n - 1 ? [...indices, n - 1] : indices);
+  const rawIndices: number[] = [];
+  for (let b = 0; b < n; b += bucket) {
+    // The run's first lowest and first highest loss, and its first loss that is not finite (drawn as a gap).
+    let lo = -1;
+    let hi = -1;
+    let bad = -1;
+    for (let i = b; i < Math.min(n, b + bucket); i++) {
+      const v = losses[i];
+      if (!Number.isFinite(v)) {
+        if (bad < 0) bad = i;
+      } else {
+        if (lo < 0 || v < losses[lo]) lo = i;
+        if (hi < 0 || v > losses[hi]) hi = i;
+      }
+    }
+    for (const i of [...new Set([lo, hi, bad])].filter((i) => i >= 0).sort((p, q) => p - q)) rawIndices.push(i);
+  }
+  const smoothIndices: number[] = [];
+  for (let i = 0; i < n; i += step) smoothIndices.push(i);
+  for (const i of withLast(rawIndices)) rows.push({ ...at(i, losses[i]), series: raw });
+  for (const i of withLast(smoothIndices)) rows.push({ ...at(i, smooth[i]), series: avg });
   return {
     ...chartFrame(options.title ?? 'Training loss', rows),
     encoding: {
