@@ -26,7 +26,7 @@ import type { BrowserBench, BrowserConvBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
 import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, previousWorkloadSeconds, type Workload } from './peak.ts';
-import { ensureTfjsInstalled, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
+import { CLI, ensureTfjsInstalled, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
 const values = benchArgs(
   `npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N] [--skip-ch07] [--ch07-steps N]
@@ -83,7 +83,7 @@ for (let round = 1; round <= rounds; round++) {
   try {
     const flags = ['--seed', String(round), '--iters', String(iters)];
     wholeRuns.npmStart.push(wall('npm', ['start', '--silent', '--', ...flags, '--out', join(out, 'npm-start')], userEnv).seconds);
-    wholeRuns.scratchNet.push(wall(process.execPath, [join(root, 'dist/cli/bin.js'), 'train', ...flags, '--out', join(out, 'cli')]).seconds);
+    wholeRuns.scratchNet.push(wall(CLI, ['train', ...flags, '--out', join(out, 'cli')]).seconds);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -155,7 +155,7 @@ const gradRuns: { name: string; seconds: number[] }[] = [
 ];
 for (let round = 0; round < rounds; round++) {
   const t0 = performance.now();
-  execFileSync(process.execPath, [join(root, 'dist/cli/bin.js'), 'gradcheck'], { cwd: root, stdio: 'ignore' });
+  execFileSync(CLI, ['gradcheck'], { cwd: root, stdio: 'ignore' });
   gradRuns[0].seconds.push((performance.now() - t0) / 1000);
   const t1 = performance.now();
   execFileSync('python3', [join(root, 'bench/numpy_gradcheck.py')], { cwd: root, stdio: 'ignore' });
@@ -213,7 +213,7 @@ const md = [
   '',
   '## Whole processes, as a user times them (start-up to exit, wall clock)',
   '',
-  `\`npm start --silent -- --seed N --iters ${iters} --out TMP\` typed in the project (npm, the check that dist/ is current, then \`scratchnet train\` in the same process with its defaults: float64, 2 threads, history, plots and model written), the CLI alone (\`node dist/cli/bin.js train\`, the same flags), and \`python3 bench/numpy_train.py --seed N --iters ${iters}\` (the book's script, float64; it prints instead of plotting).`,
+  `\`npm start --silent -- --seed N --iters ${iters} --out TMP\` typed in the project (npm, the check that dist/ is current, then \`scratchnet train\` in the same process with its defaults: float64, 2 threads, history, plots and model written), the CLI alone (\`scratchnet train\` as \`npx\` runs it: \`dist/cli/bin.js\` executed, its shebang's Node flags applied; the same flags), and \`python3 bench/numpy_train.py --seed N --iters ${iters}\` (the book's script, float64; it prints instead of plotting).`,
   '',
   '| system | dtype | median seconds (whole process) | NumPy’s time ÷ this |',
   '|---|---|---|---|',

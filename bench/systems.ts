@@ -3,10 +3,22 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const TIME = '/usr/bin/time';
+
+/**
+ * The CLI as a user runs it (`npx scratchnet …` runs this file): executed itself, so that its shebang's
+ * Node flags apply. The caller makes sure dist/ is built (`cliBuilt`).
+ */
+export const CLI = join(root, 'dist/cli/bin.js');
+
+/** Builds dist/ when src/ is newer than it (scripts/start.mjs's check): the benchmarks time the built CLI. */
+export async function cliBuilt(): Promise<void> {
+  const start = (await import(pathToFileURL(join(root, 'scripts/start.mjs')).href)) as { needsBuild(root: string): boolean; build(root: string): number };
+  if (start.needsBuild(root) && start.build(root) !== 0) throw new Error('the build failed: the benchmarks time dist/cli/bin.js');
+}
 
 export interface Run {
   seconds: number;
@@ -60,7 +72,7 @@ export const scratchNet: BenchSystem = {
   run: async (seed, iters) => {
     const dir = mkdtempSync(join(tmpdir(), 'scratchnet-bench-'));
     try {
-      const r = await measure(process.execPath, [join(root, 'dist/cli/bin.js'), 'train', '--seed', String(seed), '--iters', String(iters), '--dtype', 'float32', '--json', '--out', dir]);
+      const r = await measure(CLI, ['train', '--seed', String(seed), '--iters', String(iters), '--dtype', 'float32', '--json', '--out', dir]);
       // Data loading included, as the NumPy and TF.js timers include theirs.
       return { seconds: Number(r.loadSeconds) + Number(r.seconds), testAcc: Number(r.testAcc), peakRssMB: r.peakRssMB };
     } finally {

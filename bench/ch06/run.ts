@@ -4,8 +4,8 @@
  * float32 / 255, promoted by the first product; ScratchNet's are float64). Two measures, alternating
  * the systems round by round:
  *
- * - whole process: `scratchnet optimizer-compare-mnist` from source (tsx; start-up, data, training, the
- *   figure) against `python3 numpy_optimizer_compare.py` (start-up, data, training, a do-nothing plot);
+ * - whole process: `scratchnet optimizer-compare-mnist` as `npx` runs it (dist/cli/bin.js, built first when
+ *   src/ is newer; start-up, data, training, the figure) against `python3 numpy_optimizer_compare.py` (start-up, data, training, a do-nothing plot);
  * - in process: the training loop alone (4 networks × N iterations on the same batches), timed inside
  *   each process.
  *
@@ -27,7 +27,7 @@ import { MultiLayerNet } from '../../src/nets/multi-layer-net.ts';
 import { createOptimizer } from '../../src/optimizers/index.ts';
 import { Random } from '../../src/tensor/random.ts';
 import { benchArgs } from '../args.ts';
-import { median, wall } from '../systems.ts';
+import { CLI, cliBuilt, median, wall } from '../systems.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -75,12 +75,12 @@ export interface OptimizerCompareResult {
 export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<OptimizerCompareResult> {
   const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
   const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
-  const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
+  await cliBuilt();
   for (let r = 1; r <= rounds; r++) {
     const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
     try {
       rows.snWhole.push(
-        wall(process.execPath, ['--import', `file://${tsx}`, join(root, 'src/cli/bin.ts'), 'optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads), '--out', out]).seconds,
+        wall(CLI, ['optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads), '--out', out]).seconds,
       );
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -31,9 +31,9 @@ const netName = values.net === 'simple' ? 'simple' : 'deep';
 const { step } = convStep(netName, dtype, 1, train);
 
 let timing = false;
-/** The products with their shapes and multiply-adds: gemm, and the three convolution kernels. */
+/** The products with their shapes and multiply-adds: gemm, and the convolution kernels. */
 const describe: Describe = (name, args) => {
-  if (name === 'convForward' || name === 'convBackwardFilter') {
+  if (name === 'convForward' || name === 'convBackwardFilter' || name === 'convReluPoolForward') {
     const [, n, c, h, w, , fn, fh, fw, , pad] = args as number[];
     const oh = h + 2 * pad - fh + 1, ow = w + 2 * pad - fw + 1;
     return { key: `${name} ${c}→${fn} ${h}×${w} ${fh}×${fw}`, macs: n * oh * ow * c * fh * fw * fn };
