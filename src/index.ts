@@ -74,7 +74,9 @@ export { BatchNormalization, BATCH_NORM_EPS } from './layers/batch-normalization
 export { Dropout } from './layers/dropout.ts';
 export type { DropoutOptions } from './layers/dropout.ts';
 export { Convolution } from './layers/convolution.ts';
+export type { ConvForwardShape } from './layers/convolution.ts';
 export { Pooling } from './layers/pooling.ts';
+export { ConvReluPool } from './layers/conv-relu-pool.ts';
 export { im2col, col2im, convOutputSize } from './util/im2col.ts';
 export { weightInitScale, initWeights, layerActivations, HISTOGRAM_ACTIVATIONS } from './nets/weight-init.ts';
 export type { WeightInitStd } from './nets/weight-init.ts';
