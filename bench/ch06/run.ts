@@ -7,7 +7,7 @@
  * - whole process: `scratchnet optimizer-compare-mnist` as `npx` runs it (dist/cli/bin.js, built first when
  *   src/ is newer; start-up, data, training, the figure) against `python3 numpy_optimizer_compare.py` (start-up, data, training, a do-nothing plot);
  * - in process: the training loop alone (4 networks × N iterations on the same batches), timed inside
- *   each process.
+ *   each process (ScratchNet's: bench/ch06/loop.ts, a fresh process per round).
  *
  * The machines are shared and noisy (a busy machine slows OpenBLAS's threads far more than one thread):
  * read ratios from quiet runs. `--blas-threads N` sets OPENBLAS_NUM_THREADS for NumPy (default: its own).
@@ -19,13 +19,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BatchDrawer } from '../../src/cli/ch06/batches.ts';
-import { selectKernels } from '../../src/cli/options.ts';
-import { loadMnistSplits } from '../../src/data/load-mnist.ts';
-import { stopKernelThreads } from '../../src/kernels/wasm/index.ts';
-import { MultiLayerNet } from '../../src/nets/multi-layer-net.ts';
-import { createOptimizer } from '../../src/optimizers/index.ts';
-import { Random } from '../../src/tensor/random.ts';
 import { benchArgs } from '../args.ts';
 import { CLI, cliBuilt, median, wall } from '../systems.ts';
 
@@ -40,38 +33,10 @@ export interface OptimizerCompareOptions {
 }
 
 
-/** ScratchNet's training loop in this process: the same work as the command's, without printing. */
-function scratchNetInProcess(seed: number, iters: number): number {
-  const { train } = loadMnistSplits();
-  const rng = new Random(seed);
-  const names = ['sgd', 'momentum', 'adagrad', 'adam'];
-  const nets = names.map(() => new MultiLayerNet({ inputSize: 784, hiddenSizeList: [100, 100, 100, 100], outputSize: 10, rng }));
-  const opts = names.map((n) => createOptimizer(n));
-  const batches = new BatchDrawer(train, 128, rng);
-  const t0 = performance.now();
-  for (let i = 0; i < iters; i++) {
-    batches.draw();
-    for (let k = 0; k < nets.length; k++) {
-      opts[k].update(nets[k].params, nets[k].gradient(batches.x, batches.t));
-      nets[k].loss(batches.x, batches.t);
-    }
-  }
-  return (performance.now() - t0) / 1000;
-}
-
-
 /**
- * Runs both measures, alternating the systems round by round. The in-process ScratchNet loop runs in
- * this process on the WASM kernels and stops their threads afterwards.
+ * Runs both measures, alternating the systems round by round; ScratchNet's loop in a process of its own
+ * each round (bench/ch06/loop.ts), as NumPy's.
  */
-export interface OptimizerCompareResult {
-  /** The markdown section. */
-  lines: string[];
-  /** Median seconds of each training loop (in process). */
-  scratchNetLoopSeconds: number;
-  numpyLoopSeconds: number;
-}
-
 export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<OptimizerCompareResult> {
   const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
   const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
@@ -88,9 +53,8 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
     const np = wall('python3', [join(root, 'bench/ch06/numpy_optimizer_compare.py'), '--seed', String(r), '--iters', String(iters)], pythonEnv);
     rows.npWhole.push(np.seconds);
     rows.npIn.push(JSON.parse(np.stdout.trim().split('\n').at(-1)!).trainSeconds as number);
-    selectKernels('wasm', String(threads));
-    rows.snIn.push(scratchNetInProcess(r, iters));
-    await stopKernelThreads();
+    const loop = wall(process.execPath, ['--import', 'tsx', join(root, 'bench/ch06/loop.ts'), '--seed', String(r), '--iters', String(iters), '--threads', String(threads)]);
+    rows.snIn.push(JSON.parse(loop.stdout.trim().split('\n').at(-1)!).trainSeconds as number);
     console.log(`round ${r}/${rounds}  optimizer-compare-mnist  ScratchNet ${rows.snWhole.at(-1)!.toFixed(1)} s (loop ${rows.snIn.at(-1)!.toFixed(1)} s)  NumPy ${np.seconds.toFixed(1)} s (loop ${rows.npIn.at(-1)!.toFixed(1)} s)`);
   }
   const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.version.split()[0], "NumPy", numpy.__version__)']).toString().trim();
