@@ -16,7 +16,7 @@ describe('plot specs', () => {
     const raw = long.filter((r) => String(r.series).startsWith('loss'));
     const avg = long.filter((r) => String(r.series).startsWith('moving'));
     assert.ok(raw.length <= 1121 && avg.length <= 1121, `${raw.length} and ${avg.length} points`);
-    assert.equal(raw[0].series, 'loss (lowest and highest of every 18 iterations)');
+    assert.equal(raw[0].series, 'loss (min/max per 18 iterations)');
     // The first run (0…17): its highest (iteration 0) then its lowest (17), in order.
     assert.deepEqual(raw.slice(0, 2).map((r) => r.iteration), [0, 17]);
     assert.ok(raw.some((r) => r.iteration === 5003 && r.loss === 3), 'the spike is drawn');

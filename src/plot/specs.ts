@@ -61,7 +61,7 @@ export function lossSpec(losses: ArrayLike<number>, options: { title?: string; w
   const bucket = n <= maxPoints ? 1 : Math.ceil(n / Math.floor(maxPoints / 2));
   const step = Math.max(1, Math.ceil(n / maxPoints));
   const rows: { iteration: number; loss: number | null; series: string }[] = [];
-  const raw = bucket === 1 ? 'loss per iteration' : `loss (lowest and highest of every ${bucket} iterations)`;
+  const raw = bucket === 1 ? 'loss per iteration' : `loss (min/max per ${bucket} iterations)`;
   const avg = `moving average (${window})`;
   const at = (i: number, v: number) => ({ iteration: i, loss: Number.isFinite(v) ? round(v) : null });
   // The last iteration is always drawn, so a run that stopped early (or diverged) shows where it ended.
