@@ -32,6 +32,13 @@ export interface OptimizerCompareOptions {
   blasThreads?: string;
 }
 
+export interface OptimizerCompareResult {
+  /** The markdown section. */
+  lines: string[];
+  /** Median seconds of each training loop (in process). */
+  scratchNetLoopSeconds: number;
+  numpyLoopSeconds: number;
+}
 
 /**
  * Runs both measures, alternating the systems round by round; ScratchNet's loop in a process of its own

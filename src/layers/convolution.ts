@@ -6,6 +6,22 @@ import { allocate, Tensor } from '../tensor/tensor.ts';
 import { windowShape } from '../util/im2col.ts';
 import type { ParamLayer, SkipsInputGradient } from './layer.ts';
 
+/** A forward pass's sizes (see `Convolution.forwardShape`). */
+export interface ConvForwardShape {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  fn: number;
+  fh: number;
+  fw: number;
+  outH: number;
+  outW: number;
+  dtype: Tensor['dtype'];
+  /** The one-image im2col scratch the kernels take (the reference fills it). */
+  col: FloatArray;
+}
+
 /**
  * The book's `Convolution` layer (`common/layers.py`): NCHW input `x` (N, C, H, W), filters `W`
  * (FN, C, FH, FW), bias `b` (FN,), output (N, FN, outH, outW) with `outH = (H + 2·pad − FH) // stride + 1`.
@@ -27,22 +43,6 @@ import type { ParamLayer, SkipsInputGradient } from './layer.ts';
  * `W` and `b` are held by reference (see `Layer`). Buffers are reused: no allocation per step at a fixed
  * batch size.
  */
-/** A forward pass's sizes (see `Convolution.forwardShape`). */
-export interface ConvForwardShape {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  fn: number;
-  fh: number;
-  fw: number;
-  outH: number;
-  outW: number;
-  dtype: Tensor['dtype'];
-  /** The one-image im2col scratch the kernels take (the reference fills it). */
-  col: FloatArray;
-}
-
 export class Convolution implements ParamLayer, SkipsInputGradient {
   readonly W: Tensor;
   readonly b: Tensor;
