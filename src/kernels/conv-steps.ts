@@ -25,20 +25,33 @@ export interface ConvReluPoolKernels {
 }
 
 /**
- * convReluPoolForward's steps: the convolution into `conv` (n·fn·outH·outW values), ReLU on it in place
- * (its mask into `mask`, then dropped), max pooling into `out` and `argMax`.
+ * convReluPoolForward made of `k`'s three kernels in turn: the convolution into a buffer of its output, ReLU
+ * on it in place (its mask then dropped), max pooling into `out` and `argMax`. The buffer and the mask are
+ * kept from call to call, grown by `allocate` and `allocateBytes` (plain arrays for the reference, the
+ * heap for the WASM kernels).
  */
 export function convReluPoolSteps(
-  k: ConvReluPoolKernels, conv: FloatArray, mask: Uint8Array, x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray,
+  k: ConvReluPoolKernels,
+  allocate: (f32: boolean, length: number) => FloatArray,
+  allocateBytes: (length: number) => Uint8Array,
+): (
+  x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray,
   poolH: number, poolW: number, poolStride: number, poolPad: number, out: FloatArray, argMax: Int32Array,
-): void {
-  const outH = outSize(h, fh, stride, pad);
-  const outW = outSize(w, fw, stride, pad);
-  const len = n * fn * outH * outW;
-  const y = conv.length === len ? conv : conv.subarray(0, len);
-  k.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, y);
-  k.reluForward(y, y, mask.length === len ? mask : mask.subarray(0, len));
-  k.maxPoolForward(y, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, out, argMax);
+) => void {
+  let conv: FloatArray = new Float64Array(0);
+  let mask: Uint8Array = new Uint8Array(0);
+  return (x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, poolH, poolW, poolStride, poolPad, out, argMax) => {
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const len = n * fn * outH * outW;
+    const f32 = out instanceof Float32Array;
+    if (conv.length < len || conv instanceof Float32Array !== f32) conv = allocate(f32, len);
+    if (mask.length < len) mask = allocateBytes(len);
+    const y = conv.length === len ? conv : conv.subarray(0, len);
+    k.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, y);
+    k.reluForward(y, y, mask.length === len ? mask : mask.subarray(0, len));
+    k.maxPoolForward(y, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, out, argMax);
+  };
 }
 
 /** convForward's steps: per image, `col = im2col(x_i)`, `out_i = W · colᵀ`; then the bias. */

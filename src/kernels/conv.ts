@@ -373,10 +373,6 @@ export function convBackwardData(
 /** The reference kernels the three convolution kernels above are made of (function declarations: hoisted). */
 const REFERENCE_STEPS: ConvStepKernels = { im2col, col2imT, gemm, addChannelBias };
 
-// The reference's convolution output and ReLU mask for convReluPoolForward, kept from call to call.
-let referenceConv: FloatArray = new Float64Array(0);
-let referenceMask = new Uint8Array(0);
-
 /**
  * Convolution → ReLU → max pooling in one kernel (the book's `Conv → Relu → Pooling` run by a net, see
  * layers/conv-relu-pool.ts): `out` and `argMax` are maxPoolForward's of reluForward's of convForward's output,
@@ -405,11 +401,11 @@ export function convReluPoolForward(
   out: FloatArray,
   argMax: Int32Array,
 ): void {
-  const len = n * fn * convOutputSize(h, filterH, stride, pad) * convOutputSize(w, filterW, stride, pad);
-  const f32 = out instanceof Float32Array;
-  if (referenceConv.length < len || referenceConv instanceof Float32Array !== f32) referenceConv = f32 ? new Float32Array(len) : new Float64Array(len);
-  if (referenceMask.length < len) referenceMask = new Uint8Array(len);
-  convReluPoolSteps(REFERENCE_KERNELS, referenceConv, referenceMask, x, n, c, h, w, W, fn, filterH, filterW, stride, pad, b, col, poolH, poolW, poolStride, poolPad, out, argMax);
+  REFERENCE_CONV_RELU_POOL(x, n, c, h, w, W, fn, filterH, filterW, stride, pad, b, col, poolH, poolW, poolStride, poolPad, out, argMax);
 }
 
-const REFERENCE_KERNELS = { convForward, reluForward, maxPoolForward };
+const REFERENCE_CONV_RELU_POOL = convReluPoolSteps(
+  { convForward, reluForward, maxPoolForward },
+  (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
+  (length) => new Uint8Array(length),
+);

@@ -14,7 +14,7 @@
  * planes in two: the first half here, the second there, each output computed exactly as on one thread.
  */
 import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convReluPoolSteps, type ConvStepKernels } from '../conv-steps.ts';
-import { referenceKernels, type FloatArray, type Kernels } from '../index.ts';
+import { referenceKernels, type Kernels } from '../index.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
 import type { WasmContext } from './context.ts';
@@ -325,9 +325,12 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     convForwardSteps(steps, xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, out);
   };
 
-  // convReluPoolForward's convolution output and ReLU mask when it goes by the three kernels (kept).
-  let reluPoolConv: FloatArray = new Float64Array(0);
-  let reluPoolMask: Uint8Array = new Uint8Array(0);
+  // convReluPoolForward by the three kernels, through a convolution output on the heap when it has room.
+  const reluPoolSteps = convReluPoolSteps(
+    { convForward, reluForward: d.reluForward, maxPoolForward },
+    (f32, length) => heap.allocate(f32, length) ?? (f32 ? new Float32Array(length) : new Float64Array(length)),
+    (length) => (heap.allocateKind('uint8', length) as Uint8Array | undefined) ?? new Uint8Array(length),
+  );
   const convReluPoolForward: Kernels['convReluPoolForward'] = (xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, ph, pw, poolStride, poolPad, out, argMax) => {
     forget(col);
     forget(out);
@@ -335,24 +338,14 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const sz = width(xs);
     const outH = outSize(h, fh, stride, pad);
     const outW = outSize(w, fw, stride, pad);
-    const len = n * fn * outH * outW;
+    const pooled = n * fn * (outH >> 1) * (outW >> 1);
     // The book's pooling (2×2, stride 2) after a stride-1 convolution: pooled as the direct kernel computes.
     const direct =
       stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2 && n > 0 && sz > 0 &&
       width(W) === sz && width(b) === sz && width(out) === sz && onHeap(xs, W, b) && heap.owns(out) && inPlace(argMax) &&
-      xs.length >= n * c * h * w && W.length >= fn * c * fh * fw && b.length >= fn && out.length >= n * fn * (outH >> 1) * (outW >> 1) && argMax.length >= n * fn * (outH >> 1) * (outW >> 1);
+      xs.length >= n * c * h * w && W.length >= fn * c * fh * fw && b.length >= fn && out.length >= pooled && argMax.length >= pooled;
     if (direct && directForward(sz, xs.byteOffset, n, c, h, w, W.byteOffset, fn, fh, fw, pad, b.byteOffset, out.byteOffset, false, argMax.byteOffset)) return;
-    // Else the three kernels in turn, through a kept buffer of the convolution's output (on the heap when it has room).
-    if (reluPoolConv.length < len || width(reluPoolConv) !== width(out)) {
-      reluPoolConv = new Float64Array(0);
-      const f32 = out instanceof Float32Array;
-      reluPoolConv = heap.allocate(f32, len) ?? (f32 ? new Float32Array(len) : new Float64Array(len));
-    }
-    if (reluPoolMask.length < len) {
-      reluPoolMask = new Uint8Array(0);
-      reluPoolMask = (heap.allocateKind('uint8', len) as Uint8Array | undefined) ?? new Uint8Array(len);
-    }
-    convReluPoolSteps({ convForward, reluForward: d.reluForward, maxPoolForward }, reluPoolConv, reluPoolMask, xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, ph, pw, poolStride, poolPad, out, argMax);
+    reluPoolSteps(xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, ph, pw, poolStride, poolPad, out, argMax);
   };
 
   const convBackwardFilter: Kernels['convBackwardFilter'] = (xs, n, c, h, w, dout, fn, fh, fw, stride, pad, col, dW) => {
