@@ -15,9 +15,12 @@ import type { DType } from '../../src/tensor/tensor.ts';
 
 export const CONV_STEP_BATCH = 100;
 
-/** The net (`simple` or `deep`, weights from `seed`) and its step on `train` (batches from `seed + 1000`). */
-export function convStep(netName: 'simple' | 'deep', dtype: DType, seed: number, train: MnistSplit): { net: SimpleConvNet | DeepConvNet; step: () => number } {
-  const net = netName === 'simple' ? new SimpleConvNet({ dtype, seed }) : new DeepConvNet({ dtype, seed });
+/**
+ * The net (`simple` or `deep`, weights from `seed`) and its step on `train` (batches from `seed + 1000`: two
+ * steps of one seed draw the same batches). `fuseConvReluPool: false` builds the net with its layers run one by one.
+ */
+export function convStep(netName: 'simple' | 'deep', dtype: DType, seed: number, train: MnistSplit, fuseConvReluPool = true): { net: SimpleConvNet | DeepConvNet; step: () => number } {
+  const net = netName === 'simple' ? new SimpleConvNet({ dtype, seed, fuseConvReluPool }) : new DeepConvNet({ dtype, seed, fuseConvReluPool });
   const opt = new Adam(0.001);
   const rng = new Random(seed + 1000);
   const batch = CONV_STEP_BATCH;
