@@ -1,15 +1,15 @@
 /**
  * ScratchNet's optimizer-compare-mnist training loop alone, timed in a process of its own (bench/ch06/run.ts
- * runs it once per round): the same work as the command's — 4 MultiLayerNet(784, [100]*4, 10) with SGD,
- * Momentum, AdaGrad and Adam, batches of 128, a gradient, an update and the loss per net and iteration —
- * without printing or plotting. A fresh process per round: in one long-lived process the rounds' networks
- * piled up on the kernels' heap and the helper thread of the first round was stopped for good, so later
- * rounds ran slower (14.9, 18.9 and 27.8 s for the same loop in one run).
+ * runs it once per round): the command's own loop (compareOnSameBatches) over its four networks —
+ * MultiLayerNet(784, [100]*4, 10) with SGD, Momentum, AdaGrad and Adam, batches of 128 — printing nothing.
+ * A fresh process per round: in one long-lived process the rounds' networks piled up on the kernels' heap
+ * and the helper thread of the first round was stopped for good, so later rounds ran slower (14.9, 18.9
+ * and 27.8 s for the same loop in one run).
  *
  *   node --import tsx bench/ch06/loop.ts --seed 1 --iters 2000 --threads 2     (prints one JSON line)
  */
 import { parseArgs } from 'node:util';
-import { BatchDrawer } from '../../src/cli/ch06/batches.ts';
+import { compareOnSameBatches } from '../../src/cli/ch06/compare-loop.ts';
 import { selectKernels } from '../../src/cli/options.ts';
 import { loadMnistSplits } from '../../src/data/load-mnist.ts';
 import { MultiLayerNet } from '../../src/nets/multi-layer-net.ts';
@@ -21,18 +21,14 @@ selectKernels('wasm', values.threads);
 await new Promise((r) => setTimeout(r, 300)); // let the helper thread start
 const { train } = loadMnistSplits();
 const rng = new Random(Number(values.seed));
-const names = ['sgd', 'momentum', 'adagrad', 'adam'];
-const nets = names.map(() => new MultiLayerNet({ inputSize: 784, hiddenSizeList: [100, 100, 100, 100], outputSize: 10, rng }));
-const opts = names.map((n) => createOptimizer(n));
-const batches = new BatchDrawer(train, 128, rng);
-const iters = Number(values.iters);
+const contestants = ['sgd', 'momentum', 'adagrad', 'adam'].map((name) => ({
+  name,
+  network: new MultiLayerNet({ inputSize: 784, hiddenSizeList: [100, 100, 100, 100], outputSize: 10, rng }),
+  optimizer: createOptimizer(name),
+}));
+// The command's context, silent: no lines, no progress bar, never asked to stop.
+const quiet = { rng, print: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }), stopRequested: () => false };
 const t0 = performance.now();
-for (let i = 0; i < iters; i++) {
-  batches.draw();
-  for (let k = 0; k < nets.length; k++) {
-    opts[k].update(nets[k].params, nets[k].gradient(batches.x, batches.t));
-    nets[k].loss(batches.x, batches.t);
-  }
-}
+await compareOnSameBatches(quiet, train, contestants, { iters: Number(values.iters), batchSize: 128 });
 console.log(JSON.stringify({ trainSeconds: (performance.now() - t0) / 1000 }));
 process.exit(0);

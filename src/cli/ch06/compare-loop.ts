@@ -26,7 +26,7 @@ export interface CompareResult {
 }
 
 export async function compareOnSameBatches(
-  ctx: RunContext,
+  ctx: Pick<RunContext, 'rng' | 'print' | 'progress' | 'stopRequested'>,
   split: MnistSplit,
   contestants: readonly Contestant[],
   options: { iters: number; batchSize: number; reportEvery?: number },
