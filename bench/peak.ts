@@ -50,45 +50,20 @@ function compileProbe(): Uint8Array {
   }
 }
 
-// The timed loop, in the thread it runs in: the best of 5 runs of `iters` iterations, in GFLOP/s
+// The probe in a thread that stays: per message, the best of `runs` runs of `iters` iterations, in GFLOP/s
 // (an iteration is 12 accumulators × a multiply and an add × the lanes).
-const RUN = `
-const run = (bytes, f32, iters) => {
-  const probe = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports[f32 ? 'probe_f32' : 'probe_f64'];
-  probe(1000000);
+const SERVE = `
+const { parentPort, workerData: d } = require('node:worker_threads');
+const probes = [true, false].map((f32) => new WebAssembly.Instance(new WebAssembly.Module(d.bytes)).exports[f32 ? 'probe_f32' : 'probe_f64']);
+parentPort.on('message', ({ f32, iters, runs }) => {
+  const probe = probes[f32 ? 0 : 1];
   let best = Infinity;
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
     probe(iters);
     best = Math.min(best, performance.now() - t0);
   }
-  return (12 * 2 * (f32 ? 4 : 2) * iters) / (best / 1000) / 1e9;
-};
-`;
-
-function inWorker(bytes: Uint8Array, f32: boolean, iters: number): Promise<number> {
-  const w = new Worker(`${RUN}\nconst { parentPort, workerData: d } = require('node:worker_threads');\nparentPort.postMessage(run(d.bytes, d.f32, d.iters));`, {
-    eval: true,
-    workerData: { bytes, f32, iters },
-  });
-  return new Promise((resolve, reject) => {
-    w.once('message', (v: number) => {
-      resolve(v);
-      void w.terminate();
-    });
-    w.once('error', reject);
-  });
-}
-
-// The probe on demand, in a thread that stays: it times one run of `iters` iterations per message.
-const SERVE = `
-const { parentPort, workerData: d } = require('node:worker_threads');
-const probes = [true, false].map((f32) => new WebAssembly.Instance(new WebAssembly.Module(d.bytes)).exports[f32 ? 'probe_f32' : 'probe_f64']);
-parentPort.on('message', ({ f32, iters }) => {
-  const probe = probes[f32 ? 0 : 1];
-  const t0 = performance.now();
-  probe(iters);
-  parentPort.postMessage((12 * 2 * (f32 ? 4 : 2) * iters) / ((performance.now() - t0) / 1000) / 1e9);
+  parentPort.postMessage((12 * 2 * (f32 ? 4 : 2) * iters) / (best / 1000) / 1e9);
 });`;
 
 /**
@@ -99,6 +74,8 @@ parentPort.on('message', ({ f32, iters }) => {
 export interface CeilingProbe {
   /** GFLOP/s of the probe on two threads at once (their sum), one run of about `ms` milliseconds each. */
   twoThreads(dtype: 'float32' | 'float64', ms?: number): Promise<number>;
+  /** GFLOP/s of the best of `runs` runs of `iters` iterations, on one thread or on two at once (the sum of each one's best). */
+  best(dtype: 'float32' | 'float64', threads: 1 | 2, iters: number, runs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -111,20 +88,23 @@ export async function startCeilingProbe(): Promise<CeilingProbe> {
     worker.on('error', (e: Error) => t.pending?.reject(e));
     return t;
   });
-  const once = (t: (typeof threads)[number], f32: boolean, iters: number) =>
+  const once = (t: (typeof threads)[number], f32: boolean, iters: number, runs: number) =>
     new Promise<number>((resolve, reject) => {
       t.pending = { resolve, reject };
-      t.worker.postMessage({ f32, iters });
+      t.worker.postMessage({ f32, iters, runs });
     });
+  const best = async (dtype: 'float32' | 'float64', count: 1 | 2, iters: number, runs: number) => {
+    const each = await Promise.all(threads.slice(0, count).map((t) => once(t, dtype === 'float32', iters, runs)));
+    return each.reduce((a, b) => a + b, 0);
+  };
   // A first run per thread and dtype compiles the probe's optimized code.
-  for (const f32 of [true, false]) await Promise.all(threads.map((w) => once(w, f32, 1_000_000)));
+  for (const f32 of [true, false]) await Promise.all(threads.map((w) => once(w, f32, 1_000_000, 1)));
   return {
-    async twoThreads(dtype, ms = 10) {
-      const f32 = dtype === 'float32';
+    best,
+    twoThreads(dtype, ms = 10) {
       // About 48 GFLOP/s per thread in float32 here, 24 in float64: iterations for ~ms milliseconds.
-      const iters = Math.round((ms / 1000) * (f32 ? 48e9 : 24e9) / (12 * 2 * (f32 ? 4 : 2)));
-      const [a, b] = await Promise.all(threads.map((w) => once(w, f32, iters)));
-      return a + b;
+      const f32 = dtype === 'float32';
+      return best(dtype, 2, Math.round(((ms / 1000) * (f32 ? 48e9 : 24e9)) / (12 * 2 * (f32 ? 4 : 2))), 1);
     },
     async close() {
       await Promise.all(threads.map((t) => t.worker.terminate()));
@@ -140,14 +120,16 @@ export interface Peak {
 
 /** Measures the ceiling (a few seconds). */
 export async function measurePeak(iters = 50_000_000): Promise<Peak> {
-  const bytes = compileProbe();
-  const out = {} as Peak;
-  for (const f32 of [true, false]) {
-    const one = await inWorker(bytes, f32, iters);
-    const [a, b] = await Promise.all([inWorker(bytes, f32, iters), inWorker(bytes, f32, iters)]);
-    out[f32 ? 'float32' : 'float64'] = { oneThread: one, twoThreads: a + b };
+  const probe = await startCeilingProbe();
+  try {
+    const out = {} as Peak;
+    for (const dtype of ['float32', 'float64'] as const) {
+      out[dtype] = { oneThread: await probe.best(dtype, 1, iters, 5), twoThreads: await probe.best(dtype, 2, iters, 5) };
+    }
+    return out;
+  } finally {
+    await probe.close();
   }
-  return out;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
