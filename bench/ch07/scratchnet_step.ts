@@ -19,6 +19,7 @@ import { loadMnistSplits } from '../../src/data/load-mnist.ts';
 import { checkDtype } from '../../src/tensor/tensor.ts';
 import { networkAccuracy } from '../../src/train/evaluate.ts';
 import { convStepFlops, startCeilingProbe } from '../peak.ts';
+import { median } from '../systems.ts';
 import { CONV_STEP_BATCH, convStep } from './conv-step.ts';
 
 const { values } = parseArgs({
@@ -68,17 +69,12 @@ const t0 = performance.now();
 const trainAcc = networkAccuracy(net, train, { limit: evalSamples, batchSize: 100 });
 const testAcc = networkAccuracy(net, test, { limit: evalSamples, batchSize: 100 });
 const evalSeconds = (performance.now() - t0) / 1000;
-const middle = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const s = [...times].sort((a, b) => a - b);
-const median = middle(times);
+const medianStep = median(times);
 // Each step's GFLOP/s over the ceiling measured just before it.
 const besideCeiling = probe
-  ? { medianCeilingBeside: middle(ceilings), medianShareBeside: middle(times.map((t, i) => convStepFlops(netName, batch) / t / 1e9 / ceilings[i])) }
+  ? { medianCeilingBeside: median(ceilings), medianShareBeside: median(times.map((t, i) => convStepFlops(netName, batch) / t / 1e9 / ceilings[i])) }
   : {};
-const extrapolatedFullRunSeconds = 12000 * median + 20 * evalSeconds + (10000 / (2 * evalSamples)) * evalSeconds + loadSeconds;
+const extrapolatedFullRunSeconds = 12000 * medianStep + 20 * evalSeconds + (10000 / (2 * evalSamples)) * evalSeconds + loadSeconds;
 console.log(
   JSON.stringify({
     system: 'scratchnet',
@@ -90,8 +86,8 @@ console.log(
     mode: 'steps',
     steps,
     secondsPerStep: times,
-    minSeconds: s[0],
-    medianSeconds: median,
+    minSeconds: Math.min(...times),
+    medianSeconds: medianStep,
     medianCpuSeconds: [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)],
     evalSeconds2x1000: evalSeconds,
     loadSeconds,
