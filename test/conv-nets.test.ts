@@ -7,6 +7,7 @@ import { Adam, DeepConvNet, Random, SimpleConvNet, Tensor, softmax, buildNetwork
 import { Dropout } from '../src/layers/dropout.ts';
 import { Pooling } from '../src/layers/pooling.ts';
 import { Relu } from '../src/layers/relu.ts';
+import { bufferTensor } from '../src/internal/buffers.ts';
 import { expectGradientsClose, GRAD_TOLERANCE, relativeError } from './helpers/gradcheck.ts';
 import { assertClose, assertSummary, b64, loadConvFixture, pattern, type B64, type Summary } from './helpers/conv-fixture.ts';
 
@@ -370,7 +371,9 @@ describe('Conv → Relu → Pool run as one step (ConvReluPool, layers/conv-relu
       it(`${name}, ${dtype}: the loss, every gradient, an Adam step and the predictions equal the layers' one by one, bit for bit`, () => {
         const fused = make({ dtype, seed: 11 });
         const plain = make({ dtype, seed: 11, fuseConvReluPool: false });
-        const x = new Tensor(dtype === 'float32' ? new Float32Array(batch * 784) : new Float64Array(batch * 784), [batch, 1, 28, 28]);
+        // On the kernels' heap, as a training batch is (bench/ch07/conv-step.ts): the first layer's own kernels
+        // then run (an image off the heap runs the reference's steps).
+        const x = bufferTensor([batch, 1, 28, 28], dtype);
         train.gatherImages(indices, x.data);
         const t = new Float64Array(batch);
         train.gatherLabels(indices, t);

@@ -355,6 +355,84 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
       }
     });
 
+    it('convPoolBackwardParams equals maxPoolBackward, convBackwardFilter and sumChannels in turn bit for bit (one thread and two; the pooled non-zeros only, or the three kernels), and so does the reference', async () => {
+      await helperReady();
+      // SimpleConvNet's first layer (one thread, two), DeepConvNet's pooled layers, odd output sizes (a row
+      // and a column the pooling drops), a 7-wide filter (more than 3 vectors a row in float64: the three
+      // kernels), and an input that is not finite (the three kernels too).
+      const shapes: (readonly number[])[] = [
+        [4, 1, 28, 28, 30, 5, 5, 1, 0], [20, 1, 28, 28, 30, 5, 5, 1, 0], [3, 16, 16, 16, 16, 3, 3, 1, 1], [2, 32, 8, 8, 32, 3, 3, 1, 1],
+        [3, 3, 7, 5, 7, 2, 3, 1, 1], [2, 2, 10, 11, 3, 7, 7, 1, 1], [1, 1, 2, 2, 1, 1, 1, 1, 0],
+      ];
+      for (const [index, shape] of [...shapes, shapes[0]].entries()) {
+        const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+        const outH = outSize(h, fh, stride, pad);
+        const outW = outSize(w, fw, stride, pad);
+        const pooled = n * fn * (outH >> 1) * (outW >> 1);
+        const k = c * fh * fw;
+        const finite = index < shapes.length;
+        for (const wk of [one, two]) {
+          const x = filled(wk, f32, n * c * h * w, c === 1 ? 0.8 : 0.3);
+          x[Math.floor(x.length / 3)] = -0;
+          if (!finite) x[5] = Infinity;
+          // ReLU's backward output: about half zeros (+0 and −0), NaN and ∞ here and there.
+          const dpool = filled(wk, f32, pooled, 0.5);
+          for (let i = 0; i < pooled; i += 7) dpool[i] = -0;
+          dpool[pooled - 1] = NaN;
+          if (pooled > 3) dpool[2] = -Infinity;
+          const argMax = wk.heap.allocateKind('int32', pooled) as Int32Array;
+          for (let i = 0; i < pooled; i++) argMax[i] = Math.floor(rng.random() * 4);
+          const col = wk.heap.allocate(f32, outH * outW * k)!;
+          const dconv = wk.heap.allocate(f32, n * fn * outH * outW)!;
+          const expectedW = wk.heap.allocate(f32, fn * k)!;
+          const expectedB = wk.heap.allocate(f32, fn)!;
+          wk.kernels.maxPoolBackward(dpool, argMax, n, fn, outH, outW, 2, 2, 2, 0, dconv);
+          wk.kernels.convBackwardFilter(x, n, c, h, w, dconv, fn, fh, fw, stride, pad, col, expectedW);
+          wk.kernels.sumChannels(dconv, n, fn, outH * outW, expectedB);
+          const what = `convPoolBackwardParams ${shape}${finite ? '' : ' (x not finite)'}${wk === two ? ', two threads' : ''}`;
+          const dW = wk.heap.allocate(f32, fn * k)!.fill(9);
+          const db = wk.heap.allocate(f32, fn)!.fill(9);
+          wk.kernels.convPoolBackwardParams(x, n, c, h, w, dpool, argMax, fn, fh, fw, stride, pad, 2, 2, 2, 0, col, dW, db);
+          sameBits(dW, expectedW, `${what}: dW`);
+          sameBits(db, expectedB, `${what}: db`);
+          if (wk === one) {
+            // The reference: its own three kernels in turn (dW within rounding of the WASM filter gradient, checked above).
+            const refDconv = copyOf(dconv).fill(7);
+            referenceKernels.maxPoolBackward(dpool, argMax, n, fn, outH, outW, 2, 2, 2, 0, refDconv);
+            const refW = copyOf(dW).fill(7);
+            const refB = copyOf(db).fill(7);
+            referenceKernels.convBackwardFilter(x, n, c, h, w, refDconv, fn, fh, fw, stride, pad, copyOf(col), refW);
+            referenceKernels.sumChannels(refDconv, n, fn, outH * outW, refB);
+            const gotW = copyOf(dW).fill(5);
+            const gotB = copyOf(db).fill(5);
+            referenceKernels.convPoolBackwardParams(x, n, c, h, w, dpool, argMax, fn, fh, fw, stride, pad, 2, 2, 2, 0, copyOf(col), gotW, gotB);
+            sameBits(gotW, refW, `${what}: the reference's dW`);
+            sameBits(gotB, refB, `${what}: the reference's db`);
+          }
+        }
+      }
+      // Other poolings than 2×2 with stride 2: the three kernels.
+      const [n, c, h, w, fn, fh, fw] = [2, 1, 12, 12, 4, 5, 5];
+      for (const [ph, pw, ps, pp] of [[3, 3, 2, 1], [2, 2, 1, 0]]) {
+        const pooled = n * fn * outSize(8, ph, ps, pp) * outSize(8, pw, ps, pp);
+        const x = filled(one, f32, n * c * h * w, 0.5);
+        const dpool = filled(one, f32, pooled, 0.5);
+        const argMax = new Int32Array(pooled).map(() => Math.floor(rng.random() * ph * pw));
+        const col = one.heap.allocate(f32, 64 * 25)!;
+        const dconv = one.heap.allocate(f32, n * fn * 64)!;
+        const expectedW = one.heap.allocate(f32, fn * 25)!;
+        const expectedB = one.heap.allocate(f32, fn)!;
+        one.kernels.maxPoolBackward(dpool, argMax, n, fn, 8, 8, ph, pw, ps, pp, dconv);
+        one.kernels.convBackwardFilter(x, n, c, h, w, dconv, fn, fh, fw, 1, 0, col, expectedW);
+        one.kernels.sumChannels(dconv, n, fn, 64, expectedB);
+        const dW = one.heap.allocate(f32, fn * 25)!;
+        const db = one.heap.allocate(f32, fn)!;
+        one.kernels.convPoolBackwardParams(x, n, c, h, w, dpool, argMax, fn, fh, fw, 1, 0, ph, pw, ps, pp, col, dW, db);
+        sameBits(dW, expectedW, `convPoolBackwardParams pool ${[ph, pw, ps, pp]}: dW`);
+        sameBits(db, expectedB, `convPoolBackwardParams pool ${[ph, pw, ps, pp]}: db`);
+      }
+    });
+
     it('convBackwardFilter and convBackwardData equal the reference within rounding, on one thread and two (the same bits)', async () => {
       await helperReady();
       for (const shape of [...CONV_SHAPES, [20, 1, 28, 28, 30, 5, 5, 1, 0] as const, [5, 16, 16, 16, 31, 3, 3, 1, 2] as const]) {

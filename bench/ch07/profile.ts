@@ -38,6 +38,12 @@ const describe: Describe = (name, args) => {
     const oh = h + 2 * pad - fh + 1, ow = w + 2 * pad - fw + 1;
     return { key: `${name} ${c}→${fn} ${h}×${w} ${fh}×${fw}`, macs: n * oh * ow * c * fh * fw * fn };
   }
+  if (name === 'convPoolBackwardParams') {
+    // Counted as convBackwardFilter's dense work (the kernel reads only the pooled gradient's non-zeros).
+    const [, n, c, h, w, , , fn, fh, fw, , pad] = args as number[];
+    const oh = h + 2 * pad - fh + 1, ow = w + 2 * pad - fw + 1;
+    return { key: `${name} ${c}→${fn} ${h}×${w} ${fh}×${fw}`, macs: n * oh * ow * c * fh * fw * fn };
+  }
   if (name === 'convBackwardData') {
     const [, n, fn, , c, h, w, fh, fw] = args as number[];
     return { key: `convBackwardData ${c}→${fn} ${h}×${w} ${fh}×${fw}`, macs: n * h * w * c * fh * fw * fn };

@@ -94,3 +94,35 @@ export function convBackwardDataSteps(
     k.col2imT(dcolT, 1, c, h, w, fh, fw, stride, pad, dx.subarray(i * img, (i + 1) * img));
   }
 }
+
+/** The kernels convPoolBackwardParams is made of (signatures of the references in conv.ts). */
+export interface ConvPoolBackwardKernels {
+  maxPoolBackward(dout: FloatArray, argMax: Int32Array, n: number, c: number, h: number, w: number, poolH: number, poolW: number, stride: number, pad: number, dx: FloatArray): void;
+  convBackwardFilter(x: FloatArray, n: number, c: number, h: number, w: number, dout: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, col: FloatArray, dW: FloatArray): void;
+  sumChannels(x: FloatArray, n: number, c: number, spatial: number, out: FloatArray): void;
+}
+
+/**
+ * convPoolBackwardParams made of `k`'s three kernels in turn: the pooling's backward pass into a kept buffer
+ * of the convolution's gradient (grown by `allocate`), then its filter gradient and its channel sums.
+ */
+export function convPoolBackwardSteps(
+  k: ConvPoolBackwardKernels,
+  allocate: (f32: boolean, length: number) => FloatArray,
+): (
+  x: FloatArray, n: number, c: number, h: number, w: number, dpool: FloatArray, argMax: Int32Array, fn: number, fh: number, fw: number, stride: number, pad: number,
+  poolH: number, poolW: number, poolStride: number, poolPad: number, col: FloatArray, dW: FloatArray, db: FloatArray,
+) => void {
+  let dconv: FloatArray = new Float64Array(0);
+  return (x, n, c, h, w, dpool, argMax, fn, fh, fw, stride, pad, poolH, poolW, poolStride, poolPad, col, dW, db) => {
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const len = n * fn * outH * outW;
+    const f32 = dpool instanceof Float32Array;
+    if (dconv.length < len || dconv instanceof Float32Array !== f32) dconv = allocate(f32, len);
+    const d = dconv.length === len ? dconv : dconv.subarray(0, len);
+    k.maxPoolBackward(dpool, argMax, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, d);
+    k.convBackwardFilter(x, n, c, h, w, d, fn, fh, fw, stride, pad, col, dW);
+    k.sumChannels(d, n, fn, outH * outW, db);
+  };
+}

@@ -1,4 +1,4 @@
-import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convReluPoolSteps, type ConvStepKernels } from './conv-steps.ts';
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels } from './conv-steps.ts';
 import { reluForward } from './elementwise.ts';
 import { gemm } from './matmul.ts';
 import type { FloatArray } from './types.ts';
@@ -408,4 +408,40 @@ const REFERENCE_CONV_RELU_POOL = convReluPoolSteps(
   { convForward, reluForward, maxPoolForward },
   (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
   (length) => new Uint8Array(length),
+);
+
+/**
+ * The backward pass of convReluPoolForward's convolution, for its parameters: `dW` and `db` (overwritten)
+ * from `dpool`, the gradient of the pooled output after ReLU's backward pass, and the pooling's `argMax` —
+ * convBackwardFilter's and sumChannels' of what maxPoolBackward makes of them, bit for bit. Here the three
+ * in turn through a kept buffer of the convolution's gradient; faster backends take only the pooled values
+ * that are not zero (with 2×2 windows, a quarter of that gradient at most) and never write the rest.
+ */
+export function convPoolBackwardParams(
+  x: FloatArray,
+  n: number,
+  c: number,
+  h: number,
+  w: number,
+  dpool: FloatArray,
+  argMax: Int32Array,
+  fn: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  poolH: number,
+  poolW: number,
+  poolStride: number,
+  poolPad: number,
+  col: FloatArray,
+  dW: FloatArray,
+  db: FloatArray,
+): void {
+  REFERENCE_CONV_POOL_BACKWARD(x, n, c, h, w, dpool, argMax, fn, filterH, filterW, stride, pad, poolH, poolW, poolStride, poolPad, col, dW, db);
+}
+
+const REFERENCE_CONV_POOL_BACKWARD = convPoolBackwardSteps(
+  { maxPoolBackward, convBackwardFilter, sumChannels },
+  (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
 );

@@ -46,10 +46,13 @@ export class ConvReluPool implements SkipsInputGradient {
   }
 
   backward(dout: Tensor): Tensor {
-    return this.conv.backward(this.pool.backward(this.relu.backward(dout)));
+    const dpool = this.relu.backward(dout);
+    const dconv = this.pool.backward(dpool);
+    return this.conv.backwardInput(dconv, this.conv.backwardParamsPooled(dpool, this.pool));
   }
 
   backwardParams(dout: Tensor): void {
-    this.conv.backwardParams(this.pool.backward(this.relu.backward(dout)));
+    // The convolution's gradient is never written: dW and db come from the pooled gradient's non-zeros.
+    this.conv.backwardParamsPooled(this.relu.backward(dout), this.pool);
   }
 }

@@ -5,6 +5,7 @@ import { formatShape } from '../tensor/shape.ts';
 import { allocate, Tensor } from '../tensor/tensor.ts';
 import { windowShape } from '../util/im2col.ts';
 import type { ParamLayer, SkipsInputGradient } from './layer.ts';
+import type { Pooling } from './pooling.ts';
 
 /** A forward pass's sizes (see `Convolution.forwardShape`). */
 export interface ConvForwardShape {
@@ -157,7 +158,11 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
 
   /** Computes `dW`, `db` and returns `dx` (the input's shape). */
   backward(dout: Tensor): Tensor {
-    const x = this.backwardParams(dout);
+    return this.backwardInput(dout, this.backwardParams(dout));
+  }
+
+  /** `dx` of `dout` (the output's gradient) for the input `x` of the last forward pass (checked by the caller). */
+  backwardInput(dout: Tensor, x: Tensor): Tensor {
     const [fn, c, fh, fw] = this.W.shape;
     const [n, , h, w] = x.shape;
     const spatial = this.outH * this.outW;
@@ -193,6 +198,30 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     const col = this.colScratch(spatial * k, resultDtype(x, this.W));
     kernels.convBackwardFilter(x.data, n, c, h, w, dout.data, fn, fh, fw, this.stride, this.pad, col, dW.data);
     kernels.sumChannels(dout.data, n, fn, spatial, db.data);
+    return x;
+  }
+
+  /**
+   * `dW` and `db` of a forward pass whose output went through ReLU and `pool` (ConvReluPool), from `dpool`:
+   * the gradient of the pooled output after ReLU's backward pass. The same values, bit for bit, as
+   * `backwardParams(pool.backward(dpool))`, computed by one kernel (`kernels.convPoolBackwardParams`) that
+   * reads only the pooled gradient's non-zeros where it can. Returns the cached input.
+   */
+  backwardParamsPooled(dpool: Tensor, pool: Pooling): Tensor {
+    const x = this.x;
+    if (x === undefined) throw new Error('ConvReluPool.backward: call forward first');
+    const { shape, argMax } = pool.backwardOf(dpool, 'ConvReluPool.backward');
+    const [fn, c, fh, fw] = this.W.shape;
+    const [n, , h, w] = x.shape;
+    if (shape[0] !== n || shape[1] !== fn || shape[2] !== this.outH || shape[3] !== this.outW) {
+      throw new Error(`ConvReluPool.backward: the pooling's input of shape ${formatShape(shape)} is not the convolution's output (${n},${fn},${this.outH},${this.outW})`);
+    }
+    const dW = (this.dW = reuse(this.dW, this.W.shape, this.W.dtype, 'Convolution.backward'));
+    const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
+    const col = this.colScratch(this.outH * this.outW * c * fh * fw, resultDtype(x, this.W));
+    kernels.convPoolBackwardParams(
+      x.data, n, c, h, w, dpool.data, argMax, fn, fh, fw, this.stride, this.pad, pool.poolH, pool.poolW, pool.stride, pool.pad, col, dW.data, db.data,
+    );
     return x;
   }
 }

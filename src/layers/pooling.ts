@@ -73,15 +73,25 @@ export class Pooling implements Layer {
   }
 
   backward(dout: Tensor): Tensor {
+    const { shape, argMax } = this.backwardOf(dout, 'Pooling.backward');
+    const [n, c, h, w] = shape;
+    const dx = (this.dx = reuse(this.dx, shape, dout.dtype, 'Pooling.backward'));
+    kernels.maxPoolBackward(dout.data, argMax, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, dx.data);
+    return dx;
+  }
+
+  /**
+   * What a backward pass of `dout` reads — the input's shape and `argMax` of the last forward pass — after
+   * checking `dout` against that pass's output (for ConvReluPool's too, which computes the pooling's
+   * backward pass with the convolution's).
+   */
+  backwardOf(dout: Tensor, op: string): { shape: readonly number[]; argMax: Int32Array } {
     const shape = this.inShape;
     const out = this.out;
-    if (shape === undefined || out === undefined || this.argMax === undefined) throw new Error('Pooling.backward: call forward first');
-    const [n, c, h, w] = shape;
+    if (shape === undefined || out === undefined || this.argMax === undefined) throw new Error(`${op}: call forward first`);
     if (dout.ndim !== 4 || dout.shape.some((d, i) => d !== out.shape[i])) {
-      throw new Error(`Pooling.backward: dout of shape ${formatShape(dout.shape)} does not match the output shape ${formatShape(out.shape)}`);
+      throw new Error(`${op}: dout of shape ${formatShape(dout.shape)} does not match the output shape ${formatShape(out.shape)}`);
     }
-    const dx = (this.dx = reuse(this.dx, shape, dout.dtype, 'Pooling.backward'));
-    kernels.maxPoolBackward(dout.data, this.argMax, n, c, h, w, this.poolH, this.poolW, this.stride, this.pad, dx.data);
-    return dx;
+    return { shape, argMax: this.argMax };
   }
 }

@@ -13,7 +13,7 @@
  * With a free helper thread, the convolutions and the pooling kernels split their images, filters or
  * planes in two: the first half here, the second there, each output computed exactly as on one thread.
  */
-import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convReluPoolSteps, type ConvStepKernels } from '../conv-steps.ts';
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels } from '../conv-steps.ts';
 import { referenceKernels, type Kernels } from '../index.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
@@ -38,12 +38,15 @@ export interface ConvExports {
   convBackwardFilterScratch(c: number, h: number, w: number, fn: number, fh: number, fw: number, pad: number, sz: number): number;
   convBackwardFilter_f32(args: number): void;
   convBackwardFilter_f64(args: number): void;
+  convPoolBackwardScratch(c: number, h: number, w: number, fn: number, fh: number, fw: number, pad: number, sz: number): number;
+  convPoolBackward_f32(args: number): void;
+  convPoolBackward_f64(args: number): void;
   allFinite_f32(len: number, x: number): number;
   allFinite_f64(len: number, x: number): number;
 }
 
 /** The helper-thread task names of these kernels (appended to HELPER_OPS). */
-export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'sumChannels_f32', 'sumChannels_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64'] as const;
+export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'sumChannels_f32', 'sumChannels_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64', 'convPoolBackward_f32', 'convPoolBackward_f64'] as const;
 
 export interface ConvKernelDeps {
   exports: ConvExports;
@@ -66,7 +69,7 @@ export interface ConvKernelDeps {
 
 export type ConvKernels = Pick<
   Kernels,
-  'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convBackwardFilter' | 'convBackwardData'
+  'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convPoolBackwardParams' | 'convBackwardFilter' | 'convBackwardData'
 >;
 
 /** Images (or planes) below this many multiply-adds (or values) stay on one thread. */
@@ -401,6 +404,70 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     }
   };
 
+  // convPoolBackwardParams by the three kernels, through a convolution gradient on the heap when it has room.
+  const poolBackwardSteps = convPoolBackwardSteps(
+    { maxPoolBackward, convBackwardFilter, sumChannels },
+    (f32, length) => heap.allocate(f32, length) ?? (f32 ? new Float32Array(length) : new Float64Array(length)),
+  );
+  const convPoolBackwardParams: Kernels['convPoolBackwardParams'] = (xs, n, c, h, w, dpool, argMax, fn, fh, fw, stride, pad, ph, pw, poolStride, poolPad, col, dW, db) => {
+    forget(col);
+    forget(dW);
+    forget(db);
+    const sz = width(xs);
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const pooled = n * fn * (outH >> 1) * (outW >> 1);
+    // The book's pooling (2×2, stride 2) after a stride-1 convolution, filter rows of at most 3 vectors.
+    const ok =
+      stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2 && n > 0 && fn > 0 && sz > 0 &&
+      fw <= 3 * (16 / sz) && width(dpool) === sz && width(dW) === sz && width(db) === sz && onHeap(xs, dpool, dW) && heap.owns(db) && inPlace(argMax) &&
+      xs.length >= n * c * h * w && dpool.length >= pooled && argMax.length >= pooled && dW.length >= fn * c * fh * fw && db.length >= fn &&
+      // A skipped zero of the gradient stands for a product ±0: exact only when the input is finite.
+      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(n * c * h * w, xs.byteOffset) === 1;
+    const need = ok ? x.convPoolBackwardScratch(c, h, w, fn, fh, fw, pad, sz) : 0;
+    const helper = ok && fn >= 2 && n * fn * outH * outW * c * fh * fw >= 4 * CONV_SPLIT_MIN ? freeHelper() : undefined;
+    const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
+    const there = here >= 0 && helper ? block(2, need) : -1;
+    if (here < 0) {
+      poolBackwardSteps(xs, n, c, h, w, dpool, argMax, fn, fh, fw, stride, pad, ph, pw, poolStride, poolPad, col, dW, db);
+      return;
+    }
+    const a = argsView;
+    a[0] = xs.byteOffset;
+    a[1] = n;
+    a[2] = c;
+    a[3] = h;
+    a[4] = w;
+    a[5] = dpool.byteOffset;
+    a[6] = argMax.byteOffset;
+    a[7] = fn;
+    a[8] = fh;
+    a[9] = fw;
+    a[10] = pad;
+    a[11] = dW.byteOffset;
+    a[12] = db.byteOffset;
+    a[13] = here;
+    a[14] = 0;
+    a[15] = fn;
+    const run = sz === 4 ? x.convPoolBackward_f32 : x.convPoolBackward_f64;
+    if (!helper || there < 0) {
+      run(a.byteOffset);
+      return;
+    }
+    // Filters [0, half) here, [half, fn) there: each filter's sums exactly as on one thread.
+    const half = fn >> 1;
+    for (let j = 0; j < 16; j++) a[16 + j] = a[j];
+    a[15] = half;
+    a[16 + 13] = there;
+    a[16 + 14] = half;
+    helper.start(helperOp('convPoolBackward', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
+    try {
+      run(a.byteOffset);
+    } finally {
+      helper.join();
+    }
+  };
+
   const convBackwardData: Kernels['convBackwardData'] = (dout, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, dx) => {
     forget(dcolT);
     forget(dx);
@@ -438,5 +505,5 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   // col2im stays the reference: a WASM twin of its loop measured slower than the TypeScript one (0.88
   // against 0.68 ms per DeepConvNet image of 32×16×16, 3×3), and the Convolution layer's backward pass
   // goes through col2imT, whose layout lets WASM add whole vectors.
-  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward, convReluPoolForward, convBackwardFilter, convBackwardData };
+  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward, convReluPoolForward, convPoolBackwardParams, convBackwardFilter, convBackwardData };
 }

@@ -1036,3 +1036,228 @@ export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i
 
 export function convBackwardFilter_f32(args: usize): void { convBackwardFilterImpl<f32>(args); }
 export function convBackwardFilter_f64(args: usize): void { convBackwardFilterImpl<f64>(args); }
+
+// ---- the filters' gradient and the bias's through a 2×2 max pooling (ConvReluPool's backward pass) -------
+//
+// After ReLU and max pooling (2×2, stride 2), the convolution's gradient is the pooling's backward pass of
+// the pooled gradient: each pooled value at its window's maximum, zeros elsewhere — 3 values of 4 at least
+// are zeros (more where ReLU cut the pooled value). convBackwardFilter and sumChannels read every one of
+// them; this kernel takes only the pooled values that are not zero, each at its position q in the
+// convolution's output, and adds exactly what those two kernels add for it, in their order:
+// - dW: convBackwardFilter keeps a partial sum per (filter, tap, lane of the wide position q = oy·Wp + ox),
+//   each adding its products image after image, q ascending, and adds its lanes at the end. Here each lane
+//   has its own list of non-zeros (q ascending, image after image), and the same partial sums are carried
+//   in the same order. A skipped zero is a product ±0 (x finite, as there), which changes no partial sum:
+//   one starts at +0 and, rounding to nearest, never becomes −0, and s + ±0 = s for every other s.
+// - db: sumChannels' sum of each image's values in double precision from 0, q ascending, then added.
+// So dW and db are convBackwardFilter's and sumChannels' of maxPoolBackward's output, bit for bit.
+//
+// The taps go across the vectors: for a non-zero at q, filter row (ch, ky) reads the fw values at
+// padded[ch·Hp·Wp + ky·Wp + q …], V = ⌈fw / lanes⌉ vectors, whose lanes past fw are computed and dropped.
+// A pass holds R ≤ 4 filter rows × V ≤ 3 vectors of accumulators through a lane's list.
+
+/** Scratch bytes per thread for convPoolBackwardParams. */
+export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32, sz: i32): i32 {
+  const L = 16 / sz;
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const V = (fw + L - 1) / L;
+  const cells = ((hp - fh + 1) >> 1) * ((wp - fw + 1) >> 1);
+  const padded = c * hp * wp + V * L + L;
+  return ((padded * sz + 15) & ~15) + L * cells * (4 + sz) + fn * L * c * fh * V * 16 + 64;
+}
+
+/**
+ * part[r][v] (R rows of V vectors at `part`) += Σ_e vals[e] · (the V vectors at base + offs[e] + r·rowBytes),
+ * over the list's cnt entries in order (R ≤ 4, V ≤ 3: constants once inlined).
+ */
+// @ts-ignore: decorator
+@inline function pooledRows<T>(R: i32, V: i32, offs: usize, vals: usize, cnt: i32, base: usize, rowBytes: usize, part: usize): void {
+  const sz = <usize>sizeof<T>();
+  const z = v128.splat<i32>(0);
+  const p1 = part + <usize>V * 16, p2 = p1 + <usize>V * 16, p3 = p2 + <usize>V * 16;
+  let a00 = v128.load(part), a01 = V > 1 ? v128.load(part, 16) : z, a02 = V > 2 ? v128.load(part, 32) : z;
+  let a10 = R > 1 ? v128.load(p1) : z, a11 = R > 1 && V > 1 ? v128.load(p1, 16) : z, a12 = R > 1 && V > 2 ? v128.load(p1, 32) : z;
+  let a20 = R > 2 ? v128.load(p2) : z, a21 = R > 2 && V > 1 ? v128.load(p2, 16) : z, a22 = R > 2 && V > 2 ? v128.load(p2, 32) : z;
+  let a30 = R > 3 ? v128.load(p3) : z, a31 = R > 3 && V > 1 ? v128.load(p3, 16) : z, a32 = R > 3 && V > 2 ? v128.load(p3, 32) : z;
+  for (let e = 0; e < cnt; e++) {
+    const d = splatFrom<T>(vals + <usize>e * sz);
+    let p = base + <usize>load<i32>(offs + (<usize>e << 2));
+    a00 = madd<T>(d, v128.load(p), a00);
+    if (V > 1) a01 = madd<T>(d, v128.load(p, 16), a01);
+    if (V > 2) a02 = madd<T>(d, v128.load(p, 32), a02);
+    if (R > 1) {
+      p += rowBytes;
+      a10 = madd<T>(d, v128.load(p), a10);
+      if (V > 1) a11 = madd<T>(d, v128.load(p, 16), a11);
+      if (V > 2) a12 = madd<T>(d, v128.load(p, 32), a12);
+    }
+    if (R > 2) {
+      p += rowBytes;
+      a20 = madd<T>(d, v128.load(p), a20);
+      if (V > 1) a21 = madd<T>(d, v128.load(p, 16), a21);
+      if (V > 2) a22 = madd<T>(d, v128.load(p, 32), a22);
+    }
+    if (R > 3) {
+      p += rowBytes;
+      a30 = madd<T>(d, v128.load(p), a30);
+      if (V > 1) a31 = madd<T>(d, v128.load(p, 16), a31);
+      if (V > 2) a32 = madd<T>(d, v128.load(p, 32), a32);
+    }
+  }
+  v128.store(part, a00);
+  if (V > 1) v128.store(part, a01, 16);
+  if (V > 2) v128.store(part, a02, 32);
+  if (R > 1) {
+    v128.store(p1, a10);
+    if (V > 1) v128.store(p1, a11, 16);
+    if (V > 2) v128.store(p1, a12, 32);
+  }
+  if (R > 2) {
+    v128.store(p2, a20);
+    if (V > 1) v128.store(p2, a21, 16);
+    if (V > 2) v128.store(p2, a22, 32);
+  }
+  if (R > 3) {
+    v128.store(p3, a30);
+    if (V > 1) v128.store(p3, a31, 16);
+    if (V > 2) v128.store(p3, a32, 32);
+  }
+}
+
+/** pooledRows for V vectors a row and `rows` (1–4) rows. */
+// @ts-ignore: decorator
+@inline function pooledRowsOf<T>(V: i32, rows: i32, offs: usize, vals: usize, cnt: i32, base: usize, rowBytes: usize, part: usize): void {
+  if (rows >= 4) pooledRows<T>(4, V, offs, vals, cnt, base, rowBytes, part);
+  else if (rows == 3) pooledRows<T>(3, V, offs, vals, cnt, base, rowBytes, part);
+  else if (rows == 2) pooledRows<T>(2, V, offs, vals, cnt, base, rowBytes, part);
+  else pooledRows<T>(1, V, offs, vals, cnt, base, rowBytes, part);
+}
+
+// Argument block (i32 each): x, n, c, h, w, dpool, argMax, fn, fh, fw, pad, dW, db, scratch, f0, f1.
+// dW rows [f0, f1) (of fn × c·fh·fw) and db[f0, f1) = convBackwardFilter's and sumChannels' of the
+// convolution gradient that maxPoolBackward (2×2, stride 2, no padding) makes of dpool (n, fn, outH >> 1,
+// outW >> 1) and argMax (the window index 0–3), overwritten. Stride 1; x finite; fw ≤ 3 lanes.
+// @ts-ignore: decorator
+@inline function convPoolBackwardImpl<T>(args: usize): void {
+  const x = <usize>load<i32>(args), n = load<i32>(args, 4), c = load<i32>(args, 8), h = load<i32>(args, 12), w = load<i32>(args, 16);
+  const dpool = <usize>load<i32>(args, 20), argMax = <usize>load<i32>(args, 24), fn = load<i32>(args, 28), fh = load<i32>(args, 32), fw = load<i32>(args, 36);
+  const pad = load<i32>(args, 40), dW = <usize>load<i32>(args, 44), db = <usize>load<i32>(args, 48), scratch = <usize>load<i32>(args, 52);
+  const f0 = load<i32>(args, 56), f1 = load<i32>(args, 60);
+  const sz = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const outH = hp - fh + 1, outW = wp - fw + 1;
+  const ph = outH >> 1, pw = outW >> 1, cells = ph * pw;
+  const V = (fw + L - 1) / L;
+  const paddedLen = c * hp * wp + V * L + L;
+  const padded = scratch;
+  const offs = padded + ((<usize>paddedLen * sz + 15) & ~15);
+  const vals = offs + <usize>(L * cells) * 4;
+  const parts = (vals + <usize>(L * cells) * sz + 15) & ~15;
+  const planeBytes = <usize>(hp * wp) * sz;
+  const rowBytes = <usize>wp * sz;
+  const rowVecs = c * fh * V;
+  const laneBytes = <usize>rowVecs << 4;
+  const rows = f1 - f0;
+  const counts = parts + <usize>(rows * L) * laneBytes;
+  memory.fill(padded, 0, <usize>paddedLen * sz);
+  memory.fill(parts, 0, <usize>(rows * L) * laneBytes);
+  memory.fill(db + <usize>f0 * sz, 0, <usize>rows * sz);
+  for (let i = 0; i < n; i++) {
+    const img = x + <usize>(i * c * h * w) * sz;
+    for (let ch = 0; ch < c; ch++) {
+      for (let y = 0; y < h; y++) {
+        memory.copy(padded + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz, img + <usize>((ch * h + y) * w) * sz, <usize>w * sz);
+      }
+    }
+    for (let f = f0; f < f1; f++) {
+      // The lanes' lists of non-zeros, q ascending (a pooled row's upper window row, then its lower one),
+      // and the image's sum for db in that order.
+      const plane = i * fn + f;
+      const dp = dpool + <usize>(plane * cells) * sz;
+      const am = argMax + (<usize>(plane * cells) << 2);
+      for (let l = 0; l < L; l++) store<i32>(counts + (<usize>l << 2), 0);
+      let s: f64 = 0;
+      // The cells to keep as a bit mask of up to 32 (computed four at a time), then one step per kept cell:
+      // which window holds the maximum is data (~50 % either way), so a branch per cell mostly mispredicts.
+      for (let py = 0; py < ph; py++) {
+        for (let dy = 0; dy < 2; dy++) {
+          const rowQ = (2 * py + dy) * wp;
+          const dyv = i32x4.splat(dy);
+          for (let p0 = 0; p0 < pw; p0 += 32) {
+            const end = min(pw, p0 + 32);
+            const cell = py * pw + p0;
+            const ap = am + (<usize>cell << 2), vp = dp + <usize>cell * sz;
+            let m: u32 = 0;
+            let j = 0;
+            for (; p0 + j + 4 <= end; j += 4) {
+              const window = i32x4.eq(i32x4.shr_s(v128.load(ap + (<usize>j << 2)), 1), dyv);
+              const v = vp + <usize>j * sz;
+              let nonZero: v128;
+              if (sizeof<T>() == 4) nonZero = f32x4.ne(v128.load(v), f32x4.splat(0));
+              else nonZero = i32x4.shuffle(f64x2.ne(v128.load(v), f64x2.splat(0)), f64x2.ne(v128.load(v, 16), f64x2.splat(0)), 0, 2, 4, 6);
+              m |= <u32>i32x4.bitmask(v128.and(window, nonZero)) << j;
+            }
+            for (; p0 + j < end; j++) {
+              if (load<i32>(ap + (<usize>j << 2)) >> 1 == dy && load<T>(vp + <usize>j * sz) != 0) m |= (<u32>1) << j;
+            }
+            while (m != 0) {
+              const b = <i32>ctz(m);
+              m &= m - 1;
+              const k = load<i32>(ap + (<usize>b << 2));
+              const d = load<T>(vp + <usize>b * sz);
+              s += <f64>d;
+              const q = rowQ + 2 * (p0 + b) + (k & 1);
+              const l = q & (L - 1);
+              const cp = counts + (<usize>l << 2);
+              const e = load<i32>(cp);
+              store<i32>(cp, e + 1);
+              const slot = <usize>(l * cells + e);
+              store<i32>(offs + (slot << 2), q * <i32>sz);
+              store<T>(vals + slot * sz, d);
+            }
+          }
+        }
+      }
+      const o = db + <usize>f * sz;
+      store<T>(o, <T>(<f64>load<T>(o) + s));
+      // Each lane's list through every filter row, R rows a pass.
+      for (let l = 0; l < L; l++) {
+        const cnt = load<i32>(counts + (<usize>l << 2));
+        if (cnt == 0) continue;
+        const lo = offs + (<usize>(l * cells) << 2), lv = vals + <usize>(l * cells) * sz;
+        const part = parts + <usize>((f - f0) * L + l) * laneBytes;
+        for (let ch = 0; ch < c; ch++) {
+          for (let ky = 0; ky < fh; ky += 4) {
+            const base = padded + <usize>ch * planeBytes + <usize>ky * rowBytes;
+            const pr = part + (<usize>((ch * fh + ky) * V) << 4);
+            const rs = min(4, fh - ky);
+            if (V == 1) pooledRowsOf<T>(1, rs, lo, lv, cnt, base, rowBytes, pr);
+            else if (V == 2) pooledRowsOf<T>(2, rs, lo, lv, cnt, base, rowBytes, pr);
+            else pooledRowsOf<T>(3, rs, lo, lv, cnt, base, rowBytes, pr);
+          }
+        }
+      }
+    }
+  }
+  // dW[f, (ch, ky, kx)] = the lanes' partial sums added as convBackwardFilter adds them: (l0 + l1) + (l2 + l3), or l0 + l1.
+  const k = c * fh * fw;
+  for (let f = f0; f < f1; f++) {
+    const part = parts + <usize>((f - f0) * L) * laneBytes;
+    for (let r = 0; r < c * fh; r++) {
+      for (let kx = 0; kx < fw; kx++) {
+        const at = (<usize>(r * V) << 4) + <usize>kx * sz;
+        let s: T;
+        if (sizeof<T>() == 4) {
+          s = <T>((load<f32>(part + at) + load<f32>(part + laneBytes + at)) + (load<f32>(part + 2 * laneBytes + at) + load<f32>(part + 3 * laneBytes + at)));
+        } else {
+          s = <T>(load<f64>(part + at) + load<f64>(part + laneBytes + at));
+        }
+        store<T>(dW + (<usize>f * <usize>k + <usize>(r * fw + kx)) * sz, s);
+      }
+    }
+  }
+}
+
+export function convPoolBackward_f32(args: usize): void { convPoolBackwardImpl<f32>(args); }
+export function convPoolBackward_f64(args: usize): void { convPoolBackwardImpl<f64>(args); }
