@@ -1160,6 +1160,9 @@ export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32
   const laneBytes = <usize>rowVecs << 4;
   const rows = f1 - f0;
   const counts = parts + <usize>(rows * L) * laneBytes;
+  // Filter rows a pass: at most 4, as even as they go (5 rows: 3 + 2, not 4 + 1).
+  const passes = (fh + 3) / 4;
+  const R = (fh + passes - 1) / passes;
   memory.fill(padded, 0, <usize>paddedLen * sz);
   memory.fill(parts, 0, <usize>(rows * L) * laneBytes);
   memory.fill(db + <usize>f0 * sz, 0, <usize>rows * sz);
@@ -1228,10 +1231,10 @@ export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32
         const lo = offs + (<usize>(l * cells) << 2), lv = vals + <usize>(l * cells) * sz;
         const part = parts + <usize>((f - f0) * L + l) * laneBytes;
         for (let ch = 0; ch < c; ch++) {
-          for (let ky = 0; ky < fh; ky += 4) {
+          for (let ky = 0; ky < fh; ky += R) {
             const base = padded + <usize>ch * planeBytes + <usize>ky * rowBytes;
             const pr = part + (<usize>((ch * fh + ky) * V) << 4);
-            const rs = min(4, fh - ky);
+            const rs = min(R, fh - ky);
             if (V == 1) pooledRowsOf<T>(1, rs, lo, lv, cnt, base, rowBytes, pr);
             else if (V == 2) pooledRowsOf<T>(2, rs, lo, lv, cnt, base, rowBytes, pr);
             else pooledRowsOf<T>(3, rs, lo, lv, cnt, base, rowBytes, pr);
