@@ -363,6 +363,8 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
       const shapes: (readonly number[])[] = [
         [4, 1, 28, 28, 30, 5, 5, 1, 0], [20, 1, 28, 28, 30, 5, 5, 1, 0], [3, 16, 16, 16, 16, 3, 3, 1, 1], [2, 32, 8, 8, 32, 3, 3, 1, 1],
         [3, 3, 7, 5, 7, 2, 3, 1, 1], [2, 2, 10, 11, 3, 7, 7, 1, 1], [1, 1, 2, 2, 1, 1, 1, 1, 0],
+        // Small images go in groups (8 of 8×8: a full group, then a partial one over its leftovers).
+        [11, 4, 8, 8, 6, 3, 3, 1, 1],
       ];
       for (const [index, shape] of [...shapes, shapes[0]].entries()) {
         const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
@@ -430,6 +432,54 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
         one.kernels.convPoolBackwardParams(x, n, c, h, w, dpool, argMax, fn, fh, fw, 1, 0, ph, pw, ps, pp, col, dW, db);
         sameBits(dW, expectedW, `convPoolBackwardParams pool ${[ph, pw, ps, pp]}: dW`);
         sameBits(db, expectedB, `convPoolBackwardParams pool ${[ph, pw, ps, pp]}: db`);
+      }
+    });
+
+    it('convPoolBackwardData equals maxPoolBackward and convBackwardData in turn bit for bit (one thread and two; the pooled non-zeros only, or the two kernels), and so does the reference', async () => {
+      await helperReady();
+      // DeepConvNet's pooled layers, SimpleConvNet's shape, channels that are not whole vectors, odd output
+      // sizes, a 7×7 filter; a 2×3 filter (not a direct convolution: the two kernels); then filters that are
+      // not finite (the two kernels).
+      const shapes: (readonly number[])[] = [
+        [3, 16, 28, 28, 16, 3, 3, 1, 1], [2, 32, 14, 14, 32, 3, 3, 1, 1], [5, 64, 8, 8, 64, 3, 3, 1, 1], [4, 1, 28, 28, 30, 5, 5, 1, 0],
+        [3, 3, 7, 5, 7, 2, 3, 1, 1], [2, 2, 10, 11, 3, 7, 7, 1, 2], [1, 1, 2, 2, 1, 1, 1, 1, 0], [11, 4, 8, 8, 6, 3, 3, 1, 1],
+      ];
+      for (const [index, shape] of [...shapes, shapes[0]].entries()) {
+        const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+        const outH = outSize(h, fh, stride, pad);
+        const outW = outSize(w, fw, stride, pad);
+        const pooled = n * fn * (outH >> 1) * (outW >> 1);
+        const k = c * fh * fw;
+        const finite = index < shapes.length;
+        for (const wk of [one, two]) {
+          const dpool = filled(wk, f32, pooled, 0.5);
+          for (let i = 0; i < pooled; i += 7) dpool[i] = -0;
+          dpool[pooled - 1] = NaN;
+          if (pooled > 3) dpool[2] = Infinity;
+          const argMax = wk.heap.allocateKind('int32', pooled) as Int32Array;
+          for (let i = 0; i < pooled; i++) argMax[i] = Math.floor(rng.random() * 4);
+          const W = filled(wk, f32, fn * k, 0);
+          if (!finite) W[1] = -Infinity;
+          const dcolT = wk.heap.allocate(f32, outH * outW * k)!;
+          const dconv = wk.heap.allocate(f32, n * fn * outH * outW)!;
+          const expected = wk.heap.allocate(f32, n * c * h * w)!;
+          wk.kernels.maxPoolBackward(dpool, argMax, n, fn, outH, outW, 2, 2, 2, 0, dconv);
+          wk.kernels.convBackwardData(dconv, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, expected);
+          const what = `convPoolBackwardData ${shape}${finite ? '' : ' (W not finite)'}${wk === two ? ', two threads' : ''}`;
+          const dx = wk.heap.allocate(f32, n * c * h * w)!.fill(9);
+          wk.kernels.convPoolBackwardData(dpool, argMax, n, fn, W, c, h, w, fh, fw, stride, pad, 2, 2, 2, 0, dcolT, dx);
+          sameBits(dx, expected, what);
+          if (wk === one) {
+            // The reference: its own two kernels in turn (the WASM input gradient is within rounding of it, checked below).
+            const refDconv = copyOf(dconv).fill(7);
+            referenceKernels.maxPoolBackward(dpool, argMax, n, fn, outH, outW, 2, 2, 2, 0, refDconv);
+            const ref = copyOf(dx).fill(7);
+            referenceKernels.convBackwardData(refDconv, n, fn, W, c, h, w, fh, fw, stride, pad, copyOf(dcolT), ref);
+            const got = copyOf(dx).fill(5);
+            referenceKernels.convPoolBackwardData(dpool, argMax, n, fn, W, c, h, w, fh, fw, stride, pad, 2, 2, 2, 0, copyOf(dcolT), got);
+            sameBits(got, ref, `${what}: the reference`);
+          }
+        }
       }
     });
 

@@ -44,6 +44,11 @@ const describe: Describe = (name, args) => {
     const oh = h + 2 * pad - fh + 1, ow = w + 2 * pad - fw + 1;
     return { key: `${name} ${c}→${fn} ${h}×${w} ${fh}×${fw}`, macs: n * oh * ow * c * fh * fw * fn };
   }
+  if (name === 'convPoolBackwardData') {
+    // Counted as convBackwardData's dense work (the kernel reads only the pooled gradient's non-zeros).
+    const [, , n, fn, , c, h, w, fh, fw] = args as number[];
+    return { key: `${name} ${c}→${fn} ${h}×${w} ${fh}×${fw}`, macs: n * h * w * c * fh * fw * fn };
+  }
   if (name === 'convBackwardData') {
     const [, n, fn, , c, h, w, fh, fw] = args as number[];
     return { key: `convBackwardData ${c}→${fn} ${h}×${w} ${fh}×${fw}`, macs: n * h * w * c * fh * fw * fn };

@@ -126,3 +126,33 @@ export function convPoolBackwardSteps(
     k.sumChannels(d, n, fn, outH * outW, db);
   };
 }
+
+/** The kernels convPoolBackwardData is made of (signatures of the references in conv.ts). */
+export interface ConvPoolBackwardDataKernels {
+  maxPoolBackward(dout: FloatArray, argMax: Int32Array, n: number, c: number, h: number, w: number, poolH: number, poolW: number, stride: number, pad: number, dx: FloatArray): void;
+  convBackwardData(dout: FloatArray, n: number, fn: number, W: FloatArray, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number, dcolT: FloatArray, dx: FloatArray): void;
+}
+
+/**
+ * convPoolBackwardData made of `k`'s two kernels in turn: the pooling's backward pass into a kept buffer of
+ * the convolution's gradient (grown by `allocate`), then the convolution's input gradient of it.
+ */
+export function convPoolBackwardDataSteps(
+  k: ConvPoolBackwardDataKernels,
+  allocate: (f32: boolean, length: number) => FloatArray,
+): (
+  dpool: FloatArray, argMax: Int32Array, n: number, fn: number, W: FloatArray, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number,
+  poolH: number, poolW: number, poolStride: number, poolPad: number, dcolT: FloatArray, dx: FloatArray,
+) => void {
+  let dconv: FloatArray = new Float64Array(0);
+  return (dpool, argMax, n, fn, W, c, h, w, fh, fw, stride, pad, poolH, poolW, poolStride, poolPad, dcolT, dx) => {
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const len = n * fn * outH * outW;
+    const f32 = dpool instanceof Float32Array;
+    if (dconv.length < len || dconv instanceof Float32Array !== f32) dconv = allocate(f32, len);
+    const d = dconv.length === len ? dconv : dconv.subarray(0, len);
+    k.maxPoolBackward(dpool, argMax, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, d);
+    k.convBackwardData(d, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, dx);
+  };
+}

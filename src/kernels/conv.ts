@@ -1,4 +1,4 @@
-import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels } from './conv-steps.ts';
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardDataSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels } from './conv-steps.ts';
 import { reluForward } from './elementwise.ts';
 import { gemm } from './matmul.ts';
 import type { FloatArray } from './types.ts';
@@ -443,5 +443,39 @@ export function convPoolBackwardParams(
 
 const REFERENCE_CONV_POOL_BACKWARD = convPoolBackwardSteps(
   { maxPoolBackward, convBackwardFilter, sumChannels },
+  (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
+);
+
+/**
+ * The backward pass of convReluPoolForward's convolution, for its input: `dx` from `dpool` (the pooled
+ * output's gradient after ReLU's backward pass) and the pooling's `argMax` — convBackwardData's of what
+ * maxPoolBackward makes of them, bit for bit. Here the two in turn through a kept buffer of the convolution's
+ * gradient; faster backends take only the pooled values that are not zero.
+ */
+export function convPoolBackwardData(
+  dpool: FloatArray,
+  argMax: Int32Array,
+  n: number,
+  fn: number,
+  W: FloatArray,
+  c: number,
+  h: number,
+  w: number,
+  filterH: number,
+  filterW: number,
+  stride: number,
+  pad: number,
+  poolH: number,
+  poolW: number,
+  poolStride: number,
+  poolPad: number,
+  dcolT: FloatArray,
+  dx: FloatArray,
+): void {
+  REFERENCE_CONV_POOL_BACKWARD_DATA(dpool, argMax, n, fn, W, c, h, w, filterH, filterW, stride, pad, poolH, poolW, poolStride, poolPad, dcolT, dx);
+}
+
+const REFERENCE_CONV_POOL_BACKWARD_DATA = convPoolBackwardDataSteps(
+  { maxPoolBackward, convBackwardData },
   (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
 );

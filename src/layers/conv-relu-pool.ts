@@ -15,9 +15,12 @@ import type { Relu } from './relu.ts';
  * Same values, bit for bit, as the three layers in turn: max pooling takes the first maximum of ReLU's
  * outputs in each window, and ReLU's mask at that maximum is the pooled value's own (`relu(v) ≤ 0` exactly
  * when the pooled value is), so ReLU runs on the pooled output instead (its mask then has the pooled
- * shape) and the backward pass is `Relu.backward`, then `Pooling.backward`, then `Convolution.backward`.
- * What changes is what the layers hold after a pass: `Relu.mask` has the pooled shape, and `Pooling.x`
- * (the ReLU output) is undefined. Each layer still runs on its own (`layer.forward(x)`) as before.
+ * shape). The backward pass is `Relu.backward`, then the convolution's gradients straight from the pooled
+ * gradient (`kernels.convPoolBackwardParams` and `convPoolBackwardData`: the same values as
+ * `Pooling.backward`, then `Convolution.backward`, from the pooled gradient's non-zeros only).
+ * What changes is what the layers hold after a pass: `Relu.mask` has the pooled shape, `Pooling.x` (the
+ * ReLU output) is undefined, and the pooling's own input gradient is not computed. Each layer still runs
+ * on its own (`layer.forward(x)`, `layer.backward(dout)`) as before.
  */
 export class ConvReluPool implements SkipsInputGradient {
   readonly conv: Convolution;
@@ -45,14 +48,15 @@ export class ConvReluPool implements SkipsInputGradient {
     return this.relu.forward(out);
   }
 
+  // The convolution's gradient (3/4 zeros at least: the pooling's backward pass puts each pooled value at
+  // its window's maximum) is never written: dW, db and dx come from the pooled gradient's non-zeros.
   backward(dout: Tensor): Tensor {
     const dpool = this.relu.backward(dout);
-    const dconv = this.pool.backward(dpool);
-    return this.conv.backwardInput(dconv, this.conv.backwardParamsPooled(dpool, this.pool));
+    this.conv.backwardParamsPooled(dpool, this.pool);
+    return this.conv.backwardInputPooled(dpool, this.pool);
   }
 
   backwardParams(dout: Tensor): void {
-    // The convolution's gradient is never written: dW and db come from the pooled gradient's non-zeros.
     this.conv.backwardParamsPooled(this.relu.backward(dout), this.pool);
   }
 }

@@ -162,20 +162,26 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
   }
 
   /** `dx` of `dout` (the output's gradient) for the input `x` of the last forward pass (checked by the caller). */
-  backwardInput(dout: Tensor, x: Tensor): Tensor {
+  private backwardInput(dout: Tensor, x: Tensor): Tensor {
     const [fn, c, fh, fw] = this.W.shape;
     const [n, , h, w] = x.shape;
+    const { dx, dcol } = this.inputGradientBuffers(x, resultDtype(dout, this.W));
+    // dx_i = col2im(dout_i · col_Wᵀ), computed as col2imT(Wᵀ · dout_i) (the same values, transposed).
+    kernels.convBackwardData(dout.data, n, fn, this.W.data, c, h, w, fh, fw, this.stride, this.pad, dcol, dx.data);
+    return dx;
+  }
+
+  /** dx (x's shape) and the one-image dcol scratch of an input gradient in `dtype`, kept from call to call. */
+  private inputGradientBuffers(x: Tensor, dtype: Tensor['dtype']): { dx: Tensor; dcol: FloatArray } {
+    const [, c, fh, fw] = this.W.shape;
     const spatial = this.outH * this.outW;
     const k = c * fh * fw;
-    const dtype = resultDtype(dout, this.W);
     const dx = (this.dx = reuse(this.dx, x.shape, dtype, 'Convolution.backward'));
     let dcol = this.dcol;
     if (dcol === undefined || dcol.length !== spatial * k || (dcol instanceof Float32Array) !== (dtype === 'float32')) {
       dcol = this.dcol = reuse(undefined, [k, spatial], dtype, 'Convolution.backward').data;
     }
-    // dx_i = col2im(dout_i · col_Wᵀ), computed as col2imT(Wᵀ · dout_i) (the same values, transposed).
-    kernels.convBackwardData(dout.data, n, fn, this.W.data, c, h, w, fh, fw, this.stride, this.pad, dcol, dx.data);
-    return dx;
+    return { dx, dcol };
   }
 
   /**
@@ -208,14 +214,9 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
    * reads only the pooled gradient's non-zeros where it can. Returns the cached input.
    */
   backwardParamsPooled(dpool: Tensor, pool: Pooling): Tensor {
-    const x = this.x;
-    if (x === undefined) throw new Error('ConvReluPool.backward: call forward first');
-    const { shape, argMax } = pool.backwardOf(dpool, 'ConvReluPool.backward');
+    const { x, argMax } = this.pooledBackwardOf(dpool, pool);
     const [fn, c, fh, fw] = this.W.shape;
     const [n, , h, w] = x.shape;
-    if (shape[0] !== n || shape[1] !== fn || shape[2] !== this.outH || shape[3] !== this.outW) {
-      throw new Error(`ConvReluPool.backward: the pooling's input of shape ${formatShape(shape)} is not the convolution's output (${n},${fn},${this.outH},${this.outW})`);
-    }
     const dW = (this.dW = reuse(this.dW, this.W.shape, this.W.dtype, 'Convolution.backward'));
     const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
     const col = this.colScratch(this.outH * this.outW * c * fh * fw, resultDtype(x, this.W));
@@ -223,5 +224,34 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
       x.data, n, c, h, w, dpool.data, argMax, fn, fh, fw, this.stride, this.pad, pool.poolH, pool.poolW, pool.stride, pool.pad, col, dW.data, db.data,
     );
     return x;
+  }
+
+  /**
+   * `dx` of a forward pass whose output went through ReLU and `pool` (ConvReluPool), from `dpool` as for
+   * `backwardParamsPooled`: the same values, bit for bit, as `backward(pool.backward(dpool))`'s, computed by
+   * one kernel (`kernels.convPoolBackwardData`) that reads only the pooled gradient's non-zeros where it can.
+   */
+  backwardInputPooled(dpool: Tensor, pool: Pooling): Tensor {
+    const { x, argMax } = this.pooledBackwardOf(dpool, pool);
+    const [fn, c, fh, fw] = this.W.shape;
+    const [n, , h, w] = x.shape;
+    const { dx, dcol } = this.inputGradientBuffers(x, resultDtype(dpool, this.W));
+    kernels.convPoolBackwardData(
+      dpool.data, argMax, n, fn, this.W.data, c, h, w, fh, fw, this.stride, this.pad, pool.poolH, pool.poolW, pool.stride, pool.pad, dcol, dx.data,
+    );
+    return dx;
+  }
+
+  /** The last forward pass's input and `pool`'s argMax, after checking that `pool` pooled this layer's output and `dpool` fits it. */
+  private pooledBackwardOf(dpool: Tensor, pool: Pooling): { x: Tensor; argMax: Int32Array } {
+    const x = this.x;
+    if (x === undefined) throw new Error('ConvReluPool.backward: call forward first');
+    const { shape, argMax } = pool.backwardOf(dpool, 'ConvReluPool.backward');
+    const [n] = x.shape;
+    const fn = this.W.shape[0];
+    if (shape[0] !== n || shape[1] !== fn || shape[2] !== this.outH || shape[3] !== this.outW) {
+      throw new Error(`ConvReluPool.backward: the pooling's input of shape ${formatShape(shape)} is not the convolution's output (${n},${fn},${this.outH},${this.outW})`);
+    }
+    return { x, argMax };
   }
 }

@@ -2,7 +2,9 @@
  * Chapter 7's kernels on WASM (assembly/conv.ts): im2col, col2imT, the Convolution forward as a direct
  * convolution (stride 1; it leaves the one-image `col` scratch unwritten), its input gradient as the same
  * direct convolution of dout with the flipped filters, its filter gradient as an implicit im2col, max
- * pooling forward and backward, the channel bias and sums — behind the signatures of `referenceKernels`.
+ * pooling forward and backward, the channel bias and sums; and ConvReluPool's (layers/conv-relu-pool.ts):
+ * the forward pass pooled as it convolves, the parameters' and the input's gradients from the pooled
+ * gradient's non-zeros — behind the signatures of `referenceKernels`.
  *
  * Operands must live on the WASM heap (layer buffers and parameters do); anything else — off-heap arrays,
  * mixed dtypes, a stride other than 1 for the direct kernels, a heap without room for the scratch —
@@ -13,7 +15,7 @@
  * With a free helper thread, the convolutions and the pooling kernels split their images, filters or
  * planes in two: the first half here, the second there, each output computed exactly as on one thread.
  */
-import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels } from '../conv-steps.ts';
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardDataSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels } from '../conv-steps.ts';
 import { referenceKernels, type Kernels } from '../index.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
@@ -41,12 +43,15 @@ export interface ConvExports {
   convPoolBackwardScratch(c: number, h: number, w: number, fn: number, fh: number, fw: number, pad: number, sz: number): number;
   convPoolBackward_f32(args: number): void;
   convPoolBackward_f64(args: number): void;
+  convPoolBackwardDataScratch(c: number, h: number, w: number, fn: number, fh: number, fw: number, pad: number, sz: number): number;
+  convPoolBackwardData_f32(args: number): void;
+  convPoolBackwardData_f64(args: number): void;
   allFinite_f32(len: number, x: number): number;
   allFinite_f64(len: number, x: number): number;
 }
 
 /** The helper-thread task names of these kernels (appended to HELPER_OPS). */
-export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'sumChannels_f32', 'sumChannels_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64', 'convPoolBackward_f32', 'convPoolBackward_f64'] as const;
+export const CONV_HELPER_OPS = ['convForward_f32', 'convForward_f64', 'convBackwardFilter_f32', 'convBackwardFilter_f64', 'sumChannels_f32', 'sumChannels_f64', 'maxPoolForward_f32', 'maxPoolForward_f64', 'maxPoolBackward_f32', 'maxPoolBackward_f64', 'convPoolBackward_f32', 'convPoolBackward_f64', 'convPoolBackwardData_f32', 'convPoolBackwardData_f64'] as const;
 
 export interface ConvKernelDeps {
   exports: ConvExports;
@@ -69,7 +74,7 @@ export interface ConvKernelDeps {
 
 export type ConvKernels = Pick<
   Kernels,
-  'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convPoolBackwardParams' | 'convBackwardFilter' | 'convBackwardData'
+  'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convPoolBackwardParams' | 'convPoolBackwardData' | 'convBackwardFilter' | 'convBackwardData'
 >;
 
 /** Images (or planes) below this many multiply-adds (or values) stay on one thread. */
@@ -468,6 +473,70 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     }
   };
 
+  // convPoolBackwardData by the two kernels, through a convolution gradient on the heap when it has room.
+  const poolBackwardDataSteps = convPoolBackwardDataSteps(
+    { maxPoolBackward, convBackwardData: (...a) => convBackwardData(...a) },
+    (f32, length) => heap.allocate(f32, length) ?? (f32 ? new Float32Array(length) : new Float64Array(length)),
+  );
+  const convPoolBackwardData: Kernels['convPoolBackwardData'] = (dpool, argMax, n, fn, W, c, h, w, fh, fw, stride, pad, ph, pw, poolStride, poolPad, dcolT, dx) => {
+    forget(dcolT);
+    forget(dx);
+    const sz = width(dpool);
+    const outH = outSize(h, fh, stride, pad);
+    const outW = outSize(w, fw, stride, pad);
+    const pooled = n * fn * (outH >> 1) * (outW >> 1);
+    // Where convBackwardData runs as a direct convolution (square filters, pad < filter): the same sums.
+    const ok =
+      stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2 && n > 0 && fn > 0 && sz > 0 &&
+      fh === fw && pad <= fh - 1 && width(W) === sz && width(dx) === sz && onHeap(dpool, W, dx) && inPlace(argMax) &&
+      dpool.length >= pooled && argMax.length >= pooled && W.length >= fn * c * fh * fw && dx.length >= n * c * h * w &&
+      // A skipped zero of the gradient stands for products ±0 with the weights: exact only when they are finite.
+      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(fn * c * fh * fw, W.byteOffset) === 1;
+    const need = ok ? x.convPoolBackwardDataScratch(c, h, w, fn, fh, fw, pad, sz) : 0;
+    const helper = ok && n >= 2 && n * fn * outH * outW * c * fh * fw >= 4 * CONV_SPLIT_MIN ? freeHelper() : undefined;
+    const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
+    const there = here >= 0 && helper ? block(2, need) : -1;
+    if (here < 0) {
+      poolBackwardDataSteps(dpool, argMax, n, fn, W, c, h, w, fh, fw, stride, pad, ph, pw, poolStride, poolPad, dcolT, dx);
+      return;
+    }
+    const a = argsView;
+    a[0] = dpool.byteOffset;
+    a[1] = argMax.byteOffset;
+    a[2] = n;
+    a[3] = fn;
+    a[4] = W.byteOffset;
+    a[5] = c;
+    a[6] = h;
+    a[7] = w;
+    a[8] = fh;
+    a[9] = fw;
+    a[10] = pad;
+    a[11] = dx.byteOffset;
+    a[12] = here;
+    const run = sz === 4 ? x.convPoolBackwardData_f32 : x.convPoolBackwardData_f64;
+    if (!helper || there < 0) {
+      run(a.byteOffset);
+      return;
+    }
+    // Images [0, half) here, [half, n) there: each image's dx exactly as on one thread.
+    const half = n >> 1;
+    const cells = (outH >> 1) * (outW >> 1);
+    for (let j = 0; j < 13; j++) a[16 + j] = a[j];
+    a[2] = half;
+    a[16] = dpool.byteOffset + half * fn * cells * sz;
+    a[16 + 1] = argMax.byteOffset + half * fn * cells * 4;
+    a[16 + 2] = n - half;
+    a[16 + 11] = dx.byteOffset + half * c * h * w * sz;
+    a[16 + 12] = there;
+    helper.start(helperOp('convPoolBackwardData', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
+    try {
+      run(a.byteOffset);
+    } finally {
+      helper.join();
+    }
+  };
+
   const convBackwardData: Kernels['convBackwardData'] = (dout, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, dx) => {
     forget(dcolT);
     forget(dx);
@@ -505,5 +574,5 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   // col2im stays the reference: a WASM twin of its loop measured slower than the TypeScript one (0.88
   // against 0.68 ms per DeepConvNet image of 32×16×16, 3×3), and the Convolution layer's backward pass
   // goes through col2imT, whose layout lets WASM add whole vectors.
-  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward, convReluPoolForward, convPoolBackwardParams, convBackwardFilter, convBackwardData };
+  return { im2col, col2im: referenceKernels.col2im, col2imT, addChannelBias, sumChannels, maxPoolForward, maxPoolBackward, convForward, convReluPoolForward, convPoolBackwardParams, convPoolBackwardData, convBackwardFilter, convBackwardData };
 }

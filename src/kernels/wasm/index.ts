@@ -92,7 +92,7 @@ export interface WasmKernels {
     | 'gemm' | 'axpy' | 'bytesToFloat' | 'gatherRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'softmaxRows' | 'predictTwoLayer' | 'predictTwoLayerAsync' | 'keepRows'
     | 'momentumUpdate' | 'nesterovUpdate' | 'adaGradUpdate' | 'rmspropUpdate' | 'adamUpdate'
     | 'batchNormForwardTrain' | 'batchNormForwardTest' | 'batchNormBackwardTrain' | 'batchNormBackwardTest' | 'applyMask'
-    | 'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convPoolBackwardParams' | 'convBackwardFilter' | 'convBackwardData'
+    | 'im2col' | 'col2im' | 'col2imT' | 'addChannelBias' | 'sumChannels' | 'maxPoolForward' | 'maxPoolBackward' | 'convForward' | 'convReluPoolForward' | 'convPoolBackwardParams' | 'convPoolBackwardData' | 'convBackwardFilter' | 'convBackwardData'
   >;
 }
 

@@ -1056,14 +1056,51 @@ export function convBackwardFilter_f64(args: usize): void { convBackwardFilterIm
 // padded[ch·Hp·Wp + ky·Wp + q …], V = ⌈fw / lanes⌉ vectors, whose lanes past fw are computed and dropped.
 // A pass holds R ≤ 4 filter rows × V ≤ 3 vectors of accumulators through a lane's list.
 
+/**
+ * The cells [0, count) (count ≤ 32; argMax at `ap`, the pooled gradient at `vp`) whose window's maximum is in
+ * the window's row dy and whose gradient is not zero (NaN counts), as a bit mask: four cells at a time,
+ * without a branch per cell (which window holds the maximum is data, ~50 % either way: a branch per cell
+ * mostly mispredicts).
+ */
+// @ts-ignore: decorator
+@inline function keptCells<T>(ap: usize, vp: usize, count: i32, dy: i32): u32 {
+  const sz = <usize>sizeof<T>();
+  const dyv = i32x4.splat(dy);
+  let m: u32 = 0;
+  let j = 0;
+  for (; j + 4 <= count; j += 4) {
+    const window = i32x4.eq(i32x4.shr_s(v128.load(ap + (<usize>j << 2)), 1), dyv);
+    const v = vp + <usize>j * sz;
+    let nonZero: v128;
+    if (sizeof<T>() == 4) nonZero = f32x4.ne(v128.load(v), f32x4.splat(0));
+    else nonZero = i32x4.shuffle(f64x2.ne(v128.load(v), f64x2.splat(0)), f64x2.ne(v128.load(v, 16), f64x2.splat(0)), 0, 2, 4, 6);
+    m |= <u32>i32x4.bitmask(v128.and(window, nonZero)) << j;
+  }
+  for (; j < count; j++) {
+    if (load<i32>(ap + (<usize>j << 2)) >> 1 == dy && load<T>(vp + <usize>j * sz) != 0) m |= (<u32>1) << j;
+  }
+  return m;
+}
+
+/**
+ * Images a group of convPoolBackwardParams for `cells` pooled values an image: small images (DeepConvNet's
+ * 8×8: 16) go several at a time, so that a lane's list is long enough to pay for a pass's loads and stores
+ * of its accumulators (a pass over one image's 16 cells met ~2 non-zeros a lane).
+ */
+// @ts-ignore: decorator
+@inline function pooledGroupOf(cells: i32): i32 {
+  return max(1, min(8, 256 / max(1, cells)));
+}
+
 /** Scratch bytes per thread for convPoolBackwardParams. */
 export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32, sz: i32): i32 {
   const L = 16 / sz;
   const hp = h + 2 * pad, wp = w + 2 * pad;
   const V = (fw + L - 1) / L;
   const cells = ((hp - fh + 1) >> 1) * ((wp - fw + 1) >> 1);
-  const padded = c * hp * wp + V * L + L;
-  return ((padded * sz + 15) & ~15) + L * cells * (4 + sz) + fn * L * c * fh * V * 16 + 64;
+  const G = pooledGroupOf(cells);
+  const padded = G * c * hp * wp + V * L + L;
+  return ((padded * sz + 15) & ~15) + L * G * cells * (4 + sz) + fn * L * c * fh * V * 16 + 64;
 }
 
 /**
@@ -1149,11 +1186,14 @@ export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32
   const outH = hp - fh + 1, outW = wp - fw + 1;
   const ph = outH >> 1, pw = outW >> 1, cells = ph * pw;
   const V = (fw + L - 1) / L;
-  const paddedLen = c * hp * wp + V * L + L;
+  const G = pooledGroupOf(cells);
+  const imageLen = c * hp * wp;
+  const paddedLen = G * imageLen + V * L + L;
   const padded = scratch;
+  const capacity = G * cells;
   const offs = padded + ((<usize>paddedLen * sz + 15) & ~15);
-  const vals = offs + <usize>(L * cells) * 4;
-  const parts = (vals + <usize>(L * cells) * sz + 15) & ~15;
+  const vals = offs + <usize>(L * capacity) * 4;
+  const parts = (vals + <usize>(L * capacity) * sz + 15) & ~15;
   const planeBytes = <usize>(hp * wp) * sz;
   const rowBytes = <usize>wp * sz;
   const rowVecs = c * fh * V;
@@ -1166,69 +1206,64 @@ export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32
   memory.fill(padded, 0, <usize>paddedLen * sz);
   memory.fill(parts, 0, <usize>(rows * L) * laneBytes);
   memory.fill(db + <usize>f0 * sz, 0, <usize>rows * sz);
-  for (let i = 0; i < n; i++) {
-    const img = x + <usize>(i * c * h * w) * sz;
-    for (let ch = 0; ch < c; ch++) {
-      for (let y = 0; y < h; y++) {
-        memory.copy(padded + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz, img + <usize>((ch * h + y) * w) * sz, <usize>w * sz);
+  // Images in groups of G, side by side in the padded scratch (borders zero from the fill above; a last
+  // group of fewer leaves the missing images' data as it was, never read).
+  for (let i0 = 0; i0 < n; i0 += G) {
+    const g1 = min(G, n - i0);
+    for (let g = 0; g < g1; g++) {
+      const img = x + <usize>((i0 + g) * c * h * w) * sz;
+      const to = padded + <usize>(g * imageLen) * sz;
+      for (let ch = 0; ch < c; ch++) {
+        for (let y = 0; y < h; y++) {
+          memory.copy(to + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz, img + <usize>((ch * h + y) * w) * sz, <usize>w * sz);
+        }
       }
     }
     for (let f = f0; f < f1; f++) {
-      // The lanes' lists of non-zeros, q ascending (a pooled row's upper window row, then its lower one),
-      // and the image's sum for db in that order.
-      const plane = i * fn + f;
-      const dp = dpool + <usize>(plane * cells) * sz;
-      const am = argMax + (<usize>(plane * cells) << 2);
+      // The lanes' lists of non-zeros, image after image, q ascending (a pooled row's upper window row, then
+      // its lower one); each image's sum for db in that order.
       for (let l = 0; l < L; l++) store<i32>(counts + (<usize>l << 2), 0);
-      let s: f64 = 0;
-      // The cells to keep as a bit mask of up to 32 (computed four at a time), then one step per kept cell:
-      // which window holds the maximum is data (~50 % either way), so a branch per cell mostly mispredicts.
-      for (let py = 0; py < ph; py++) {
-        for (let dy = 0; dy < 2; dy++) {
-          const rowQ = (2 * py + dy) * wp;
-          const dyv = i32x4.splat(dy);
-          for (let p0 = 0; p0 < pw; p0 += 32) {
-            const end = min(pw, p0 + 32);
-            const cell = py * pw + p0;
-            const ap = am + (<usize>cell << 2), vp = dp + <usize>cell * sz;
-            let m: u32 = 0;
-            let j = 0;
-            for (; p0 + j + 4 <= end; j += 4) {
-              const window = i32x4.eq(i32x4.shr_s(v128.load(ap + (<usize>j << 2)), 1), dyv);
-              const v = vp + <usize>j * sz;
-              let nonZero: v128;
-              if (sizeof<T>() == 4) nonZero = f32x4.ne(v128.load(v), f32x4.splat(0));
-              else nonZero = i32x4.shuffle(f64x2.ne(v128.load(v), f64x2.splat(0)), f64x2.ne(v128.load(v, 16), f64x2.splat(0)), 0, 2, 4, 6);
-              m |= <u32>i32x4.bitmask(v128.and(window, nonZero)) << j;
-            }
-            for (; p0 + j < end; j++) {
-              if (load<i32>(ap + (<usize>j << 2)) >> 1 == dy && load<T>(vp + <usize>j * sz) != 0) m |= (<u32>1) << j;
-            }
-            while (m != 0) {
-              const b = <i32>ctz(m);
-              m &= m - 1;
-              const k = load<i32>(ap + (<usize>b << 2));
-              const d = load<T>(vp + <usize>b * sz);
-              s += <f64>d;
-              const q = rowQ + 2 * (p0 + b) + (k & 1);
-              const l = q & (L - 1);
-              const cp = counts + (<usize>l << 2);
-              const e = load<i32>(cp);
-              store<i32>(cp, e + 1);
-              const slot = <usize>(l * cells + e);
-              store<i32>(offs + (slot << 2), q * <i32>sz);
-              store<T>(vals + slot * sz, d);
+      for (let g = 0; g < g1; g++) {
+        const plane = (i0 + g) * fn + f;
+        const dp = dpool + <usize>(plane * cells) * sz;
+        const am = argMax + (<usize>(plane * cells) << 2);
+        const imageQ = g * imageLen;
+        let s: f64 = 0;
+        // The cells to keep, 32 at a time (keptCells), then one step per kept cell.
+        for (let py = 0; py < ph; py++) {
+          for (let dy = 0; dy < 2; dy++) {
+            const rowQ = (2 * py + dy) * wp;
+            for (let p0 = 0; p0 < pw; p0 += 32) {
+              const end = min(pw, p0 + 32);
+              const cell = py * pw + p0;
+              const ap = am + (<usize>cell << 2), vp = dp + <usize>cell * sz;
+              let m = keptCells<T>(ap, vp, end - p0, dy);
+              while (m != 0) {
+                const b = <i32>ctz(m);
+                m &= m - 1;
+                const k = load<i32>(ap + (<usize>b << 2));
+                const d = load<T>(vp + <usize>b * sz);
+                s += <f64>d;
+                const q = rowQ + 2 * (p0 + b) + (k & 1);
+                const l = q & (L - 1);
+                const cp = counts + (<usize>l << 2);
+                const e = load<i32>(cp);
+                store<i32>(cp, e + 1);
+                const slot = <usize>(l * capacity + e);
+                store<i32>(offs + (slot << 2), (imageQ + q) * <i32>sz);
+                store<T>(vals + slot * sz, d);
+              }
             }
           }
         }
+        const o = db + <usize>f * sz;
+        store<T>(o, <T>(<f64>load<T>(o) + s));
       }
-      const o = db + <usize>f * sz;
-      store<T>(o, <T>(<f64>load<T>(o) + s));
       // Each lane's list through every filter row, R rows a pass.
       for (let l = 0; l < L; l++) {
         const cnt = load<i32>(counts + (<usize>l << 2));
         if (cnt == 0) continue;
-        const lo = offs + (<usize>(l * cells) << 2), lv = vals + <usize>(l * cells) * sz;
+        const lo = offs + (<usize>(l * capacity) << 2), lv = vals + <usize>(l * capacity) * sz;
         const part = parts + <usize>((f - f0) * L + l) * laneBytes;
         for (let ch = 0; ch < c; ch++) {
           for (let ky = 0; ky < fh; ky += R) {
@@ -1264,3 +1299,119 @@ export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32
 
 export function convPoolBackward_f32(args: usize): void { convPoolBackwardImpl<f32>(args); }
 export function convPoolBackward_f64(args: usize): void { convPoolBackwardImpl<f64>(args); }
+
+
+// ---- the input gradient through a 2×2 max pooling (ConvReluPool's backward pass) ------------------------
+//
+// convBackwardData computes dx as the forward kernel's direct convolution of the convolution's gradient with
+// the flipped filters: each dx value adds its products over (filter f, tap) from +0, the taps in the order of
+// the gradient's positions (oy, ox) ascending, then a zero bias. That gradient is maxPoolBackward's of the
+// pooled gradient (3 values in 4 at least are zeros). Here each non-zero at (f, oy, ox) — filter after
+// filter, positions ascending — adds its products with f's weights to the dx values it reaches, so every dx
+// value gets the same products in the same order, without the zeros' (each ±0: no change to a sum that is
+// never −0; W finite, as there). The sums are kept per image with the channels side by side (c rounded up
+// to whole vectors), so that a non-zero's tap is a few vector multiply-adds, then moved to dx's layout.
+
+/** Scratch bytes per thread for convPoolBackwardData. */
+export function convPoolBackwardDataScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32, sz: i32): i32 {
+  const L = 16 / sz;
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const cp = ((c + L - 1) / L) * L;
+  const cells = ((hp - fh + 1) >> 1) * ((wp - fw + 1) >> 1);
+  return ((hp * wp * cp * sz + 15) & ~15) + ((fn * fh * fw * cp * sz + 15) & ~15) + ((cells * 4 + 15) & ~15) + cells * sz + 64;
+}
+
+// Argument block (i32 each): dpool, argMax, n, fn, W, c, h, w, fh, fw, pad, dx, scratch.
+// dx (n, c, h, w) of images [0, n) = convBackwardData's of the convolution gradient that maxPoolBackward
+// (2×2, stride 2, no padding) makes of dpool (n, fn, outH >> 1, outW >> 1) and argMax. Stride 1; W finite.
+// @ts-ignore: decorator
+@inline function convPoolBackwardDataImpl<T>(args: usize): void {
+  const dpool = <usize>load<i32>(args), argMax = <usize>load<i32>(args, 4), n = load<i32>(args, 8), fn = load<i32>(args, 12);
+  const W = <usize>load<i32>(args, 16), c = load<i32>(args, 20), h = load<i32>(args, 24), w = load<i32>(args, 28);
+  const fh = load<i32>(args, 32), fw = load<i32>(args, 36), pad = load<i32>(args, 40), dx = <usize>load<i32>(args, 44), scratch = <usize>load<i32>(args, 48);
+  const sz = <usize>sizeof<T>();
+  const L = lanes<T>();
+  const hp = h + 2 * pad, wp = w + 2 * pad;
+  const outH = hp - fh + 1, outW = wp - fw + 1;
+  const ph = outH >> 1, pw = outW >> 1, cells = ph * pw;
+  const cp = ((c + L - 1) / L) * L;
+  const posBytes = <usize>cp * sz;
+  const taps = fh * fw;
+  const sums = scratch;
+  const sumsBytes = <usize>(hp * wp) * posBytes;
+  const wt = sums + ((sumsBytes + 15) & ~15);
+  const wtBytes = <usize>(fn * taps) * posBytes;
+  const offs = wt + ((wtBytes + 15) & ~15);
+  const vals = offs + ((<usize>cells * 4 + 15) & ~15);
+  // The weights tap by tap, the channels side by side: wt[f][ky][kx][ch] = W[f][ch][ky][kx], 0 past c.
+  memory.fill(wt, 0, wtBytes);
+  for (let f = 0; f < fn; f++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let t = 0; t < taps; t++) {
+        store<T>(wt + <usize>(f * taps + t) * posBytes + <usize>ch * sz, load<T>(W + <usize>((f * c + ch) * taps + t) * sz));
+      }
+    }
+  }
+  const rowVecs = fw * (cp / L);
+  const sumRow = <usize>wp * posBytes;
+  for (let i = 0; i < n; i++) {
+    memory.fill(sums, 0, sumsBytes);
+    for (let f = 0; f < fn; f++) {
+      const plane = i * fn + f;
+      const dp = dpool + <usize>(plane * cells) * sz;
+      const am = argMax + (<usize>(plane * cells) << 2);
+      // The non-zeros of f's gradient, positions ascending (a pooled row's upper window row, then its lower one).
+      let count = 0;
+      for (let py = 0; py < ph; py++) {
+        for (let dy = 0; dy < 2; dy++) {
+          const oy = 2 * py + dy;
+          for (let p0 = 0; p0 < pw; p0 += 32) {
+            const cell = py * pw + p0;
+            const ap = am + (<usize>cell << 2), vp = dp + <usize>cell * sz;
+            let m = keptCells<T>(ap, vp, min(pw, p0 + 32) - p0, dy);
+            while (m != 0) {
+              const b = <i32>ctz(m);
+              m &= m - 1;
+              const ox = 2 * (p0 + b) + (load<i32>(ap + (<usize>b << 2)) & 1);
+              store<i32>(offs + (<usize>count << 2), (oy * wp + ox) * <i32>posBytes);
+              store<T>(vals + <usize>count * sz, load<T>(vp + <usize>b * sz));
+              count++;
+            }
+          }
+        }
+      }
+      // Each non-zero at (oy, ox) reaches the sums at (oy + ky, ox + kx): a filter row's taps are fw
+      // positions side by side, as its weights are.
+      const wf = wt + <usize>(f * taps) * posBytes;
+      for (let e = 0; e < count; e++) {
+        const dv = splatFrom<T>(vals + <usize>e * sz);
+        let p = sums + <usize>load<i32>(offs + (<usize>e << 2));
+        let wr = wf;
+        for (let ky = 0; ky < fh; ky++) {
+          for (let j = 0; j < rowVecs; j++) {
+            const at = <usize>j << 4;
+            v128.store(p + at, madd<T>(dv, v128.load(wr + at), v128.load(p + at)));
+          }
+          p += sumRow;
+          wr += <usize>rowVecs << 4;
+        }
+      }
+    }
+    // The sums inside the padding → dx (channel planes).
+    const img = dx + <usize>(i * c * h * w) * sz;
+    for (let ch = 0; ch < c; ch++) {
+      const plane = img + <usize>(ch * h * w) * sz;
+      for (let y = 0; y < h; y++) {
+        let from = sums + <usize>((y + pad) * wp + pad) * posBytes + <usize>ch * sz;
+        const to = plane + <usize>(y * w) * sz;
+        for (let xx = 0; xx < w; xx++) {
+          store<T>(to + <usize>xx * sz, load<T>(from));
+          from += posBytes;
+        }
+      }
+    }
+  }
+}
+
+export function convPoolBackwardData_f32(args: usize): void { convPoolBackwardDataImpl<f32>(args); }
+export function convPoolBackwardData_f64(args: usize): void { convPoolBackwardDataImpl<f64>(args); }
