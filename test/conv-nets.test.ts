@@ -7,6 +7,8 @@ import { Adam, DeepConvNet, Random, SimpleConvNet, Tensor, softmax, buildNetwork
 import { Dropout } from '../src/layers/dropout.ts';
 import { Pooling } from '../src/layers/pooling.ts';
 import { Relu } from '../src/layers/relu.ts';
+import { ConvReluPool } from '../src/layers/conv-relu-pool.ts';
+import { Convolution } from '../src/layers/convolution.ts';
 import { bufferTensor } from '../src/internal/buffers.ts';
 import { expectGradientsClose, GRAD_TOLERANCE, relativeError } from './helpers/gradcheck.ts';
 import { assertClose, assertSummary, b64, loadConvFixture, pattern, type B64, type Summary } from './helpers/conv-fixture.ts';
@@ -397,4 +399,34 @@ describe('Conv → Relu → Pool run as one step (ConvReluPool, layers/conv-relu
       });
     }
   }
+
+  it('a backward pass before any forward pass, or of a gradient of the wrong shape, is a clear error and leaves the step usable', () => {
+    const rng = new Random(5);
+    const W = new Tensor(Float64Array.from({ length: 3 * 2 * 9 }, () => rng.random() - 0.5), [3, 2, 3, 3]);
+    const b = new Tensor(new Float64Array(3), [3]);
+    const step = new ConvReluPool(new Convolution(W, b, 1, 1), new Relu(), new Pooling(2, 2, 2));
+    const dout = new Tensor(new Float64Array(2 * 3 * 3 * 3).fill(1), [2, 3, 3, 3]);
+    assert.throws(() => step.backward(dout), /^Error: Relu.backward: call forward first|ConvReluPool.backward: call forward first/);
+    const x = new Tensor(Float64Array.from({ length: 2 * 2 * 7 * 7 }, () => rng.random() - 0.5), [2, 2, 7, 7]);
+    const y = step.forward(x);
+    assert.deepEqual(y.shape, [2, 3, 3, 3]);
+    const wrong = new Tensor(new Float64Array(2 * 3 * 3 * 2), [2, 3, 3, 2]);
+    assert.throws(() => step.backward(wrong), /\(2,3,3,2\)/);
+    // The convolution's own checks (Relu.backward checks first in a step's backward pass).
+    assert.throws(() => step.conv.backwardParamsPooled(wrong, step.pool), /^Error: ConvReluPool\.backward: dout of shape \(2,3,3,2\) does not match the output shape \(2,3,3,3\)/);
+    assert.throws(() => step.conv.backwardInputPooled(dout, new Pooling(2, 2, 2)), /^Error: ConvReluPool\.backward: call forward first/);
+    const other = new Pooling(2, 2, 2);
+    other.forward(new Tensor(new Float64Array(2 * 3 * 6 * 6), [2, 3, 6, 6]));
+    assert.throws(() => step.conv.backwardInputPooled(dout, other), /the pooling's input of shape \(2,3,6,6\) is not the convolution's output \(2,3,7,7\)/);
+    // Still usable: the same gradients as the layers one by one.
+    const conv = new Convolution(new Tensor(Float64Array.from(W.data), W.shape), new Tensor(new Float64Array(3), [3]), 1, 1);
+    const relu = new Relu();
+    const pool = new Pooling(2, 2, 2);
+    pool.forward(relu.forward(conv.forward(x)));
+    const dx = step.backward(dout);
+    const expected = conv.backward(relu.backward(pool.backward(dout)));
+    bits(dx.data, expected.data, 'dx');
+    bits(step.conv.dW!.data, conv.dW!.data, 'dW');
+    bits(step.conv.db!.data, conv.db!.data, 'db');
+  });
 });
