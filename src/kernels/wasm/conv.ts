@@ -109,6 +109,19 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     if (argsView.byteOffset !== ptr || argsView.buffer !== heap.buffer || argsView.length !== 32) argsView = new Int32Array(heap.buffer, ptr, 32);
     return ptr;
   };
+  /**
+   * Runs an argument-block kernel in two halves: the helper thread `name` (its _f32/_f64 task) on the
+   * second block (argsView[16…], which the caller has filled), this thread `run` on the first; then joins.
+   */
+  const bothHalves = (helper: KernelHelper, name: string, f32: boolean, run: (args: number) => void): void => {
+    const base = argsView.byteOffset;
+    helper.start(helperOp(name, f32), setArgs(base + 64, 0, 0, 0, 0, 0, 0, 0));
+    try {
+      run(base);
+    } finally {
+      helper.join();
+    }
+  };
   /** The flipped filters' block as a typed array, cached (no allocation per call at a fixed shape). */
   let flippedCache: Float32Array | Float64Array = new Float64Array(0);
   const flippedView = (sz: number, ptr: number, len: number): Float32Array | Float64Array => {
@@ -206,12 +219,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       argsView[16 + 9] = p2 + h * perPlaneIn * sz;
     }
     argsView[0] = h;
-    helper.start(helperOp(name, f32), setArgs(base + 64, 0, 0, 0, 0, 0, 0, 0));
-    try {
-      run(base);
-    } finally {
-      helper.join();
-    }
+    bothHalves(helper, name, f32, run);
   };
 
   const maxPoolForward: Kernels['maxPoolForward'] = (xs, n, c, h, w, ph, pw, stride, pad, out, argMax) => {
@@ -310,12 +318,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[16 + 11] = outp + half * fn * outPlane * sz;
     a[16 + 12] = there;
     if (argMaxp) a[16 + 15] = argMaxp + half * fn * outPlane * 4;
-    helper.start(helperOp('convForward', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
-    try {
-      run(a.byteOffset);
-    } finally {
-      helper.join();
-    }
+    bothHalves(helper, 'convForward', sz === 4, run);
     return true;
   };
 
@@ -401,12 +404,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[13] = half;
     a[16 + 11] = there;
     a[16 + 12] = half;
-    helper.start(helperOp('convBackwardFilter', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
-    try {
-      run(a.byteOffset);
-    } finally {
-      helper.join();
-    }
+    bothHalves(helper, 'convBackwardFilter', sz === 4, run);
   };
 
   // convPoolBackwardParams by the three kernels, through a convolution gradient on the heap when it has room.
@@ -465,12 +463,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[15] = half;
     a[16 + 13] = there;
     a[16 + 14] = half;
-    helper.start(helperOp('convPoolBackward', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
-    try {
-      run(a.byteOffset);
-    } finally {
-      helper.join();
-    }
+    bothHalves(helper, 'convPoolBackward', sz === 4, run);
   };
 
   // convPoolBackwardData by the two kernels, through a convolution gradient on the heap when it has room.
@@ -529,12 +522,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     a[16 + 2] = n - half;
     a[16 + 11] = dx.byteOffset + half * c * h * w * sz;
     a[16 + 12] = there;
-    helper.start(helperOp('convPoolBackwardData', sz === 4), setArgs(a.byteOffset + 64, 0, 0, 0, 0, 0, 0, 0));
-    try {
-      run(a.byteOffset);
-    } finally {
-      helper.join();
-    }
+    bothHalves(helper, 'convPoolBackwardData', sz === 4, run);
   };
 
   const convBackwardData: Kernels['convBackwardData'] = (dout, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, dx) => {
