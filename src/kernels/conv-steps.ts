@@ -17,6 +17,18 @@ export interface ConvStepKernels {
 
 const outSize = (size: number, filter: number, stride: number, pad: number): number => Math.floor((size + 2 * pad - filter) / stride) + 1;
 
+/**
+ * A float buffer kept from call to call: at least `length` values of the dtype asked for (grown by
+ * `allocate`), returned as exactly `length` of them.
+ */
+function keptBuffer(allocate: (f32: boolean, length: number) => FloatArray): (f32: boolean, length: number) => FloatArray {
+  let buffer: FloatArray = new Float64Array(0);
+  return (f32, length) => {
+    if (buffer.length < length || buffer instanceof Float32Array !== f32) buffer = allocate(f32, length);
+    return buffer.length === length ? buffer : buffer.subarray(0, length);
+  };
+}
+
 /** The kernels convReluPoolForward is made of (signatures of the references in conv.ts and elementwise.ts). */
 export interface ConvReluPoolKernels {
   convForward(x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray, out: FloatArray): void;
@@ -38,16 +50,14 @@ export function convReluPoolSteps(
   x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray,
   poolH: number, poolW: number, poolStride: number, poolPad: number, out: FloatArray, argMax: Int32Array,
 ) => void {
-  let conv: FloatArray = new Float64Array(0);
+  const conv = keptBuffer(allocate);
   let mask: Uint8Array = new Uint8Array(0);
   return (x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, poolH, poolW, poolStride, poolPad, out, argMax) => {
     const outH = outSize(h, fh, stride, pad);
     const outW = outSize(w, fw, stride, pad);
     const len = n * fn * outH * outW;
-    const f32 = out instanceof Float32Array;
-    if (conv.length < len || conv instanceof Float32Array !== f32) conv = allocate(f32, len);
     if (mask.length < len) mask = allocateBytes(len);
-    const y = conv.length === len ? conv : conv.subarray(0, len);
+    const y = conv(out instanceof Float32Array, len);
     k.convForward(x, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, y);
     k.reluForward(y, y, mask.length === len ? mask : mask.subarray(0, len));
     k.maxPoolForward(y, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, out, argMax);
@@ -113,14 +123,11 @@ export function convPoolBackwardSteps(
   x: FloatArray, n: number, c: number, h: number, w: number, dpool: FloatArray, argMax: Int32Array, fn: number, fh: number, fw: number, stride: number, pad: number,
   poolH: number, poolW: number, poolStride: number, poolPad: number, col: FloatArray, dW: FloatArray, db: FloatArray,
 ) => void {
-  let dconv: FloatArray = new Float64Array(0);
+  const dconv = keptBuffer(allocate);
   return (x, n, c, h, w, dpool, argMax, fn, fh, fw, stride, pad, poolH, poolW, poolStride, poolPad, col, dW, db) => {
     const outH = outSize(h, fh, stride, pad);
     const outW = outSize(w, fw, stride, pad);
-    const len = n * fn * outH * outW;
-    const f32 = dpool instanceof Float32Array;
-    if (dconv.length < len || dconv instanceof Float32Array !== f32) dconv = allocate(f32, len);
-    const d = dconv.length === len ? dconv : dconv.subarray(0, len);
+    const d = dconv(dpool instanceof Float32Array, n * fn * outH * outW);
     k.maxPoolBackward(dpool, argMax, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, d);
     k.convBackwardFilter(x, n, c, h, w, d, fn, fh, fw, stride, pad, col, dW);
     k.sumChannels(d, n, fn, outH * outW, db);
@@ -144,14 +151,11 @@ export function convPoolBackwardDataSteps(
   dpool: FloatArray, argMax: Int32Array, n: number, fn: number, W: FloatArray, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number,
   poolH: number, poolW: number, poolStride: number, poolPad: number, dcolT: FloatArray, dx: FloatArray,
 ) => void {
-  let dconv: FloatArray = new Float64Array(0);
+  const dconv = keptBuffer(allocate);
   return (dpool, argMax, n, fn, W, c, h, w, fh, fw, stride, pad, poolH, poolW, poolStride, poolPad, dcolT, dx) => {
     const outH = outSize(h, fh, stride, pad);
     const outW = outSize(w, fw, stride, pad);
-    const len = n * fn * outH * outW;
-    const f32 = dpool instanceof Float32Array;
-    if (dconv.length < len || dconv instanceof Float32Array !== f32) dconv = allocate(f32, len);
-    const d = dconv.length === len ? dconv : dconv.subarray(0, len);
+    const d = dconv(dpool instanceof Float32Array, n * fn * outH * outW);
     k.maxPoolBackward(dpool, argMax, n, fn, outH, outW, poolH, poolW, poolStride, poolPad, d);
     k.convBackwardData(d, n, fn, W, c, h, w, fh, fw, stride, pad, dcolT, dx);
   };
