@@ -1173,7 +1173,7 @@ export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32
 // Argument block (i32 each): x, n, c, h, w, dpool, argMax, fn, fh, fw, pad, dW, db, scratch, f0, f1.
 // dW rows [f0, f1) (of fn × c·fh·fw) and db[f0, f1) = convBackwardFilter's and sumChannels' of the
 // convolution gradient that maxPoolBackward (2×2, stride 2, no padding) makes of dpool (n, fn, outH >> 1,
-// outW >> 1) and argMax (the window index 0–3), overwritten. Stride 1; x finite; fw ≤ 3 lanes.
+// outW >> 1) and argMax (the window index 0–3), overwritten. Stride 1; x finite; fw ≤ 3 vectors of lanes.
 // @ts-ignore: decorator
 @inline function convPoolBackwardImpl<T>(args: usize): void {
   const x = <usize>load<i32>(args), n = load<i32>(args, 4), c = load<i32>(args, 8), h = load<i32>(args, 12), w = load<i32>(args, 16);
