@@ -943,9 +943,10 @@ function pixelsPooledScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, 
   const counts = wide + <usize>fn * wideBytes;
   const wi = counts + ((<usize>(paddedLen + 1) * 4 + 15) & ~15);
   const finite = !dense && allFinite<T>(fn * c * fh * fw, W) != 0;
-  if (argMax && finite) {
+  if (argMax && finite && c <= 3) {
     // Sparse images (at most a quarter non-zero: MNIST's are ~19 %) go pixel by pixel (pixelsPooled), measured
-    // 22 % (float32) to 35 % (float64) faster than the blocks on SimpleConvNet's first layer.
+    // 22 % (float32) to 35 % (float64) faster than the blocks on SimpleConvNet's first layer. Only images (at
+    // most 3 channels) are counted: a hidden layer's activations (DeepConvNet's 16–64 channels) are dense.
     let nonZeros = 0;
     const total = n * c * h * w;
     for (let j = 0; j < total; j++) nonZeros += <i32>(load<T>(x + <usize>j * sz) != 0);
