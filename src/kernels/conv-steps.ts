@@ -17,11 +17,17 @@ export interface ConvStepKernels {
 
 const outSize = (size: number, filter: number, stride: number, pad: number): number => Math.floor((size + 2 * pad - filter) / stride) + 1;
 
+/** Where the step functions below grow their kept buffers: `length` zeroed floats of the dtype asked for. */
+export type FloatAllocator = (f32: boolean, length: number) => FloatArray;
+
+/** Plain typed arrays (the reference's buffers). */
+const plainFloats: FloatAllocator = (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length));
+
 /**
  * A float buffer kept from call to call: at least `length` values of the dtype asked for (grown by
  * `allocate`), returned as exactly `length` of them.
  */
-function keptBuffer(allocate: (f32: boolean, length: number) => FloatArray): (f32: boolean, length: number) => FloatArray {
+function keptBuffer(allocate: FloatAllocator): (f32: boolean, length: number) => FloatArray {
   let buffer: FloatArray = new Float64Array(0);
   return (f32, length) => {
     if (buffer.length < length || buffer instanceof Float32Array !== f32) buffer = allocate(f32, length);
@@ -39,13 +45,13 @@ export interface ConvReluPoolKernels {
 /**
  * convReluPoolForward made of `k`'s three kernels in turn: the convolution into a buffer of its output, ReLU
  * on it in place (its mask then dropped), max pooling into `out` and `argMax`. The buffer and the mask are
- * kept from call to call, grown by `allocate` and `allocateBytes` (plain arrays for the reference, the
+ * kept from call to call, grown by `allocate` and `allocateBytes` (by default plain arrays, as the reference's; the
  * heap for the WASM kernels).
  */
 export function convReluPoolSteps(
   k: ConvReluPoolKernels,
-  allocate: (f32: boolean, length: number) => FloatArray,
-  allocateBytes: (length: number) => Uint8Array,
+  allocate: FloatAllocator = plainFloats,
+  allocateBytes: (length: number) => Uint8Array = (length) => new Uint8Array(length),
 ): (
   x: FloatArray, n: number, c: number, h: number, w: number, W: FloatArray, fn: number, fh: number, fw: number, stride: number, pad: number, b: FloatArray, col: FloatArray,
   poolH: number, poolW: number, poolStride: number, poolPad: number, out: FloatArray, argMax: Int32Array,
@@ -118,7 +124,7 @@ export interface ConvPoolBackwardKernels {
  */
 export function convPoolBackwardSteps(
   k: ConvPoolBackwardKernels,
-  allocate: (f32: boolean, length: number) => FloatArray,
+  allocate: FloatAllocator = plainFloats,
 ): (
   x: FloatArray, n: number, c: number, h: number, w: number, dpool: FloatArray, argMax: Int32Array, fn: number, fh: number, fw: number, stride: number, pad: number,
   poolH: number, poolW: number, poolStride: number, poolPad: number, col: FloatArray, dW: FloatArray, db: FloatArray,
@@ -146,7 +152,7 @@ export interface ConvPoolBackwardDataKernels {
  */
 export function convPoolBackwardDataSteps(
   k: ConvPoolBackwardDataKernels,
-  allocate: (f32: boolean, length: number) => FloatArray,
+  allocate: FloatAllocator = plainFloats,
 ): (
   dpool: FloatArray, argMax: Int32Array, n: number, fn: number, W: FloatArray, c: number, h: number, w: number, fh: number, fw: number, stride: number, pad: number,
   poolH: number, poolW: number, poolStride: number, poolPad: number, dcolT: FloatArray, dx: FloatArray,

@@ -380,35 +380,7 @@ const REFERENCE_STEPS: ConvStepKernels = { im2col, col2imT, gemm, addChannelBias
  * pool each block of the convolution as it is computed and never write that output (~7 MB a SimpleConvNet
  * batch in float32, written and read three times over by the three kernels).
  */
-export function convReluPoolForward(
-  x: FloatArray,
-  n: number,
-  c: number,
-  h: number,
-  w: number,
-  W: FloatArray,
-  fn: number,
-  filterH: number,
-  filterW: number,
-  stride: number,
-  pad: number,
-  b: FloatArray,
-  col: FloatArray,
-  poolH: number,
-  poolW: number,
-  poolStride: number,
-  poolPad: number,
-  out: FloatArray,
-  argMax: Int32Array,
-): void {
-  REFERENCE_CONV_RELU_POOL(x, n, c, h, w, W, fn, filterH, filterW, stride, pad, b, col, poolH, poolW, poolStride, poolPad, out, argMax);
-}
-
-const REFERENCE_CONV_RELU_POOL = convReluPoolSteps(
-  { convForward, reluForward, maxPoolForward },
-  (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
-  (length) => new Uint8Array(length),
-);
+export const convReluPoolForward = convReluPoolSteps({ convForward, reluForward, maxPoolForward });
 
 /**
  * The backward pass of convReluPoolForward's convolution, for its parameters: `dW` and `db` (overwritten)
@@ -417,34 +389,7 @@ const REFERENCE_CONV_RELU_POOL = convReluPoolSteps(
  * in turn through a kept buffer of the convolution's gradient; faster backends take only the pooled values
  * that are not zero (with 2×2 windows, a quarter of that gradient at most) and never write the rest.
  */
-export function convPoolBackwardParams(
-  x: FloatArray,
-  n: number,
-  c: number,
-  h: number,
-  w: number,
-  dpool: FloatArray,
-  argMax: Int32Array,
-  fn: number,
-  filterH: number,
-  filterW: number,
-  stride: number,
-  pad: number,
-  poolH: number,
-  poolW: number,
-  poolStride: number,
-  poolPad: number,
-  col: FloatArray,
-  dW: FloatArray,
-  db: FloatArray,
-): void {
-  REFERENCE_CONV_POOL_BACKWARD(x, n, c, h, w, dpool, argMax, fn, filterH, filterW, stride, pad, poolH, poolW, poolStride, poolPad, col, dW, db);
-}
-
-const REFERENCE_CONV_POOL_BACKWARD = convPoolBackwardSteps(
-  { maxPoolBackward, convBackwardFilter, sumChannels },
-  (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
-);
+export const convPoolBackwardParams = convPoolBackwardSteps({ maxPoolBackward, convBackwardFilter, sumChannels });
 
 /**
  * The backward pass of convReluPoolForward's convolution, for its input: `dx` from `dpool` (the pooled
@@ -452,30 +397,4 @@ const REFERENCE_CONV_POOL_BACKWARD = convPoolBackwardSteps(
  * maxPoolBackward makes of them, bit for bit. Here the two in turn through a kept buffer of the convolution's
  * gradient; faster backends take only the pooled values that are not zero.
  */
-export function convPoolBackwardData(
-  dpool: FloatArray,
-  argMax: Int32Array,
-  n: number,
-  fn: number,
-  W: FloatArray,
-  c: number,
-  h: number,
-  w: number,
-  filterH: number,
-  filterW: number,
-  stride: number,
-  pad: number,
-  poolH: number,
-  poolW: number,
-  poolStride: number,
-  poolPad: number,
-  dcolT: FloatArray,
-  dx: FloatArray,
-): void {
-  REFERENCE_CONV_POOL_BACKWARD_DATA(dpool, argMax, n, fn, W, c, h, w, filterH, filterW, stride, pad, poolH, poolW, poolStride, poolPad, dcolT, dx);
-}
-
-const REFERENCE_CONV_POOL_BACKWARD_DATA = convPoolBackwardDataSteps(
-  { maxPoolBackward, convBackwardData },
-  (f32, length) => (f32 ? new Float32Array(length) : new Float64Array(length)),
-);
+export const convPoolBackwardData = convPoolBackwardDataSteps({ maxPoolBackward, convBackwardData });
