@@ -15,7 +15,7 @@
  * With a free helper thread, the convolutions and the pooling kernels split their images, filters or
  * planes in two: the first half here, the second there, each output computed exactly as on one thread.
  */
-import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardDataSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels } from '../conv-steps.ts';
+import { convBackwardDataSteps, convBackwardFilterSteps, convForwardSteps, convPoolBackwardDataSteps, convPoolBackwardSteps, convReluPoolSteps, type ConvStepKernels, type FloatAllocator } from '../conv-steps.ts';
 import { referenceKernels, type Kernels } from '../index.ts';
 import type { KernelHelper } from './helper-protocol.ts';
 import type { WasmHeap } from './heap.ts';
@@ -85,6 +85,16 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   const { exports: x, heap, freeHelper, helperOp, setArgs, forget, onHeap } = d;
   const outSize = (size: number, filter: number, stride: number, pad: number) => Math.floor((size + 2 * pad - filter) / stride) + 1;
   const width = (a: ArrayBufferView): number => (a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0);
+  /** True when the `len` values of `a` are all finite (the skipped zeros of the direct kernels are exact only then). */
+  const finite = (sz: number, len: number, a: ArrayBufferView): boolean => (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(len, a.byteOffset) === 1;
+  /**
+   * True for the book's pooling (2×2, stride 2, no padding) after a stride-1 convolution of output outH × outW:
+   * what ConvReluPool's direct kernels take (convReluPoolForward, convPoolBackwardParams, convPoolBackwardData).
+   */
+  const bookPooling = (stride: number, ph: number, pw: number, poolStride: number, poolPad: number, outH: number, outW: number): boolean =>
+    stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2;
+  /** The step functions' kept buffers: on the heap when it has room (the kernels then take them directly). */
+  const heapFloats: FloatAllocator = (f32, length) => heap.allocate(f32, length) ?? (f32 ? new Float32Array(length) : new Float64Array(length));
 
   // Own scratch blocks (grown, never shrunk): 0 argument blocks, 1 this thread's conv scratch, 2 the
   // helper's, 3 pooling's argMax staging, 4 the flipped filters and zero bias of convBackwardData.
@@ -339,7 +349,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   // convReluPoolForward by the three kernels, through a convolution output on the heap when it has room.
   const reluPoolSteps = convReluPoolSteps(
     { convForward, reluForward: d.reluForward, maxPoolForward },
-    (f32, length) => heap.allocate(f32, length) ?? (f32 ? new Float32Array(length) : new Float64Array(length)),
+    heapFloats,
     (length) => (heap.allocateKind('uint8', length) as Uint8Array | undefined) ?? new Uint8Array(length),
   );
   const convReluPoolForward: Kernels['convReluPoolForward'] = (xs, n, c, h, w, W, fn, fh, fw, stride, pad, b, col, ph, pw, poolStride, poolPad, out, argMax) => {
@@ -352,7 +362,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const pooled = n * fn * (outH >> 1) * (outW >> 1);
     // The book's pooling (2×2, stride 2) after a stride-1 convolution: pooled as the direct kernel computes.
     const direct =
-      stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2 && n > 0 && sz > 0 &&
+      bookPooling(stride, ph, pw, poolStride, poolPad, outH, outW) && n > 0 && sz > 0 &&
       width(W) === sz && width(b) === sz && width(out) === sz && onHeap(xs, W, b) && heap.owns(out) && inPlace(argMax) &&
       xs.length >= n * c * h * w && W.length >= fn * c * fh * fw && b.length >= fn && out.length >= pooled && argMax.length >= pooled;
     if (direct && directForward(sz, xs.byteOffset, n, c, h, w, W.byteOffset, fn, fh, fw, pad, b.byteOffset, out.byteOffset, false, argMax.byteOffset)) return;
@@ -369,7 +379,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       stride === 1 && n > 0 && fn > 0 && sz > 0 && width(dout) === sz && width(dW) === sz && onHeap(xs, dout, dW) &&
       xs.length >= n * c * h * w && dout.length >= n * fn * spatial && dW.length >= fn * k &&
       // A wide position past a row's end multiplies a zero of dout by an input value: exact only when finite.
-      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(n * c * h * w, xs.byteOffset) === 1;
+      finite(sz, n * c * h * w, xs);
     const need = ok ? x.convBackwardFilterScratch(c, h, w, fn, fh, fw, pad, sz) : 0;
     const helper = ok && fn >= 2 && n * spatial * k * fn >= CONV_SPLIT_MIN ? freeHelper() : undefined;
     const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
@@ -410,7 +420,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   // convPoolBackwardParams by the three kernels, through a convolution gradient on the heap when it has room.
   const poolBackwardSteps = convPoolBackwardSteps(
     { maxPoolBackward, convBackwardFilter, sumChannels },
-    (f32, length) => heap.allocate(f32, length) ?? (f32 ? new Float32Array(length) : new Float64Array(length)),
+    heapFloats,
   );
   const convPoolBackwardParams: Kernels['convPoolBackwardParams'] = (xs, n, c, h, w, dpool, argMax, fn, fh, fw, stride, pad, ph, pw, poolStride, poolPad, col, dW, db) => {
     forget(col);
@@ -422,11 +432,11 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const pooled = n * fn * (outH >> 1) * (outW >> 1);
     // The book's pooling (2×2, stride 2) after a stride-1 convolution, filter rows of at most 3 vectors.
     const ok =
-      stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2 && n > 0 && fn > 0 && sz > 0 &&
+      bookPooling(stride, ph, pw, poolStride, poolPad, outH, outW) && n > 0 && fn > 0 && sz > 0 &&
       fw <= 3 * (16 / sz) && width(dpool) === sz && width(dW) === sz && width(db) === sz && onHeap(xs, dpool, dW) && heap.owns(db) && inPlace(argMax) &&
       xs.length >= n * c * h * w && dpool.length >= pooled && argMax.length >= pooled && dW.length >= fn * c * fh * fw && db.length >= fn &&
       // A skipped zero of the gradient stands for a product ±0: exact only when the input is finite.
-      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(n * c * h * w, xs.byteOffset) === 1;
+      finite(sz, n * c * h * w, xs);
     const need = ok ? x.convPoolBackwardScratch(c, h, w, fn, fh, fw, pad, sz) : 0;
     const helper = ok && fn >= 2 && n * fn * outH * outW * c * fh * fw >= 4 * CONV_SPLIT_MIN ? freeHelper() : undefined;
     const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
@@ -469,7 +479,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
   // convPoolBackwardData by the two kernels, through a convolution gradient on the heap when it has room.
   const poolBackwardDataSteps = convPoolBackwardDataSteps(
     { maxPoolBackward, convBackwardData: (...a) => convBackwardData(...a) },
-    (f32, length) => heap.allocate(f32, length) ?? (f32 ? new Float32Array(length) : new Float64Array(length)),
+    heapFloats,
   );
   const convPoolBackwardData: Kernels['convPoolBackwardData'] = (dpool, argMax, n, fn, W, c, h, w, fh, fw, stride, pad, ph, pw, poolStride, poolPad, dcolT, dx) => {
     forget(dcolT);
@@ -480,11 +490,11 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
     const pooled = n * fn * (outH >> 1) * (outW >> 1);
     // Where convBackwardData runs as a direct convolution (square filters, pad < filter): the same sums.
     const ok =
-      stride === 1 && ph === 2 && pw === 2 && poolStride === 2 && poolPad === 0 && outH >= 2 && outW >= 2 && n > 0 && fn > 0 && sz > 0 &&
+      bookPooling(stride, ph, pw, poolStride, poolPad, outH, outW) && n > 0 && fn > 0 && sz > 0 &&
       fh === fw && pad <= fh - 1 && width(W) === sz && width(dx) === sz && onHeap(dpool, W, dx) && inPlace(argMax) &&
       dpool.length >= pooled && argMax.length >= pooled && W.length >= fn * c * fh * fw && dx.length >= n * c * h * w &&
       // A skipped zero of the gradient stands for products ±0 with the weights: exact only when they are finite.
-      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(fn * c * fh * fw, W.byteOffset) === 1;
+      finite(sz, fn * c * fh * fw, W);
     const need = ok ? x.convPoolBackwardDataScratch(c, h, w, fn, fh, fw, pad, sz) : 0;
     const helper = ok && n >= 2 && n * fn * outH * outW * c * fh * fw >= 4 * CONV_SPLIT_MIN ? freeHelper() : undefined;
     const here = ok && argBlocks() >= 0 ? block(1, need) : -1;
@@ -540,7 +550,7 @@ export function createConvKernels(d: ConvKernelDeps): ConvKernels {
       dout.length >= n * fn * outH * outW && W.length >= fn * k && dx.length >= n * c * h * w &&
       // The full convolution also multiplies the filters by dout's zero padding, which the reference never
       // does: the same only while W is finite (0·∞ is NaN).
-      (sz === 4 ? x.allFinite_f32 : x.allFinite_f64)(fn * k, W.byteOffset) === 1;
+      finite(sz, fn * k, W);
     const flipped = ok ? block(4, (c * fn * fh * fw + c) * sz) : -1;
     if (flipped >= 0) {
       // W' (c, fn, fh, fw) with W'[ch, f, ky, kx] = W[f, ch, fh−1−ky, fw−1−kx], then c zeros (the bias).
