@@ -414,10 +414,10 @@ describe('Conv → Relu → Pool run as one step (ConvReluPool, layers/conv-relu
     assert.throws(() => step.backward(wrong), /\(2,3,3,2\)/);
     // The convolution's own checks (Relu.backward checks first in a step's backward pass).
     assert.throws(() => step.conv.backwardParamsPooled(wrong, step.pool), /^Error: ConvReluPool\.backward: dout of shape \(2,3,3,2\) does not match the output shape \(2,3,3,3\)/);
-    assert.throws(() => step.conv.backwardInputPooled(dout, new Pooling(2, 2, 2)), /^Error: ConvReluPool\.backward: call forward first/);
+    assert.throws(() => step.conv.backwardPooled(dout, new Pooling(2, 2, 2)), /^Error: ConvReluPool\.backward: call forward first/);
     const other = new Pooling(2, 2, 2);
     other.forward(new Tensor(new Float64Array(2 * 3 * 6 * 6), [2, 3, 6, 6]));
-    assert.throws(() => step.conv.backwardInputPooled(dout, other), /the pooling's input of shape \(2,3,6,6\) is not the convolution's output \(2,3,7,7\)/);
+    assert.throws(() => step.conv.backwardPooled(dout, other), /the pooling's input of shape \(2,3,6,6\) is not the convolution's output \(2,3,7,7\)/);
     // Still usable: the same gradients as the layers one by one.
     const conv = new Convolution(new Tensor(Float64Array.from(W.data), W.shape), new Tensor(new Float64Array(3), [3]), 1, 1);
     const relu = new Relu();

@@ -51,9 +51,7 @@ export class ConvReluPool implements SkipsInputGradient {
   // The convolution's gradient (3/4 zeros at least: the pooling's backward pass puts each pooled value at
   // its window's maximum) is never written: dW, db and dx come from the pooled gradient's non-zeros.
   backward(dout: Tensor): Tensor {
-    const dpool = this.relu.backward(dout);
-    this.conv.backwardParamsPooled(dpool, this.pool);
-    return this.conv.backwardInputPooled(dpool, this.pool);
+    return this.conv.backwardPooled(this.relu.backward(dout), this.pool);
   }
 
   backwardParams(dout: Tensor): void {

@@ -194,17 +194,22 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     const [fn, c, fh, fw] = this.W.shape;
     const [n, , h, w] = x.shape;
     const spatial = this.outH * this.outW;
-    const k = c * fh * fw;
     if (dout.ndim !== 4 || dout.shape[0] !== n || dout.shape[1] !== fn || dout.shape[2] !== this.outH || dout.shape[3] !== this.outW) {
       throw new Error(`Convolution.backward: dout of shape ${formatShape(dout.shape)} does not match the output shape (${n},${fn},${this.outH},${this.outW})`);
     }
-    const dW = (this.dW = reuse(this.dW, this.W.shape, this.W.dtype, 'Convolution.backward'));
-    const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
+    const { dW, db, col } = this.paramGradientBuffers(x);
     // dW (FN × k) = Σ_i dout_i (FN × outH·outW) · col_i (outH·outW × k), col_i = im2col(x_i) recomputed
-    const col = this.colScratch(spatial * k, resultDtype(x, this.W));
     kernels.convBackwardFilter(x.data, n, c, h, w, dout.data, fn, fh, fw, this.stride, this.pad, col, dW.data);
     kernels.sumChannels(dout.data, n, fn, spatial, db.data);
     return x;
+  }
+
+  /** dW, db and the one-image im2col scratch of a filter gradient over the input `x`, kept from call to call. */
+  private paramGradientBuffers(x: Tensor): { dW: Tensor; db: Tensor; col: FloatArray } {
+    const [, c, fh, fw] = this.W.shape;
+    const dW = (this.dW = reuse(this.dW, this.W.shape, this.W.dtype, 'Convolution.backward'));
+    const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
+    return { dW, db, col: this.colScratch(this.outH * this.outW * c * fh * fw, resultDtype(x, this.W)) };
   }
 
   /**
@@ -214,25 +219,16 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
    * reads only the pooled gradient's non-zeros where it can. Returns the cached input.
    */
   backwardParamsPooled(dpool: Tensor, pool: Pooling): Tensor {
-    const { x, argMax } = this.pooledBackwardOf(dpool, pool);
-    const [fn, c, fh, fw] = this.W.shape;
-    const [n, , h, w] = x.shape;
-    const dW = (this.dW = reuse(this.dW, this.W.shape, this.W.dtype, 'Convolution.backward'));
-    const db = (this.db = reuse(this.db, this.b.shape, this.b.dtype, 'Convolution.backward'));
-    const col = this.colScratch(this.outH * this.outW * c * fh * fw, resultDtype(x, this.W));
-    kernels.convPoolBackwardParams(
-      x.data, n, c, h, w, dpool.data, argMax, fn, fh, fw, this.stride, this.pad, pool.poolH, pool.poolW, pool.stride, pool.pad, col, dW.data, db.data,
-    );
-    return x;
+    return this.paramsPooled(dpool, pool).x;
   }
 
   /**
-   * `dx` of a forward pass whose output went through ReLU and `pool` (ConvReluPool), from `dpool` as for
-   * `backwardParamsPooled`: the same values, bit for bit, as `backward(pool.backward(dpool))`'s, computed by
-   * one kernel (`kernels.convPoolBackwardData`) that reads only the pooled gradient's non-zeros where it can.
+   * `dW`, `db` and `dx` of such a pass, from `dpool` as for `backwardParamsPooled`: the same values, bit for
+   * bit, as `backward(pool.backward(dpool))`, with `dx` by one more kernel (`kernels.convPoolBackwardData`)
+   * that reads only the pooled gradient's non-zeros where it can.
    */
-  backwardInputPooled(dpool: Tensor, pool: Pooling): Tensor {
-    const { x, argMax } = this.pooledBackwardOf(dpool, pool);
+  backwardPooled(dpool: Tensor, pool: Pooling): Tensor {
+    const { x, argMax } = this.paramsPooled(dpool, pool);
     const [fn, c, fh, fw] = this.W.shape;
     const [n, , h, w] = x.shape;
     const { dx, dcol } = this.inputGradientBuffers(x, resultDtype(dpool, this.W));
@@ -242,16 +238,23 @@ export class Convolution implements ParamLayer, SkipsInputGradient {
     return dx;
   }
 
-  /** The last forward pass's input and `pool`'s argMax, after checking that `pool` pooled this layer's output and `dpool` fits it. */
-  private pooledBackwardOf(dpool: Tensor, pool: Pooling): { x: Tensor; argMax: Int32Array } {
+  /**
+   * Checks that `pool` pooled this layer's last output and that `dpool` fits it, then computes dW and db
+   * (convPoolBackwardParams); returns the last forward pass's input and the pooling's argMax.
+   */
+  private paramsPooled(dpool: Tensor, pool: Pooling): { x: Tensor; argMax: Int32Array } {
     const x = this.x;
     if (x === undefined) throw new Error('ConvReluPool.backward: call forward first');
     const { shape, argMax } = pool.backwardOf(dpool, 'ConvReluPool.backward');
-    const [n] = x.shape;
-    const fn = this.W.shape[0];
+    const [fn, c, fh, fw] = this.W.shape;
+    const [n, , h, w] = x.shape;
     if (shape[0] !== n || shape[1] !== fn || shape[2] !== this.outH || shape[3] !== this.outW) {
       throw new Error(`ConvReluPool.backward: the pooling's input of shape ${formatShape(shape)} is not the convolution's output (${n},${fn},${this.outH},${this.outW})`);
     }
+    const { dW, db, col } = this.paramGradientBuffers(x);
+    kernels.convPoolBackwardParams(
+      x.data, n, c, h, w, dpool.data, argMax, fn, fh, fw, this.stride, this.pad, pool.poolH, pool.poolW, pool.stride, pool.pad, col, dW.data, db.data,
+    );
     return { x, argMax };
   }
 }
