@@ -34,6 +34,19 @@ function filled(w: W, f32: boolean, len: number, zeros = 0.3): FloatArray {
   for (let i = 0; i < len; i++) a[i] = rng.random() < zeros ? 0 : rng.random() * 2 - 1;
   return a;
 }
+/**
+ * A pooled gradient as ReLU's backward pass leaves it (about half zeros, +0 and −0; NaN and `infinity` here
+ * and there) and a 2×2 pooling's argMax (window indices 0–3) for it, both on `w`'s heap.
+ */
+function pooledGradient(w: W, f32: boolean, pooled: number, infinity: number): { dpool: FloatArray; argMax: Int32Array } {
+  const dpool = filled(w, f32, pooled, 0.5);
+  for (let i = 0; i < pooled; i += 7) dpool[i] = -0;
+  dpool[pooled - 1] = NaN;
+  if (pooled > 3) dpool[2] = infinity;
+  const argMax = w.heap.allocateKind('int32', pooled) as Int32Array;
+  for (let i = 0; i < pooled; i++) argMax[i] = Math.floor(rng.random() * 4);
+  return { dpool, argMax };
+}
 const copyOf = (a: FloatArray): FloatArray => (a instanceof Float32Array ? Float32Array.from(a) : Float64Array.from(a));
 function sameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -377,13 +390,7 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
           const x = filled(wk, f32, n * c * h * w, c === 1 ? 0.8 : 0.3);
           x[Math.floor(x.length / 3)] = -0;
           if (!finite) x[5] = Infinity;
-          // ReLU's backward output: about half zeros (+0 and −0), NaN and ∞ here and there.
-          const dpool = filled(wk, f32, pooled, 0.5);
-          for (let i = 0; i < pooled; i += 7) dpool[i] = -0;
-          dpool[pooled - 1] = NaN;
-          if (pooled > 3) dpool[2] = -Infinity;
-          const argMax = wk.heap.allocateKind('int32', pooled) as Int32Array;
-          for (let i = 0; i < pooled; i++) argMax[i] = Math.floor(rng.random() * 4);
+          const { dpool, argMax } = pooledGradient(wk, f32, pooled, -Infinity);
           const col = wk.heap.allocate(f32, outH * outW * k)!;
           const dconv = wk.heap.allocate(f32, n * fn * outH * outW)!;
           const expectedW = wk.heap.allocate(f32, fn * k)!;
@@ -452,12 +459,7 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
         const k = c * fh * fw;
         const finite = index < shapes.length;
         for (const wk of [one, two]) {
-          const dpool = filled(wk, f32, pooled, 0.5);
-          for (let i = 0; i < pooled; i += 7) dpool[i] = -0;
-          dpool[pooled - 1] = NaN;
-          if (pooled > 3) dpool[2] = Infinity;
-          const argMax = wk.heap.allocateKind('int32', pooled) as Int32Array;
-          for (let i = 0; i < pooled; i++) argMax[i] = Math.floor(rng.random() * 4);
+          const { dpool, argMax } = pooledGradient(wk, f32, pooled, Infinity);
           const W = filled(wk, f32, fn * k, 0);
           if (!finite) W[1] = -Infinity;
           const dcolT = wk.heap.allocate(f32, outH * outW * k)!;
