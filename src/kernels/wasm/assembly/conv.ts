@@ -1041,6 +1041,22 @@ export function convForward_f64(args: usize): void { convForwardImpl<f64>(args);
 // same whichever thread computes a filter. A caller splits the work between threads by ranges of filters
 // [f0, f1) — never inside a sum.
 
+/**
+ * Image `img` (c × h × w) into the zero-padded planes at `to` (c planes of (h + 2·pad) × (w + 2·pad)), row by
+ * row; the borders are left as they are (zero from the caller's fill).
+ */
+// @ts-ignore: decorator
+@inline function padImage<T>(img: usize, c: i32, h: i32, w: i32, pad: i32, to: usize): void {
+  const sz = <usize>sizeof<T>();
+  const wp = w + 2 * pad;
+  const planeBytes = <usize>((h + 2 * pad) * wp) * sz;
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < h; y++) {
+      memory.copy(to + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz, img + <usize>((ch * h + y) * w) * sz, <usize>w * sz);
+    }
+  }
+}
+
 /** Scratch bytes per thread for convBackwardFilter: the padded image, fn wide rows of dout, the partial sums. */
 export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32, sz: i32): i32 {
   const hp = h + 2 * pad, wp = w + 2 * pad;
@@ -1168,12 +1184,7 @@ export function convBackwardFilterScratch(c: i32, h: i32, w: i32, fn: i32, fh: i
   memory.fill(wide, 0, <usize>rows * wideBytes);
   memory.fill(parts, 0, <usize>rows * kVecBytes);
   for (let i = 0; i < n; i++) {
-    const img = x + <usize>(i * c * h * w) * sz;
-    for (let ch = 0; ch < c; ch++) {
-      for (let y = 0; y < h; y++) {
-        memory.copy(padded + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz, img + <usize>((ch * h + y) * w) * sz, <usize>w * sz);
-      }
-    }
+    padImage<T>(x + <usize>(i * c * h * w) * sz, c, h, w, pad, padded);
     const d = dout + <usize>((i * fn + f0) * spatial) * sz;
     for (let r = 0; r < rows; r++) {
       for (let oy = 0; oy < outH; oy++) {
@@ -1374,15 +1385,7 @@ export function convPoolBackwardScratch(c: i32, h: i32, w: i32, fn: i32, fh: i32
   // group of fewer leaves the missing images' data as it was, never read).
   for (let i0 = 0; i0 < n; i0 += G) {
     const g1 = min(G, n - i0);
-    for (let g = 0; g < g1; g++) {
-      const img = x + <usize>((i0 + g) * c * h * w) * sz;
-      const to = padded + <usize>(g * imageLen) * sz;
-      for (let ch = 0; ch < c; ch++) {
-        for (let y = 0; y < h; y++) {
-          memory.copy(to + <usize>ch * planeBytes + <usize>((y + pad) * wp + pad) * sz, img + <usize>((ch * h + y) * w) * sz, <usize>w * sz);
-        }
-      }
-    }
+    for (let g = 0; g < g1; g++) padImage<T>(x + <usize>((i0 + g) * c * h * w) * sz, c, h, w, pad, padded + <usize>(g * imageLen) * sz);
     for (let f = f0; f < f1; f++) {
       // The lanes' lists of non-zeros, image after image, q ascending (a pooled row's upper window row, then
       // its lower one); each image's sum for db in that order.
