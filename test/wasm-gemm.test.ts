@@ -123,49 +123,43 @@ describe('the blocked path through gemm (relaxed build, float32)', () => {
   });
 });
 
-describe('A·Bᵀ as tiled dot products (gemmNT)', () => {
-  /** One dot product at a time, as gemmNT computes each: per lane over whole vectors, lanes summed in order, the tail, then C. */
-  const oneDot = (a: Float64Array, b: Float64Array, k: number): number => {
-    const lanes = [0, 0];
-    let p = 0;
-    for (; p + 2 <= k; p += 2) for (let l = 0; l < 2; l++) lanes[l] = lanes[l] + a[p + l] * b[p + l];
-    let s = 0;
-    for (const v of lanes) s += v;
-    for (; p < k; p++) s += a[p] * b[p];
-    return s;
-  };
-
+describe('A·Bᵀ from packed panels of B (gemmPanels)', () => {
   for (const relaxed of [false, true]) {
-    it(`float64, ${relaxed ? 'relaxed' : 'plain'} build: each value as one dot product alone, bit for bit, in any column range (3×3 tiles, partial tiles, a tail of k)`, () => {
+    it(`${relaxed ? 'relaxed' : 'plain'} build: equals B transposed whole, then the row passes, bit for bit (both dtypes, dense and sparse A, accumulating or not, column ranges, partial strips)`, () => {
+      // The same products in the same order (A's non-zeros, p ascending, from C or zero) with the same
+      // operations: only where B's values are read from differs.
       const { x, memory } = rawExports(relaxed);
       const base = (x.heapBase() + 4095) & ~4095;
-      const heap = new Float64Array(memory.buffer);
-      for (const [m, n, k] of [[100, 1024, 50], [7, 11, 33], [1, 1, 1], [4, 13, 129], [3, 3, 64], [5, 2, 3]]) {
-        for (const acc of [0, 1]) {
-          const A = base, B = A + m * k * 8 + 64, C = B + n * k * 8 + 64;
-          for (let i = 0; i < m * k; i++) heap[A / 8 + i] = rng.random() * 2 - 1;
-          for (let i = 0; i < n * k; i++) heap[B / 8 + i] = rng.random() * 2 - 1;
-          const c0 = Float64Array.from({ length: m * n }, () => rng.random() - 0.5);
-          heap.set(c0, C / 8);
-          heap[C / 8 + m * n] = 7.25;
-          const h = Math.floor(n / 2);
-          x.gemmNT_f64(m, n, k, A, B, C, acc, 0, h);
-          x.gemmNT_f64(m, n, k, A, B, C, acc, h, n);
-          const want = new Float64Array(m * n);
-          for (let i = 0; i < m; i++) {
-            for (let j = 0; j < n; j++) {
-              const s = oneDot(heap.subarray(A / 8 + i * k, A / 8 + (i + 1) * k), heap.subarray(B / 8 + j * k, B / 8 + (j + 1) * k), k);
-              want[i * n + j] = acc ? c0[i * n + j] + s : s;
+      for (const f32 of [true, false]) {
+        const sz = f32 ? 4 : 8;
+        const t = f32 ? '_f32' : '_f64';
+        const heap = f32 ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+        // (m, n, k): Affine 4320→100's and 1024→50's dx, chapter 6's, odd sizes, n below, at and past a strip.
+        for (const [m, n, k] of [[100, 4320, 100], [100, 1024, 50], [128, 100, 100], [7, 11, 33], [1, 1, 1], [4, 53, 129], [3, 26, 64], [5, 27, 3], [2, 105, 40]]) {
+          for (const density of [1, 0.4]) {
+            for (const acc of [0, 1]) {
+              const A = base, B = A + m * k * sz + 64, C1 = B + n * k * sz + 64, C2 = C1 + m * n * sz + 64, T = C2 + m * n * sz + 64, S = T + n * k * sz + 64;
+              for (let i = 0; i < m * k; i++) heap[A / sz + i] = rng.random() < density ? rng.random() * 2 - 1 : 0;
+              for (let i = 0; i < n * k; i++) heap[B / sz + i] = rng.random() * 2 - 1;
+              for (let i = 0; i < m * n; i++) heap[C1 / sz + i] = heap[C2 / sz + i] = rng.random() - 0.5;
+              for (let i = 0; i < 8 / (sz / 4); i++) heap[C1 / sz + m * n + i] = 7.25;
+              // Panels in two column ranges (a split that is not a whole strip), the transposition's path whole.
+              const h = Math.floor(n / 2);
+              x[`gemmPanels${t}`](m, n, k, A, B, C1, acc, S, 0, h);
+              x[`gemmPanels${t}`](m, n, k, A, B, C1, acc, S, h, n);
+              x[`transpose${t}`](n, k, B, T);
+              x[`gemmNN${t}`](m, n, k, A, T, C2, acc, S);
+              const what = `${f32 ? 'float32' : 'float64'} ${m}×${n}×${k}, ${density * 100} % non-zero, acc ${acc}`;
+              sameBits(heap.subarray(C1 / sz, C1 / sz + m * n), heap.subarray(C2 / sz, C2 / sz + m * n), what);
+              for (let i = 0; i < 8 / (sz / 4); i++) assert.equal(heap[C1 / sz + m * n + i], 7.25, `${what}: written past C's end`);
             }
           }
-          sameBits(heap.subarray(C / 8, C / 8 + m * n), want, `${m}×${n}×${k} acc ${acc}`);
-          assert.equal(heap[C / 8 + m * n], 7.25, 'nothing written past C');
         }
       }
     });
   }
 
-  it('float32 through gemm (k ≥ 32: no transposition): the same bits on one thread and two, within float32 rounding of the reference', async () => {
+  it('float32 through gemm (k ≥ 32: panels): the same bits on one thread and two, within float32 rounding of the reference', async () => {
     const one = createWasmKernels({ relaxed: true });
     const two = createWasmKernels({ relaxed: true, helper: createNodeHelper });
     try {

@@ -37,8 +37,9 @@ export interface Exports extends ConvExports {
   predictTwoLayer_f32(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
   predictTwoLayer_f64(count: number, pixels: number, hidden: number, classes: number, src: number, div: number, w1: number, b1: number, w2: number, b2: number, out: number, scratch: number): void;
   gemmTNScratch(len: number, k: number, sz: number): number;
-  gemmNT_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, j0: number, j1: number): void;
-  gemmNT_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, j0: number, j1: number): void;
+  gemmPanelsScratch(m: number, k: number, sz: number): number;
+  gemmPanels_f32(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, j0: number, j1: number): void;
+  gemmPanels_f64(m: number, n: number, k: number, a: number, b: number, c: number, acc: number, scratch: number, j0: number, j1: number): void;
   gemmBlocked_f32(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number, i0: number, i1: number): void;
   gemmBlocked_f64(transA: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number, i0: number, i1: number): void;
   nonZeros_f32(len: number, x: number): number;

@@ -123,35 +123,30 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
   };
 
   /**
-   * Whether A·Bᵀ runs as A·(Bᵀ): B (n×k) transposed once into scratch, then A's rows streamed through the
-   * row passes as in A·B. Without accumulation that adds every C element's products in the reference's
-   * order (p ascending, from zero) — the same bits in float64 — skipping the zeros of A (dout after a
-   * ReLU). With a short k it always pays (dot products of length k vectorize badly); with a long k and a
-   * few rows of A, the transposition would cost more than the dot products (gemmNT). Float32, whose bits
-   * are not kept (its products fuse their multiply-adds), takes the tiled dot products from k = 32.
+   * C = A·Bᵀ from packed panels of B (gemmPanels: B's rows of a strip of C's columns transposed into a
+   * panel that stays in L1, then the row passes over A's non-zeros), C's columns split between the threads
+   * when large enough. It replaced B transposed whole and the tiled dot products (gemmNT) from k = 32,
+   * one thread, interleaved in one process (`node --import tsx bench/gemm-nt.ts`), A half zeros (dout after
+   * a ReLU): SimpleConvNet's Affine 4320→100 dx 6.3 → 3.9 ms (float64, B transposed whole) and 2.8 → 1.4 ms
+   * (float32, dot products); DeepConvNet's 1024→50 1.1 → 0.46 ms and 0.49 → 0.17 ms. Below k = 32 (chapter
+   * 5's dout·W2ᵀ, k = 10) B is transposed whole: a strip's row pass over a list of ≤ 10 non-zeros costs more
+   * in loads and stores of its accumulators than it saves.
    */
-  const transposesB = (f32: boolean, m: number, k: number, acc: number): boolean => (f32 ? k < 32 : k <= 64 || (acc === 0 && m >= 4));
-
-  /**
-   * C = A·Bᵀ as dot products (gemmNT, 3×3 tiles), C's columns split between the threads when large enough.
-   * Float32 takes it from k = 32 (Affine 4320→100's dx = dout·Wᵀ: 2.0 → 1.4 ms per call in the step, and
-   * DeepConvNet's 1024→50: 0.8 → 0.35 ms; two threads,
-   * `node --import tsx bench/ch07/profile.ts --net simple`), without transposing W each call; float64 only
-   * where it did before, keeping its bits (A·(Bᵀ) adds in another order).
-   */
-  const gemmNTAt = (f32: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
-    const run = f32 ? x.gemmNT_f32 : x.gemmNT_f64;
+  const panelsAt = (f32: boolean, m: number, n: number, k: number, pa: number, pb: number, pc: number, acc: number): void => {
+    const run = f32 ? x.gemmPanels_f32 : x.gemmPanels_f64;
+    const bytes = x.gemmPanelsScratch(m, k, f32 ? 4 : 8);
+    const width = f32 ? 52 : 26; // a panel's columns (13 vectors)
     const helper = ctx.freeHelper();
-    if (n >= 6 && m * n * k >= SPLIT_MIN && helper !== undefined) {
-      // C's columns [0, h) here, [h, n) there: each value computed as on one thread.
-      const h = 3 * Math.floor(n / 6);
-      helper.start(helperOp('gemmNT', f32), setArgs(m, n, k, pa, pb, pc, acc, h, n));
+    if (n > width && m * n * k >= SPLIT_MIN && helper !== undefined && splitScratch(bytes, bytes)) {
+      // C's columns [0, h) here, [h, n) there (whole strips): each value computed as on one thread.
+      const h = width * Math.ceil(n / width / 2);
+      helper.start(helperOp('gemmPanels', f32), setArgs(m, n, k, pa, pb, pc, acc, scratch[1].ptr, h, n));
       try {
-        run(m, n, k, pa, pb, pc, acc, 0, h);
+        run(m, n, k, pa, pb, pc, acc, scratch[0].ptr, 0, h);
       } finally {
         helper.join();
       }
-    } else run(m, n, k, pa, pb, pc, acc, 0, n);
+    } else run(m, n, k, pa, pb, pc, acc, scratchFor(bytes), 0, n);
   };
 
   /**
@@ -231,12 +226,12 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
         const len = tnRows(false, m, k, sz);
         for (let i0 = 0; i0 < m; i0 += len) TN(m, n, k, pa, pb, pc, acc, scratch[0].ptr, i0, Math.min(m, i0 + len));
       }
-    } else if (transposesB(f32, m, k, acc)) {
+    } else if (k < 32) {
       // Bᵀ (k×n) in slot 6, reserved (HeapFull) before anything is written; then A·(Bᵀ).
       const s = scratchFor(n * k * sz, 6);
       (f32 ? x.transpose_f32 : x.transpose_f64)(n, k, pb, s);
       gemmNNAt(f32, m, n, k, pa, s, pc, acc);
-    } else gemmNTAt(f32, m, n, k, pa, pb, pc, acc);
+    } else panelsAt(f32, m, n, k, pa, pb, pc, acc);
   };
 
   const gemm: Kernels['gemm'] = (transA, transB, m, n, k, a, b, c, accumulate = false) => {
@@ -246,8 +241,8 @@ export function createGemmKernels(ctx: WasmContext): GemmKernels {
       return;
     }
     forget(c);
-    // Every path but the dot products (gemmNT) skips zeros of A: exact only for a finite B.
-    if ((!transB || transposesB(f32, m, k, accumulate ? 1 : 0)) && !finite(b, k * n)) {
+    // Every path skips zeros of A: exact only for a finite B.
+    if (!finite(b, k * n)) {
       referenceKernels.gemm(transA, transB, m, n, k, a, b, c, accumulate);
       return;
     }
