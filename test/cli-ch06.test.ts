@@ -58,7 +58,7 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
     }
   });
 
-  it('optimizer-compare-mnist: the book\'s lines every 100 iterations; the same seed repeats them', async () => {
+  it('optimizer-compare-mnist: the book\'s lines every 100 iterations; the same seed repeats them, with half the networks on a second thread', async () => {
     const args = ['optimizer-compare-mnist', '--data', data, '--iters', '101', '--hidden', '20,20', '--seed', '7', '--threads', '1'];
     const a = ok(await runCli([...args, '--out', 'ocm1'], cwd), 'optimizer-compare-mnist');
     const lines = a.trimEnd().split('\n');
@@ -75,7 +75,11 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
     // Adam learns: its loss falls well below the starting ~2.3.
     assert.ok(losses.Adam.slice(-10).reduce((s, v) => s + v, 0) / 10 < 1.5, 'Adam lowers the loss');
     assertFigure('ocm1', 'optimizer-compare-mnist');
-    const b = ok(await runCli([...args, '--out', 'ocm2'], cwd), 'optimizer-compare-mnist again');
+    // Two threads: AdaGrad and Adam train on a thread of their own (compare-thread.ts), each product on
+    // one thread — the same bits as one thread for everything.
+    const r2 = await runCli([...args.slice(0, -1), '2', '--out', 'ocm2'], cwd);
+    const b = ok(r2, 'optimizer-compare-mnist on two threads');
+    assert.match(r2.stderr, /training AdaGrad, Adam on a second thread, the others on this one/);
     assert.equal(b, a, 'the same seed repeats the run');
     assert.deepEqual(json('ocm2', 'losses.json').losses, losses);
   });

@@ -27,7 +27,7 @@ const contestants = ['sgd', 'momentum', 'adagrad', 'adam'].map((name) => ({
   optimizer: createOptimizer(name),
 }));
 // The command's context, silent: no lines, no progress bar, never asked to stop.
-const quiet = { rng, print: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }), stopRequested: () => false };
+const quiet = { rng, threads: Number(values.threads), print: () => undefined, progress: () => ({ update: () => undefined, stop: () => undefined }), stopRequested: () => false };
 const t0 = performance.now();
 await compareOnSameBatches(quiet, train, contestants, { iters: Number(values.iters), batchSize: 128 });
 console.log(JSON.stringify({ trainSeconds: (performance.now() - t0) / 1000 }));

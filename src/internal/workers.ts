@@ -21,3 +21,21 @@ export async function gracefulExit(worker: Worker, exited: Promise<void>, ms = 1
     clearTimeout(timer);
   }
 }
+
+/**
+ * An eval'd CommonJS script for `new Worker(script, { eval: true, workerData })` that imports the module
+ * at `workerData.module` and calls its export `workerData.entry(parentPort, workerData)`. Run from source
+ * (`node --import tsx`), the module is TypeScript, and tsx's loader — which Node 20 does not carry into
+ * worker threads, `--import` or not — is registered in the thread first, from `workerData.tsx` (resolved
+ * by the caller: the thread's own resolution would start from the working directory).
+ */
+export const MODULE_WORKER_SCRIPT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const loader = workerData.tsx ? import(workerData.tsx).then((api) => api.register()) : Promise.resolve();
+loader.then(() => import(workerData.module)).then((m) => m[workerData.entry](parentPort, workerData));
+`;
+
+/** `workerData.tsx` for MODULE_WORKER_SCRIPT: tsx's API where `moduleUrl` is TypeScript, else undefined. */
+export function tsxLoaderFor(moduleUrl: string): string | undefined {
+  return moduleUrl.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : undefined;
+}

