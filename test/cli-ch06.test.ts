@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pyFloat } from '../src/train/trainer.ts';
-import { runCli, type CliResult } from './helpers/cli.ts';
+import { runCli, spawnCli, type CliResult } from './helpers/cli.ts';
 import { writeMnistSlice } from './helpers/mnist-slice.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'scratchnet-ch06-'));
@@ -82,6 +82,23 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
     assert.match(r2.stderr, /training AdaGrad, Adam on a second thread, the others on this one/);
     assert.equal(b, a, 'the same seed repeats the run');
     assert.deepEqual(json('ocm2', 'losses.json').losses, losses);
+  });
+
+  it('optimizer-compare-mnist on two threads, SIGINT: every network stops after the same iteration, with the one-thread run\'s losses', async () => {
+    const args = ['optimizer-compare-mnist', '--data', data, '--iters', '100000', '--hidden', '20,20', '--seed', '8'];
+    const run = spawnCli([...args, '--threads', '2', '--out', 'ocmi'], cwd);
+    await run.waitForStdout(/iteration:100=+\n(.*\n){4}/);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /training AdaGrad, Adam on a second thread/);
+    const { losses, iterations } = json('ocmi', 'losses.json') as { losses: Record<string, number[]>; iterations: number };
+    assert.ok(iterations > 100 && iterations < 100000, `stopped at ${iterations}`);
+    for (const name of ['SGD', 'Momentum', 'AdaGrad', 'Adam']) assert.equal(losses[name].length, iterations, name);
+    assertFigure('ocmi', 'optimizer-compare-mnist');
+    // The same iterations on one thread: the same losses, bit for bit.
+    ok(await runCli([...args.slice(0, 3), '--iters', String(iterations), ...args.slice(5), '--threads', '1', '--out', 'ocmi1'], cwd), 'one thread');
+    assert.deepEqual(json('ocmi1', 'losses.json').losses, losses);
   });
 
   it('weight-init-activation-histogram: counts of every activation in [0, 1], per layer', async () => {
