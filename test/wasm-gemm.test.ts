@@ -134,8 +134,9 @@ describe('A·Bᵀ from packed panels of B (gemmPanels)', () => {
         const sz = f32 ? 4 : 8;
         const t = f32 ? '_f32' : '_f64';
         const heap = f32 ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
-        // (m, n, k): Affine 4320→100's and 1024→50's dx, chapter 6's, odd sizes, n below, at and past a strip.
-        for (const [m, n, k] of [[100, 4320, 100], [100, 1024, 50], [128, 100, 100], [7, 11, 33], [1, 1, 1], [4, 53, 129], [3, 26, 64], [5, 27, 3], [2, 105, 40]]) {
+        // (m, n, k): Affine 4320→100's and 1024→50's dx, chapter 6's, odd sizes, n below, at and past a strip,
+        // more rows than are listed at a time (256).
+        for (const [m, n, k] of [[100, 4320, 100], [100, 1024, 50], [128, 100, 100], [7, 11, 33], [1, 1, 1], [4, 53, 129], [3, 26, 64], [5, 27, 3], [2, 105, 40], [600, 61, 37]]) {
           for (const density of [1, 0.4]) {
             for (const acc of [0, 1]) {
               const A = base, B = A + m * k * sz + 64, C1 = B + n * k * sz + 64, C2 = C1 + m * n * sz + 64, T = C2 + m * n * sz + 64, S = T + n * k * sz + 64;

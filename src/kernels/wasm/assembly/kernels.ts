@@ -882,44 +882,55 @@ export function nonZeros_f64(len: i32, x: usize): i32 { return nonZeros<f64>(len
 
 /** Bytes of a panel row: the 13 vectors a row pass holds in registers (26 float64 or 52 float32 columns). */
 const PANEL_ROW = 13 * 16;
+/** Rows of A listed at a time (its lists' scratch stays small for a tall A; B's panels are packed again per group). */
+const PANEL_ROWS = 256;
 
-/** Bytes of scratch gemmPanels needs for A (m×k): every row's list of non-zeros, its count, one panel. */
+/** Bytes of scratch gemmPanels needs for A (m×k): the lists of non-zeros of up to PANEL_ROWS rows, their counts, one panel. */
 export function gemmPanelsScratch(m: i32, k: i32, sz: i32): i32 {
-  return m * (listSlot(k, 4) + listSlot(k, sz)) + ((m * 4 + 15) & ~15) + k * PANEL_ROW + 16;
+  const rows = min(m, PANEL_ROWS);
+  return rows * (listSlot(k, 4) + listSlot(k, sz)) + ((rows * 4 + 15) & ~15) + k * PANEL_ROW + 16;
 }
 
 /**
  * Columns [j0, j1) of C (m×n) = A · Bᵀ [+ C] with A m×k and B n×k, as the row passes do A·B: A's rows are
- * listed once (their non-zeros, as byte offsets into a panel's rows); then, strip by strip of C's columns
- * (13 vectors wide), B's rows of the strip are packed transposed into a k × 13-vector panel — which stays
- * in L1 while every row of A passes over it — and each C row's strip is one row pass. Each C value adds
- * A(i, p)·B(j, p) over A's non-zeros, p ascending, from zero (or from C with `acc`): without `acc` the
- * reference's dot product to the bit in float64, zero products skipped (exact while B is finite, which the
- * caller checks). B is read once; nothing the size of Bᵀ is written (the path before transposed B whole
+ * listed (their non-zeros, as byte offsets into a panel's rows, up to PANEL_ROWS rows at a time); then, strip
+ * by strip of C's columns (13 vectors wide), B's rows of the strip are packed transposed into a k × 13-vector
+ * panel — which stays in L1 while every listed row of A passes over it — and each C row's strip is one row
+ * pass. Each C value adds A(i, p)·B(j, p) over A's non-zeros, p ascending, from zero (or from C with `acc`):
+ * without `acc` the reference's dot product to the bit in float64, zero products skipped (exact while B is
+ * finite, which the caller checks). Nothing the size of Bᵀ is written (the path before transposed B whole
  * each call: 3.4 MB for SimpleConvNet's Affine 4320→100 in float64, then streamed it once per row of A).
  */
 // @ts-ignore: decorator
 @inline function gemmPanels<T>(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize, j0: i32, j1: i32): void {
   const sz = <usize>sizeof<T>();
   const W = PANEL_ROW / <i32>sz;
+  const rows = min(m, PANEL_ROWS);
   const oSlot = <usize>listSlot(k, 4);
   const vSlot = <usize>listSlot(k, <i32>sz);
-  const vals = scratch + <usize>m * oSlot;
-  const counts = vals + <usize>m * vSlot;
-  const panel = counts + <usize>((m * 4 + 15) & ~15);
+  const vals = scratch + <usize>rows * oSlot;
+  const counts = vals + <usize>rows * vSlot;
+  const panel = counts + <usize>((rows * 4 + 15) & ~15);
   const rowA = <usize>k * sz;
   const ldc = <usize>n * sz;
-  for (let i = 0; i < m; i++) store<i32>(counts + (<usize>i << 2), compress<T>(a + <usize>i * rowA, k, scratch + <usize>i * oSlot, vals + <usize>i * vSlot, PANEL_ROW));
-  for (let s0 = j0; s0 < j1; s0 += W) {
-    const w = min(W, j1 - s0);
-    // The panel: P(p, jj) = B(s0 + jj, p), row p at p · PANEL_ROW.
-    for (let jj = 0; jj < w; jj++) {
-      const src = b + <usize>(s0 + jj) * rowA;
-      const dst = panel + <usize>jj * sz;
-      for (let p = 0; p < k; p++) store<T>(dst + <usize>p * PANEL_ROW, load<T>(src + <usize>p * sz));
+  for (let i0 = 0; i0 < m; i0 += rows) {
+    const i1 = min(m, i0 + rows);
+    for (let i = i0; i < i1; i++) {
+      const r = <usize>(i - i0);
+      store<i32>(counts + (r << 2), compress<T>(a + <usize>i * rowA, k, scratch + r * oSlot, vals + r * vSlot, PANEL_ROW));
     }
-    for (let i = 0; i < m; i++) {
-      rowPasses<T>(scratch + <usize>i * oSlot, vals + <usize>i * vSlot, 0, load<i32>(counts + (<usize>i << 2)), w, panel, c + <usize>i * ldc + <usize>s0 * sz, acc);
+    for (let s0 = j0; s0 < j1; s0 += W) {
+      const w = min(W, j1 - s0);
+      // The panel: P(p, jj) = B(s0 + jj, p), row p at p · PANEL_ROW.
+      for (let jj = 0; jj < w; jj++) {
+        const src = b + <usize>(s0 + jj) * rowA;
+        const dst = panel + <usize>jj * sz;
+        for (let p = 0; p < k; p++) store<T>(dst + <usize>p * PANEL_ROW, load<T>(src + <usize>p * sz));
+      }
+      for (let i = i0; i < i1; i++) {
+        const r = <usize>(i - i0);
+        rowPasses<T>(scratch + r * oSlot, vals + r * vSlot, 0, load<i32>(counts + (r << 2)), w, panel, c + <usize>i * ldc + <usize>s0 * sz, acc);
+      }
     }
   }
 }
