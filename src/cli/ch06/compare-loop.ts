@@ -52,7 +52,7 @@ export async function compareOnSameBatches(
   try {
     for (; i < options.iters && !ctx.stopRequested(); i++) {
       batches.draw();
-      thread?.publish(i, batches.mask);
+      await thread?.publish(i, batches.mask);
       for (const c of local) {
         const grads = c.network.gradient(batches.x, batches.t);
         c.optimizer.update(c.network.params, grads);
@@ -75,11 +75,8 @@ export async function compareOnSameBatches(
       }
     }
     if (thread) {
-      await thread.finish(i);
-      for (let j = 0; j < i; j++) {
-        const theirs = await thread.lossesAt(j);
-        there.forEach((c, k) => (losses[c.name][j] = theirs[k]));
-      }
+      const theirs = await thread.finish(i);
+      there.forEach((c, k) => (losses[c.name] = Array.from({ length: i }, (_, j) => theirs[j * there.length + k])));
     }
   } catch (e) {
     await thread?.abandon();
@@ -98,7 +95,7 @@ async function startThread(split: MnistSplit, there: readonly Contestant[], opti
   let thread: CompareThread | undefined;
   try {
     const contestants = there.map((c) => ({ network: c.network, optimizer: { name: c.optimizer.name, param: c.optimizer.toJSON() } }));
-    thread = await startCompareThread(split, contestants, options.iters, options.batchSize);
+    thread = await startCompareThread(split, contestants, options.batchSize);
   } catch {
     // A network the model format does not hold, say: the contestants train here, in turn.
     return undefined;

@@ -34,6 +34,8 @@ const FAILED = 3;
 const CONTROL_INTS = 4;
 /** Bytes kept for the thread's error message. */
 const ERROR_BYTES = 1024;
+/** Batches in flight at most: the index lists and the losses are rings of this many slots. */
+const RING = 64;
 
 interface ThreadData {
   module: string;
@@ -53,6 +55,12 @@ interface ThreadData {
   error: SharedArrayBuffer;
 }
 
+/** The thread's last message. */
+interface ThreadResult {
+  networks: ModelDocument[];
+  losses: Float64Array;
+}
+
 /** A contestant of the thread: its network and its optimizer's name (as createOptimizer takes it) and hyperparameters. */
 export interface ThreadContestant {
   network: Network;
@@ -60,30 +68,31 @@ export interface ThreadContestant {
 }
 
 export interface CompareThread {
-  /** Batch `i` (its image indices) is ready: the thread may train on it. */
-  publish(i: number, indices: Uint32Array): void;
-  /** Waits until the thread has finished batch `i`, then returns its contestants' losses on it. */
+  /** Batch `i` (its image indices) is ready: the thread may train on it (waits while RING batches are ahead of it). */
+  publish(i: number, indices: Uint32Array): Promise<void>;
+  /** Waits until the thread has finished batch `i` (the last one published, or one of the RING before it), then returns its contestants' losses on it. */
   lossesAt(i: number): Promise<Float64Array>;
   /**
    * No batch after `count`: waits until the thread has finished them all, copies its networks' weights
-   * into the contestants' networks (their optimizers' state stays on the thread), and ends it.
+   * into the contestants' networks (their optimizers' state stays on the thread), ends it, and returns
+   * every loss (batch after batch, its contestants' in order).
    */
-  finish(count: number): Promise<void>;
+  finish(count: number): Promise<Float64Array>;
   /** Ends the thread without waiting for its work (the caller failed). */
   abandon(): Promise<void>;
 }
 
 /**
- * Starts the thread with `contestants`, for at most `iters` batches of `batchSize` images of `split`.
+ * Starts the thread with `contestants`, for batches of `batchSize` images of `split`.
  * Undefined when the images are not in shared memory (the kernels' helper thread was not started: one
  * thread was asked for) or the thread cannot start; the caller then trains them itself.
  */
-export async function startCompareThread(split: MnistSplit, contestants: readonly ThreadContestant[], iters: number, batchSize: number): Promise<CompareThread | undefined> {
+export async function startCompareThread(split: MnistSplit, contestants: readonly ThreadContestant[], batchSize: number): Promise<CompareThread | undefined> {
   if (!(split.images.buffer instanceof SharedArrayBuffer) || contestants.length === 0) return undefined;
   const n = contestants.length;
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
-  const indices = new Uint32Array(new SharedArrayBuffer(iters * batchSize * 4));
-  const losses = new Float64Array(new SharedArrayBuffer(iters * n * 8));
+  const indices = new Uint32Array(new SharedArrayBuffer(RING * batchSize * 4));
+  const losses = new Float64Array(new SharedArrayBuffer(RING * n * 8));
   const error = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
   const data: ThreadData = {
     module: import.meta.url,
@@ -124,9 +133,9 @@ export async function startCompareThread(split: MnistSplit, contestants: readonl
     void exited.then(() => resolve(false));
   });
   if (!ready) return undefined;
-  // Its last message: the trained networks' weights.
-  const trained = new Promise<ModelDocument[] | undefined>((resolve) => {
-    worker.once('message', (docs: ModelDocument[]) => resolve(docs));
+  // Its last message: the trained networks' weights and every loss.
+  const trained = new Promise<ThreadResult | undefined>((resolve) => {
+    worker.once('message', (result: ThreadResult) => resolve(result));
     void exited.then(() => resolve(undefined));
   });
   // The thread never keeps the process alive (after the 'message' listener: adding one refs it again).
@@ -159,27 +168,30 @@ export async function startCompareThread(split: MnistSplit, contestants: readonl
     Atomics.notify(control, PUBLISHED);
   };
   return {
-    publish(i, batch) {
-      indices.set(batch.subarray(0, batchSize), i * batchSize);
+    async publish(i, batch) {
+      // Slot i % RING is free once batch i - RING is done.
+      await waitDone(i - RING + 1);
+      indices.set(batch.subarray(0, batchSize), (i % RING) * batchSize);
       Atomics.store(control, PUBLISHED, i + 1);
       Atomics.notify(control, PUBLISHED);
     },
     async lossesAt(i) {
       await waitDone(i + 1);
-      return losses.slice(i * n, (i + 1) * n);
+      return losses.slice((i % RING) * n, (i % RING + 1) * n);
     },
     async finish(count) {
       end();
       await waitDone(count);
       // Kept alive while the weights are on their way.
       worker.ref();
-      const docs = await trained;
+      const result = await trained;
       const e = failure();
-      if (!docs || e) throw e ?? new Error('the second training thread stopped without its networks');
+      if (!result || e) throw e ?? new Error('the second training thread stopped without its networks');
       contestants.forEach((c, i) => {
-        for (const [key, t] of Object.entries(c.network.params)) t.data.set(docs[i].params[key].data);
+        for (const [key, t] of Object.entries(c.network.params)) t.data.set(result.networks[i].params[key].data);
       });
       await gracefulExit(worker, exited);
+      return result.losses;
     },
     async abandon() {
       end();
@@ -201,6 +213,8 @@ export function serveCompareThread(port: MessagePort, data: ThreadData): void {
     const indices = new Uint32Array(data.indices);
     const losses = new Float64Array(data.losses);
     const n = networks.length;
+    // Every loss, sent at the end (the shared ring holds the last RING batches').
+    let all = new Float64Array(1024 * n);
     port.postMessage('ready');
     for (let i = 0; ; i++) {
       // The next batch, or the end once every published batch is done.
@@ -208,16 +222,23 @@ export function serveCompareThread(port: MessagePort, data: ThreadData): void {
         const published = Atomics.load(control, PUBLISHED);
         if (published > i) break;
         if (Atomics.load(control, END) === 1) {
-          port.postMessage(networks.map((net) => modelToDocument(net)));
+          const result: ThreadResult = { networks: networks.map((net) => modelToDocument(net)), losses: all.slice(0, i * n) };
+          port.postMessage(result);
           return;
         }
         Atomics.wait(control, PUBLISHED, published, 100);
       }
-      batches.take(indices.subarray(i * data.batchSize, (i + 1) * data.batchSize));
+      const slot = i % RING;
+      batches.take(indices.subarray(slot * data.batchSize, (slot + 1) * data.batchSize));
+      if (all.length < (i + 1) * n) {
+        const grown = new Float64Array(all.length * 2);
+        grown.set(all);
+        all = grown;
+      }
       for (let c = 0; c < n; c++) {
         const grads = networks[c].gradient(batches.x, batches.t);
         optimizers[c].update(networks[c].params, grads);
-        losses[i * n + c] = networks[c].loss(batches.x, batches.t);
+        all[i * n + c] = losses[slot * n + c] = networks[c].loss(batches.x, batches.t);
       }
       Atomics.store(control, DONE, i + 1);
       Atomics.notify(control, DONE);
