@@ -1,6 +1,7 @@
 /**
  * The loop shared by optimizer_compare_mnist.py and weight_init_compare.py: several networks trained on
- * the same mini-batches, each step's loss kept, and every 100 iterations the book's report:
+ * the same mini-batches (an even number of them on two threads, half on each: compare-thread.ts), each
+ * step's loss kept, and every 100 iterations the book's report:
  *
  *     ===========iteration:0===========
  *     SGD:2.3025…
@@ -41,10 +42,10 @@ export async function compareOnSameBatches(
   // with each product split — optimizer-compare-mnist's 2000 iterations took 13.3–16.7 s against 18.3–23.7 s,
   // interleaved runs. With three (weight-init-compare), two networks on one thread took as long as the three
   // in turn (17.7–17.8 s either way): an odd count trains here, in turn.
-  const split2 = ctx.threads > 1 && contestants.length % 2 === 0;
-  const here = split2 ? contestants.slice(0, contestants.length >> 1) : contestants;
+  const halves = ctx.threads > 1 && contestants.length % 2 === 0;
+  const here = halves ? contestants.slice(0, contestants.length >> 1) : contestants;
   const there = contestants.slice(here.length);
-  const thread = there.length > 0 ? await startThread(split, there, options) : undefined;
+  const thread = there.length > 0 ? await startThread(split, there, options.batchSize) : undefined;
   const local = thread ? here : contestants;
   const bar = ctx.progress(options.iters, 'iterations');
   let i = 0;
@@ -52,7 +53,7 @@ export async function compareOnSameBatches(
   try {
     for (; i < options.iters && !ctx.stopRequested(); i++) {
       batches.draw();
-      await thread?.publish(i, batches.mask);
+      if (thread) await thread.publish(i, batches.mask);
       for (const c of local) {
         const grads = c.network.gradient(batches.x, batches.t);
         c.optimizer.update(c.network.params, grads);
@@ -91,11 +92,11 @@ export async function compareOnSameBatches(
  * The thread for `there`, with this thread's kernels on one thread from now on (their helper stopped:
  * the two cores are the two trainers'); undefined, and the kernels as they were, where it cannot start.
  */
-async function startThread(split: MnistSplit, there: readonly Contestant[], options: { iters: number; batchSize: number }): Promise<CompareThread | undefined> {
+async function startThread(split: MnistSplit, there: readonly Contestant[], batchSize: number): Promise<CompareThread | undefined> {
   let thread: CompareThread | undefined;
   try {
     const contestants = there.map((c) => ({ network: c.network, optimizer: { name: c.optimizer.name, param: c.optimizer.toJSON() } }));
-    thread = await startCompareThread(split, contestants, options.batchSize);
+    thread = await startCompareThread(split, contestants, batchSize);
   } catch {
     // A network the model format does not hold, say: the contestants train here, in turn.
     return undefined;
