@@ -9,22 +9,9 @@
  *
  * Prints one line per case: milliseconds (median of the rounds) and GFLOP/s (2 per multiply-add, dense).
  */
-import { parseArgs } from 'node:util';
-import '../src/kernels/wasm/node-helper.ts'; // enables relaxed SIMD in this Node before anything compiles
-import { relaxedSimdSupported, wasmBytes } from '../src/kernels/wasm/index.ts';
+import { median, rawExports } from './raw-exports.ts';
 
-const { values } = parseArgs({ options: { build: { type: 'string', default: 'relaxed' }, rounds: { type: 'string', default: '40' } } });
-if (values.build !== 'relaxed' && values.build !== 'plain') throw new Error(`--build must be relaxed or plain, got ${values.build}`);
-const relaxed = values.build === 'relaxed';
-if (relaxed && !relaxedSimdSupported()) throw new Error('relaxed SIMD is not available in this engine');
-const rounds = Number(values.rounds);
-
-const memory = new WebAssembly.Memory({ initial: 4096, maximum: 4096 });
-const module = new WebAssembly.Module(wasmBytes(false, relaxed) as BufferSource);
-const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('wasm kernel aborted'); } } });
-const x = instance.exports as Record<string, (...a: number[]) => number>;
-const base = (x.heapBase() + 4095) & ~4095;
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+const { build, rounds, memory, x, base } = rawExports();
 
 function run(f32: boolean, m: number, n: number, k: number, density: number): void {
   const sz = f32 ? 4 : 8;
@@ -47,7 +34,7 @@ function run(f32: boolean, m: number, n: number, k: number, density: number): vo
   }
   const gf = (ms: number) => ((2 * m * n * k) / ms / 1e6).toFixed(1);
   const cells = paths.map(([name], i) => `${name} ${median(times[i]).toFixed(3)} ms (${gf(median(times[i]))})`);
-  console.log(`${values.build} ${f32 ? 'float32' : 'float64'} ${m}×${n}×${k} ${density * 100} %: ${cells.join(', ')}`);
+  console.log(`${build} ${f32 ? 'float32' : 'float64'} ${m}×${n}×${k} ${density * 100} %: ${cells.join(', ')}`);
 }
 
 for (const f32 of [false, true]) {
