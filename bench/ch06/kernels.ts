@@ -43,7 +43,7 @@ const LR: Record<string, number> = { SGD: 0.01, Momentum: 0.01, AdaGrad: 0.01, A
 // Per-kernel timing: every kernel wrapped to add its time under its name (and the gemm shape).
 const spent = new Map<string, number>();
 if (values.profile) {
-  const active = { ...kernels } as Record<string, (...args: unknown[]) => unknown>;
+  const active = { ...kernels } as unknown as Record<string, (...args: unknown[]) => unknown>;
   for (const name of Object.keys(active)) {
     const fn = active[name];
     (kernels as Record<string, unknown>)[name] = (...args: unknown[]) => {
