@@ -56,6 +56,14 @@ function sameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: 
 }
 const outSize = (s: number, f: number, st: number, p: number) => Math.floor((s + 2 * p - f) / st + 1);
 
+/** A convolution [n, c, h, w, fn, fh, fw, stride, pad] followed by 2×2 pooling: its output size, the pooled gradient's length and a filter's length. */
+function pooledConvShape(shape: readonly number[]) {
+  const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
+  const outH = outSize(h, fh, stride, pad);
+  const outW = outSize(w, fw, stride, pad);
+  return { n, c, h, w, fn, fh, fw, stride, pad, outH, outW, pooled: n * fn * (outH >> 1) * (outW >> 1), k: c * fh * fw };
+}
+
 // (n, c, h, w, fn, fh, fw, stride, pad): SimpleConvNet's Conv1, DeepConvNet's layers, odd sizes, stride 2.
 const CONV_SHAPES: [number, number, number, number, number, number, number, number, number][] = [
   [4, 1, 28, 28, 30, 5, 5, 1, 0],
@@ -380,11 +388,7 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
         [11, 4, 8, 8, 6, 3, 3, 1, 1],
       ];
       for (const [index, shape] of [...shapes, shapes[0]].entries()) {
-        const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
-        const outH = outSize(h, fh, stride, pad);
-        const outW = outSize(w, fw, stride, pad);
-        const pooled = n * fn * (outH >> 1) * (outW >> 1);
-        const k = c * fh * fw;
+        const { n, c, h, w, fn, fh, fw, stride, pad, outH, outW, pooled, k } = pooledConvShape(shape);
         const finite = index < shapes.length;
         for (const wk of [one, two]) {
           const x = filled(wk, f32, n * c * h * w, c === 1 ? 0.8 : 0.3);
@@ -452,11 +456,7 @@ for (const { relaxed, one, two } of builds) for (const f32 of [false, true]) {
         [3, 3, 7, 5, 7, 2, 3, 1, 1], [2, 2, 10, 11, 3, 7, 7, 1, 2], [1, 1, 2, 2, 1, 1, 1, 1, 0], [11, 4, 8, 8, 6, 3, 3, 1, 1],
       ];
       for (const [index, shape] of [...shapes, shapes[0]].entries()) {
-        const [n, c, h, w, fn, fh, fw, stride, pad] = shape;
-        const outH = outSize(h, fh, stride, pad);
-        const outW = outSize(w, fw, stride, pad);
-        const pooled = n * fn * (outH >> 1) * (outW >> 1);
-        const k = c * fh * fw;
+        const { n, c, h, w, fn, fh, fw, stride, pad, outH, outW, pooled, k } = pooledConvShape(shape);
         const finite = index < shapes.length;
         for (const wk of [one, two]) {
           const { dpool, argMax } = pooledGradient(wk, f32, pooled, Infinity);
