@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { gracefulExit } from '../internal/workers.ts';
+import { MODULE_WORKER_SCRIPT, gracefulExit, tsxLoaderFor } from '../internal/workers.ts';
 import type { VegaLiteSpec } from './specs.ts';
 
 /** DejaVu Sans ships in assets/fonts, so text renders the same on any machine. */
@@ -110,13 +110,6 @@ export function servePlotRequests(port: MessagePort): void {
   });
 }
 
-// An eval'd CommonJS script that imports this module (src/ under tsx, or dist/) in the worker. Workers
-// inherit the process's execArgv, so `node --import tsx` reaches them too.
-const WORKER_SCRIPT = `
-const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.module).then((m) => m.servePlotRequests(parentPort));
-`;
-
 /** A rejection that is handled later (awaited), not reported as unhandled in the meantime. */
 function quiet<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
@@ -140,7 +133,9 @@ export function startPlotRenderer(): PlotRenderer {
     for (const p of waiting) p.fallback();
   };
   try {
-    worker = new Worker(WORKER_SCRIPT, { eval: true, workerData: { module: import.meta.url }, stdout: false, stderr: false });
+    // This module (src/ under tsx, or dist/) imported in the thread, which then serves the requests.
+    const workerData = { module: import.meta.url, entry: 'servePlotRequests', tsx: tsxLoaderFor(import.meta.url) };
+    worker = new Worker(MODULE_WORKER_SCRIPT, { eval: true, workerData, stdout: false, stderr: false });
     worker.on('message', (reply: PlotReply) => {
       const p = pending.get(reply.id);
       if (!p) return;
