@@ -208,6 +208,9 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
       [['hyperparameter-optimization', '--hidden', '10,x'], /comma-separated layer sizes/],
       [['optimizer-compare-naive', '--out', 'a-file'], /--out a-file: is a file/],
       [['overfit-weight-decay', '--data', data, '--train-size', '5000', '--out', 'too-many'], /--train-size 5000: the training set has only 300 images/],
+      // Found after the second training thread was started (it loads while the images are read): it is
+      // ended, not left to abort the exiting process.
+      [['optimizer-compare-mnist', '--data', data, '--train-size', '5000', '--threads', '2', '--out', 'ocm-too-many'], /--train-size 5000: the training set has only 300 images/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, cwd);

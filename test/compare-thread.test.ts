@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { BatchDrawer } from '../src/cli/ch06/batches.ts';
-import { startCompareThread } from '../src/cli/ch06/compare-thread.ts';
+import { bootCompareThread, startCompareThread } from '../src/cli/ch06/compare-thread.ts';
 import { selectKernels } from '../src/cli/options.ts';
 import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { MnistSplit } from '../src/data/mnist.ts';
@@ -74,6 +74,28 @@ describe('the comparisons\' second training thread', () => {
     const [there] = pair(5);
     const copy = new MnistSplit(train.images.slice(0, 784 * 10), train.labels.slice(0, 10), 28, 28);
     const sgd = createOptimizer('sgd');
-    assert.equal(await startCompareThread(copy, [{ network: there, optimizer: { name: sgd.name, param: sgd.toJSON() } }], 2), undefined);
+    const contestants = [{ network: there, optimizer: { name: sgd.name, param: sgd.toJSON() } }];
+    assert.equal(await startCompareThread(copy, contestants, 2), undefined);
+    // A booted thread given such images ends, and cannot be started again.
+    const boot = bootCompareThread();
+    assert.ok(boot, 'the thread booted');
+    assert.equal(await boot.start(copy, contestants, 2), undefined);
+    await assert.rejects(boot.start(train, contestants, 2), /already started or abandoned/);
+  });
+
+  it('a booted thread ends when abandoned (at once or while still loading), and is then not started', async () => {
+    for (const wait of [0, 1500]) {
+      const boot = bootCompareThread();
+      assert.ok(boot, 'the thread booted');
+      await new Promise((r) => setTimeout(r, wait));
+      const t0 = performance.now();
+      await boot.abandon();
+      // Ended by itself (gracefulExit would terminate it only after 10 s).
+      assert.ok(performance.now() - t0 < 9000, `abandon took ${(performance.now() - t0).toFixed(0)} ms`);
+      const [there] = pair(6);
+      const sgd = createOptimizer('sgd');
+      await assert.rejects(boot.start(train, [{ network: there, optimizer: { name: sgd.name, param: sgd.toJSON() } }], 2), /already started or abandoned/);
+      await boot.abandon();
+    }
   });
 });

@@ -69,6 +69,20 @@ export function modelToDocument(net: Network, meta?: Record<string, unknown>): M
   return doc;
 }
 
+/**
+ * The network's contents with copies of its arrays (typed arrays, not number lists): what another thread
+ * needs to build the same network (`restoreNetwork`), bit for bit, without a model document's number
+ * lists — for SimpleConvNet-sized weights those cost tens of milliseconds each way.
+ */
+export function modelContents(net: Network): ModelContents {
+  const copies = (group: Record<string, Tensor>): Record<string, StoredTensor> => {
+    const out: Record<string, StoredTensor> = {};
+    for (const key of Object.keys(group)) out[key] = { shape: [...group[key].shape], data: group[key].data.slice() };
+    return out;
+  };
+  return { formatVersion: MODEL_FORMAT_VERSION, kind: net.kind, dtype: net.dtype, config: net.config, params: copies(net.params), state: copies(net.state) };
+}
+
 /** The network as JSON text (what `scratchnet train` writes to model.json). */
 export function serializeModel(net: Network, meta?: Record<string, unknown>): string {
   return Array.from(serializeModelChunks(net, meta)).join('');

@@ -12,7 +12,7 @@ import type { Optimizer } from '../../optimizers/optimizer.ts';
 import { pyFloat } from '../../train/trainer.ts';
 import { stopKernelThreads } from '../../kernels/wasm/index.ts';
 import { BatchDrawer } from './batches.ts';
-import { startCompareThread, type CompareThread } from './compare-thread.ts';
+import { bootCompareThread, startCompareThread, type CompareThread, type CompareThreadBoot } from './compare-thread.ts';
 import type { RunContext } from './run.ts';
 
 export interface Contestant {
@@ -28,11 +28,25 @@ export interface CompareResult {
   iterationsDone: number;
 }
 
+/** Whether `count` contestants train half on a second thread (see compareOnSameBatches). */
+function trainsInHalves(ctx: Pick<RunContext, 'threads'>, count: number): boolean {
+  return ctx.threads > 1 && count % 2 === 0;
+}
+
+/**
+ * The second thread for `count` contestants, started now (before the images are read) so that it is ready
+ * when the comparison begins; undefined where they will all train here. Pass it to compareOnSameBatches,
+ * and `abandon` it if the comparison is never reached.
+ */
+export function bootComparison(ctx: Pick<RunContext, 'threads'>, count: number): CompareThreadBoot | undefined {
+  return trainsInHalves(ctx, count) ? bootCompareThread() : undefined;
+}
+
 export async function compareOnSameBatches(
   ctx: Pick<RunContext, 'rng' | 'print' | 'progress' | 'stopRequested' | 'threads'>,
   split: MnistSplit,
   contestants: readonly Contestant[],
-  options: { iters: number; batchSize: number; reportEvery?: number },
+  options: { iters: number; batchSize: number; reportEvery?: number; boot?: CompareThreadBoot },
 ): Promise<CompareResult> {
   const every = options.reportEvery ?? 100;
   const batches = new BatchDrawer(split, options.batchSize, ctx.rng, contestants[0]?.network.dtype ?? 'float64');
@@ -42,10 +56,11 @@ export async function compareOnSameBatches(
   // with each product split — optimizer-compare-mnist's 2000 iterations took 13.3–16.7 s against 18.3–23.7 s,
   // interleaved runs. With three (weight-init-compare), two networks on one thread took as long as the three
   // in turn (17.7–17.8 s either way): an odd count trains here, in turn.
-  const halves = ctx.threads > 1 && contestants.length % 2 === 0;
+  const halves = trainsInHalves(ctx, contestants.length);
   const here = halves ? contestants.slice(0, contestants.length >> 1) : contestants;
   const there = contestants.slice(here.length);
-  const thread = there.length > 0 ? await startThread(split, there, options.batchSize) : undefined;
+  const thread = there.length > 0 ? await startThread(split, there, options.batchSize, options.boot) : undefined;
+  if (!thread) await options.boot?.abandon();
   const local = thread ? here : contestants;
   const bar = ctx.progress(options.iters, 'iterations');
   let i = 0;
@@ -89,14 +104,14 @@ export async function compareOnSameBatches(
 }
 
 /**
- * The thread for `there`, with this thread's kernels on one thread from now on (their helper stopped:
+ * The thread for `there` (the one booted for them, if any), with this thread's kernels on one thread from now on (their helper stopped:
  * the two cores are the two trainers'); undefined, and the kernels as they were, where it cannot start.
  */
-async function startThread(split: MnistSplit, there: readonly Contestant[], batchSize: number): Promise<CompareThread | undefined> {
+async function startThread(split: MnistSplit, there: readonly Contestant[], batchSize: number, boot: CompareThreadBoot | undefined): Promise<CompareThread | undefined> {
   let thread: CompareThread | undefined;
   try {
     const contestants = there.map((c) => ({ network: c.network, optimizer: { name: c.optimizer.name, param: c.optimizer.toJSON() } }));
-    thread = await startCompareThread(split, contestants, batchSize);
+    thread = boot ? await boot.start(split, contestants, batchSize) : await startCompareThread(split, contestants, batchSize);
   } catch {
     // A network the model format does not hold, say: the contestants train here, in turn.
     return undefined;

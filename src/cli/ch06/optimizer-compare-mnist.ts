@@ -8,7 +8,7 @@ import { MultiLayerNet } from '../../nets/multi-layer-net.ts';
 import { createOptimizer, isOptimizerName } from '../../optimizers/index.ts';
 import { smoothedLossSpec } from '../../plot/ch06-specs.ts';
 import { positiveInt } from '../options.ts';
-import { compareOnSameBatches } from './compare-loop.ts';
+import { bootComparison, compareOnSameBatches, type CompareResult, type Contestant } from './compare-loop.ts';
 import { smoothCurve } from './numeric.ts';
 import { commonOptions, firstImages, runCh06, sizeList, type CommonFlags } from './run.ts';
 
@@ -52,15 +52,25 @@ lr 0.01 momentum 0.9, AdaGrad lr 0.01, Adam lr 0.001 beta1 0.9 beta2 0.999.`,
   );
   cmd.action(async (flags: Flags) => {
     process.exitCode = await runCh06('optimizer-compare-mnist', flags, async (ctx) => {
-      const { train } = ctx.mnist();
-      const split = flags.trainSize === undefined ? train : firstImages(train, flags.trainSize, '--train-size');
-      // As the book: every network's weights first (He's initial values), in the optimizers' order, then the batches.
-      const contestants = flags.optimizers.map((key) => ({
-        name: BOOK_NAMES[key],
-        network: new MultiLayerNet({ inputSize: split.pixels, hiddenSizeList: flags.hidden, outputSize: 10, rng: ctx.rng }),
-        optimizer: createOptimizer(key),
-      }));
-      const { losses, iterationsDone } = await compareOnSameBatches(ctx, split, contestants, { iters: flags.iters, batchSize: flags.batchSize });
+      // The second thread loads while the images are read and the networks built.
+      const boot = bootComparison(ctx, flags.optimizers.length);
+      let contestants: Contestant[];
+      let result: CompareResult;
+      try {
+        const { train } = ctx.mnist();
+        const split = flags.trainSize === undefined ? train : firstImages(train, flags.trainSize, '--train-size');
+        // As the book: every network's weights first (He's initial values), in the optimizers' order, then the batches.
+        contestants = flags.optimizers.map((key) => ({
+          name: BOOK_NAMES[key],
+          network: new MultiLayerNet({ inputSize: split.pixels, hiddenSizeList: flags.hidden, outputSize: 10, rng: ctx.rng }),
+          optimizer: createOptimizer(key),
+        }));
+        result = await compareOnSameBatches(ctx, split, contestants, { iters: flags.iters, batchSize: flags.batchSize, boot });
+      } finally {
+        // Not reached (the images or a network failed): the thread ends once loaded.
+        await boot?.abandon();
+      }
+      const { losses, iterationsDone } = result;
       ctx.writeJson('losses.json', {
         script: 'ch06/optimizer_compare_mnist.py',
         seed: ctx.seed,
