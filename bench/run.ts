@@ -26,7 +26,7 @@ import type { BrowserBench, BrowserConvBench } from './browser.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
 import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, previousWorkloadSeconds, type Workload } from './peak.ts';
-import { CLI, ensureTfjsInstalled, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
+import { CLI, ensureTfjsInstalled, limitText, mbOf, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
 const values = benchArgs(
   `npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N] [--skip-ch07] [--ch07-steps N]
@@ -77,17 +77,26 @@ for (let round = 1; round <= rounds; round++) {
 // start-up to exit. npm's own variables (this is `npm run bench`) are left out of npm start's environment,
 // as in a user's shell.
 const wholeRuns = { npmStart: [] as number[], scratchNet: [] as number[], numpy: [] as number[] };
+/** Peak RSS of each whole process, MB (NaN without /usr/bin/time). */
+const wholeRss = { npmStart: [] as number[], scratchNet: [] as number[], numpy: [] as number[] };
+
 const userEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
 for (let round = 1; round <= rounds; round++) {
   const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-whole-'));
   try {
     const flags = ['--seed', String(round), '--iters', String(iters)];
-    wholeRuns.npmStart.push(wall('npm', ['start', '--silent', '--', ...flags, '--out', join(out, 'npm-start')], userEnv).seconds);
-    wholeRuns.scratchNet.push(wall(CLI, ['train', ...flags, '--out', join(out, 'cli')]).seconds);
+    const npmStart = wall('npm', ['start', '--silent', '--', ...flags, '--out', join(out, 'npm-start')], userEnv);
+    wholeRuns.npmStart.push(npmStart.seconds);
+    wholeRss.npmStart.push(npmStart.peakRssMB);
+    const cli = wall(CLI, ['train', ...flags, '--out', join(out, 'cli')]);
+    wholeRuns.scratchNet.push(cli.seconds);
+    wholeRss.scratchNet.push(cli.peakRssMB);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  wholeRuns.numpy.push(wall('python3', [join(root, 'bench/numpy_train.py'), '--seed', String(round), '--iters', String(iters)]).seconds);
+  const numpy = wall('python3', [join(root, 'bench/numpy_train.py'), '--seed', String(round), '--iters', String(iters)]);
+  wholeRuns.numpy.push(numpy.seconds);
+  wholeRss.numpy.push(numpy.peakRssMB);
   console.log(
     `round ${round}/${rounds}  whole process: npm start ${wholeRuns.npmStart.at(-1)!.toFixed(2)} s, scratchnet train ${wholeRuns.scratchNet.at(-1)!.toFixed(2)} s, python3 numpy_train.py ${wholeRuns.numpy.at(-1)!.toFixed(2)} s`,
   );
@@ -215,11 +224,13 @@ const md = [
   '',
   `\`npm start --silent -- --seed N --iters ${iters} --out TMP\` typed in the project (npm, the check that dist/ is current, then \`scratchnet train\` in the same process with its defaults: float64, 2 threads, history, plots and model written), the CLI alone (\`scratchnet train\` as \`npx\` runs it: \`dist/cli/bin.js\` executed, its shebang's Node flags applied; the same flags), and \`python3 bench/numpy_train.py --seed N --iters ${iters}\` (the book's script, float64; it prints instead of plotting).`,
   '',
-  '| system | dtype | median seconds (whole process) | NumPy’s time ÷ this |',
-  '|---|---|---|---|',
-  `| ScratchNet \`npm start\` | float64 | ${median(wholeRuns.npmStart).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.npmStart)).toFixed(2)} |`,
-  `| ScratchNet \`scratchnet train\` | float64 | ${median(wholeRuns.scratchNet).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)} |`,
-  `| NumPy, the book’s code | float64 | ${median(wholeRuns.numpy).toFixed(2)} | 1.00 |`,
+  '| system | dtype | median seconds (whole process) | NumPy’s time ÷ this | median peak RSS (largest) |',
+  '|---|---|---|---|---|',
+  `| ScratchNet \`npm start\` | float64 | ${median(wholeRuns.npmStart).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.npmStart)).toFixed(2)} | ${mbOf(median(wholeRss.npmStart))} (${mbOf(Math.max(...wholeRss.npmStart))}) |`,
+  `| ScratchNet \`scratchnet train\` | float64 | ${median(wholeRuns.scratchNet).toFixed(2)} | ${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)} | ${mbOf(median(wholeRss.scratchNet))} (${mbOf(Math.max(...wholeRss.scratchNet))}) |`,
+  `| NumPy, the book’s code | float64 | ${median(wholeRuns.numpy).toFixed(2)} | 1.00 | ${mbOf(median(wholeRss.numpy))} (${mbOf(Math.max(...wholeRss.numpy))}) |`,
+  '',
+  `Issue 25's memory limit for \`npm start\`: peak RSS ≤ 150 MB — ${limitText(wholeRss.npmStart, 150)}.`,
   '',
   `Issue 25's target for \`scratchnet train\`: ≥ 4× the book's script, whole process — ${median(wholeRuns.numpy) / median(wholeRuns.scratchNet) >= 4 ? 'met' : 'not met'} (${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)}×).`,
   '',

@@ -32,13 +32,29 @@ export interface BenchSystem {
   run: (seed: number, iters: number) => Promise<Run>;
 }
 
-/** Runs a command to its end and times it by the wall clock (start-up to exit); a failure throws with its stderr. */
-export function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string } {
+/**
+ * Runs a command to its end and times it by the wall clock (start-up to exit); a failure throws with its
+ * stderr. `peakRssMB`: the largest resident set of the process or any process it started (/usr/bin/time's
+ * %M; NaN where that is missing) — for `npm start`, the Node process npm runs.
+ */
+export function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string; peakRssMB: number } {
+  const useTime = existsSync(TIME);
+  const argv = useTime ? [TIME, '-f', 'MAXRSS_KB=%M', cmd, ...args] : [cmd, ...args];
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  return { seconds, stdout: r.stdout };
+  const rss = /MAXRSS_KB=(\d+)\s*$/.exec(r.stderr);
+  return { seconds, stdout: r.stdout, peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN };
+}
+
+/** Megabytes as the tables print them; '?' for NaN (not measured). */
+export const mbOf = (m: number): string => (Number.isNaN(m) ? '?' : `${m.toFixed(0)} MB`);
+
+/** Whether every round's peak RSS stayed within `limit` MB, and the largest. */
+export function limitText(rss: number[], limit: number): string {
+  const most = Math.max(...rss);
+  return Number.isNaN(most) ? 'not measured (no /usr/bin/time)' : `${most <= limit ? 'held' : 'not held'} (largest of the rounds ${mbOf(most)})`;
 }
 
 /** The JSON of a child benchmark's `RESULTS {…}` line (bench/ch07/run.ts, bench/browser.ts print one). */

@@ -79,7 +79,7 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
     // one thread — the same bits as one thread for everything.
     const r2 = await runCli([...args.slice(0, -1), '2', '--out', 'ocm2'], cwd);
     const b = ok(r2, 'optimizer-compare-mnist on two threads');
-    assert.match(r2.stderr, /training AdaGrad, Adam on a second thread, the others on this one/);
+    assert.match(r2.stderr, /training Momentum, Adam on a second thread, the others on this one/);
     assert.equal(b, a, 'the same seed repeats the run');
     assert.deepEqual(json('ocm2', 'losses.json').losses, losses);
   });
@@ -91,7 +91,7 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
     run.child.kill('SIGINT');
     const r = await run.done;
     assert.equal(r.code, 130, r.stderr);
-    assert.match(r.stderr, /training AdaGrad, Adam on a second thread/);
+    assert.match(r.stderr, /training Momentum, Adam on a second thread/);
     const { losses, iterations } = json('ocmi', 'losses.json') as { losses: Record<string, number[]>; iterations: number };
     assert.ok(iterations > 100 && iterations < 100000, `stopped at ${iterations}`);
     for (const name of ['SGD', 'Momentum', 'AdaGrad', 'Adam']) assert.equal(losses[name].length, iterations, name);

@@ -20,7 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs } from '../args.ts';
-import { CLI, cliBuilt, median, wall } from '../systems.ts';
+import { CLI, cliBuilt, limitText, mbOf, median, wall } from '../systems.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -46,19 +46,20 @@ export interface OptimizerCompareResult {
  */
 export async function optimizerCompareBench({ iters, rounds, threads, blasThreads }: OptimizerCompareOptions): Promise<OptimizerCompareResult> {
   const pythonEnv = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: blasThreads, OMP_NUM_THREADS: blasThreads };
-  const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[] };
+  const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[], snRss: [] as number[], npRss: [] as number[] };
   await cliBuilt();
   for (let r = 1; r <= rounds; r++) {
     const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
     try {
-      rows.snWhole.push(
-        wall(CLI, ['optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads), '--out', out]).seconds,
-      );
+      const sn = wall(CLI, ['optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads), '--out', out]);
+      rows.snWhole.push(sn.seconds);
+      rows.snRss.push(sn.peakRssMB);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
     const np = wall('python3', [join(root, 'bench/ch06/numpy_optimizer_compare.py'), '--seed', String(r), '--iters', String(iters)], pythonEnv);
     rows.npWhole.push(np.seconds);
+    rows.npRss.push(np.peakRssMB);
     rows.npIn.push(JSON.parse(np.stdout.trim().split('\n').at(-1)!).trainSeconds as number);
     const loop = wall(process.execPath, ['--import', 'tsx', join(root, 'bench/ch06/loop.ts'), '--seed', String(r), '--iters', String(iters), '--threads', String(threads)]);
     rows.snIn.push(JSON.parse(loop.stdout.trim().split('\n').at(-1)!).trainSeconds as number);
@@ -74,6 +75,9 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
     '|---|---|---|---|',
     `| whole process (\`scratchnet optimizer-compare-mnist\` vs \`python3 bench/ch06/numpy_optimizer_compare.py\`) | ${f(median(rows.snWhole))} | ${f(median(rows.npWhole))} | ${(median(rows.npWhole) / median(rows.snWhole)).toFixed(2)}× |`,
     `| training loop (in process) | ${f(median(rows.snIn))} | ${f(median(rows.npIn))} | ${(median(rows.npIn) / median(rows.snIn)).toFixed(2)}× |`,
+    `| peak RSS, whole process (median; largest of the rounds) | ${mbOf(median(rows.snRss))} (${mbOf(Math.max(...rows.snRss))}) | ${mbOf(median(rows.npRss))} (${mbOf(Math.max(...rows.npRss))}) | |`,
+    '',
+    `Issue 25's memory limit for the chapter-6 commands: peak RSS ≤ 300 MB — ${limitText(rows.snRss, 300)}.`,
   ];
   return { lines, scratchNetLoopSeconds: median(rows.snIn), numpyLoopSeconds: median(rows.npIn) };
 }

@@ -51,14 +51,17 @@ export async function compareOnSameBatches(
   const every = options.reportEvery ?? 100;
   const batches = new BatchDrawer(split, options.batchSize, ctx.rng, contestants[0]?.network.dtype ?? 'float64');
   const losses: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.name, []]));
-  // With two threads and an even number of contestants, the second half train on a thread of their own
+  // With two threads and an even number of contestants, half of them train on a thread of their own
   // (compare-thread.ts), each product on one thread: on two cores that is faster than one network at a time
   // with each product split — optimizer-compare-mnist's 2000 iterations took 13.3–16.7 s against 18.3–23.7 s,
-  // interleaved runs. With three (weight-init-compare), two networks on one thread took as long as the three
-  // in turn (17.7–17.8 s either way): an odd count trains here, in turn.
+  // interleaved runs. Every other one goes there (SGD and AdaGrad here, Momentum and Adam there): AdaGrad's
+  // and Adam's updates (a square root and a division per weight) take ~3× SGD's and Momentum's, and with
+  // the first half on the thread this one waited for it ~0.5–0.8 s per 1000 iterations.
+  // With three (weight-init-compare), two networks on one thread took as long as the three in turn
+  // (17.7–17.8 s either way): an odd count trains here, in turn.
   const halves = trainsInHalves(ctx, contestants.length);
-  const here = halves ? contestants.slice(0, contestants.length >> 1) : contestants;
-  const there = contestants.slice(here.length);
+  const here = halves ? contestants.filter((_, k) => k % 2 === 0) : contestants;
+  const there = halves ? contestants.filter((_, k) => k % 2 === 1) : [];
   const thread = there.length > 0 ? await startThread(split, there, options.batchSize, options.boot) : undefined;
   if (!thread) await options.boot?.abandon();
   const local = thread ? here : contestants;
