@@ -172,8 +172,8 @@ function compress<T>(row: usize, len: i32, offs: usize, vals: usize, scale: i32,
   }
 }
 
-// Row passes: C row (+)= Σ_q vals[q] · B[offs[q] bytes …] over a list of non-zeros, for 13, 12, 8, 4, 3, 2 or
-// 1 vectors of the C row held in registers (13 + 2 temporaries fill the 15 vector registers V8 allocates
+// Row passes: C row (+)= Σ_q vals[q] · B[offs[q] bytes …] over a list of non-zeros, for 13, 12, 8, 5, 4, 3, 2
+// or 1 vectors of the C row held in registers (13 + 2 temporaries fill the 15 vector registers V8 allocates
 // on x64). The accumulators start at C (`acc` = 1, as the reference's `c += …`) or at ZEROS — a branch
 // on `acc` around the stores made V8 spill accumulators inside the loop (1.4× slower). The
 // last vector of a row may be partial (`last` lanes): it reads a few bytes past the row — the heap
@@ -275,6 +275,25 @@ function pass8<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   putLast<T>(c + 112, a7, last);
 }
 
+function pass5<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
+  const from = acc ? c : ZEROS;
+  let a0 = v128.load(from, 0), a1 = v128.load(from, 16), a2 = v128.load(from, 32), a3 = v128.load(from, 48), a4 = v128.load(from, 64);
+  for (let q = start; q < end; q++) {
+    const bp = b + <usize>load<i32>(offs + (<usize>q << 2));
+    const av = splatFrom<T>(vals + (<usize>q << alignof<T>()));
+    a0 = madd<T>(av, v128.load(bp, 0), a0);
+    a1 = madd<T>(av, v128.load(bp, 16), a1);
+    a2 = madd<T>(av, v128.load(bp, 32), a2);
+    a3 = madd<T>(av, v128.load(bp, 48), a3);
+    a4 = madd<T>(av, v128.load(bp, 64), a4);
+  }
+  v128.store(c, a0, 0);
+  v128.store(c, a1, 16);
+  v128.store(c, a2, 32);
+  v128.store(c, a3, 48);
+  putLast<T>(c + 64, a4, last);
+}
+
 function pass4<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: usize, acc: i32, last: i32): void {
   const from = acc ? c : ZEROS;
   let a0 = v128.load(from, 0), a1 = v128.load(from, 16), a2 = v128.load(from, 32), a3 = v128.load(from, 48);
@@ -353,6 +372,11 @@ function pass1<T>(offs: usize, vals: usize, start: i32, end: i32, b: usize, c: u
   if (nv - j >= 8) {
     pass8<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 8 == nv ? tail : L);
     j += 8;
+  }
+  // 5 left (the book's 10 classes in float64) is one pass, not 4 + 1.
+  if (nv - j == 5) {
+    pass5<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, tail);
+    j += 5;
   }
   if (nv - j >= 4) {
     pass4<T>(offs, vals, start, end, b + <usize>(j << 4), c + <usize>(j << 4), acc, j + 4 == nv ? tail : L);
