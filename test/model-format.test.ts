@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { MultiLayerNetExtend, PARAM_KEYS, SimpleConvNet, TwoLayerNet, loadModel, modelToDocument, parseModel, randn, saveModel, serializeModel, serializeModelChunks, writeFileAtomic } from '../src/node.ts';
+import { MultiLayerNetExtend, PARAM_KEYS, SimpleConvNet, TwoLayerNet, loadModel, modelToDocument, parseModel, randn, restoreNetwork, saveModel, serializeModel, serializeModelChunks, writeFileAtomic } from '../src/node.ts';
+import { modelContents } from '../src/io/model-format.ts';
+import { networkKind } from '../src/nets/registry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scratchnet-model-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,6 +72,32 @@ describe('model format', () => {
     // A byte-order mark is not a truncated file: it is skipped.
     assert.equal(parseModel(`\ufeff${text}`, 'bom.json').kind, 'TwoLayerNet');
     assert.throws(() => parseModel('  \n', 'empty.json'), /empty\.json: the file is empty/);
+  });
+});
+
+describe('modelContents (a network handed to another thread)', () => {
+  it('builds, through restoreNetwork, the same network bit for bit — params and state, both dtypes — from copies', () => {
+    const two = new TwoLayerNet(5, 3, 2, 0.1, { seed: 1, dtype: 'float32' });
+    // Values a JSON document would not carry: -0, NaN, the extremes.
+    two.params.W1.data.set([-0, NaN, Infinity, -Infinity, 1e-45, 3.4028234663852886e38]);
+    const extend = new MultiLayerNetExtend({ inputSize: 4, hiddenSizeList: [3, 2], outputSize: 2, useBatchnorm: true, seed: 2 });
+    // A state that is not the initial one (BatchNorm's running statistics after a training pass).
+    extend.loss(randn([6, 4], { seed: 4 }), Float64Array.of(0, 1, 1, 0, 1, 0), true);
+    const conv = new SimpleConvNet({ inputDim: [1, 6, 6], convParam: { filterNum: 2, filterSize: 3, pad: 0, stride: 1 }, hiddenSize: 4, outputSize: 3, seed: 3 });
+    for (const net of [two, extend, conv]) {
+      const contents = modelContents(net);
+      const copy = restoreNetwork(contents, networkKind(net.kind));
+      assert.equal(copy.dtype, net.dtype);
+      for (const group of ['params', 'state'] as const) {
+        assert.deepEqual(Object.keys(copy[group]), Object.keys(net[group]), `${net.kind} ${group}`);
+        for (const [key, t] of Object.entries(net[group])) {
+          assert.deepEqual([...copy[group][key].data].map(String), [...t.data].map(String), `${net.kind} ${group}.${key}`);
+          // Copies: the contents share no memory with the network.
+          assert.notEqual(contents[group][key].data, t.data);
+        }
+      }
+    }
+    assert.ok(Object.keys(extend.state).length > 0, 'a network with state was among them');
   });
 });
 
