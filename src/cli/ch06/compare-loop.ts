@@ -107,8 +107,9 @@ export async function compareOnSameBatches(
 }
 
 /**
- * The thread for `there` (the one booted for them, if any), with this thread's kernels on one thread from now on (their helper stopped:
- * the two cores are the two trainers'); undefined, and the kernels as they were, where it cannot start.
+ * The thread for `there` (`boot`, when one was started for them), with this thread's kernels on one thread
+ * from now on (their helper stopped: the two cores are the two trainers'); undefined, and the kernels as
+ * they were, where it cannot start.
  */
 async function startThread(split: MnistSplit, there: readonly Contestant[], batchSize: number, boot: CompareThreadBoot | undefined): Promise<CompareThread | undefined> {
   let thread: CompareThread | undefined;

@@ -5,10 +5,9 @@
  * same bits on one thread as split — so the losses are the same, bit for bit, as with the networks in turn.
  *
  * The thread can be started before the images are read (`bootCompareThread`): Node, its modules and its
- * kernels load while this thread reads MNIST and builds the networks (~0.3 s off the run's critical path).
- * Once started, it gets its networks (their contents: the weights exactly, as typed arrays), the
- * optimizers' names and hyperparameters, and the images (a view of the shared WASM memory they were read
- * into: no copy). The
+ * kernels load (~0.3 s) while this thread reads MNIST and builds the networks. Once started, it gets its
+ * networks (their contents: the weights exactly, as typed arrays), the optimizers' names and
+ * hyperparameters, and the images (a view of the shared WASM memory they were read into: no copy). The
  * calling thread draws every batch (the run's one generator) and publishes its image indices in shared
  * memory; the thread takes them in order, trains its networks on each batch and writes their losses to
  * shared memory. Nothing is posted per step: a step's only exchange is an index list and a counter.
