@@ -101,6 +101,28 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
     assert.deepEqual(json('ocmi1', 'losses.json').losses, losses);
   });
 
+  it('optimizer-compare-mnist on two threads, SIGINT while the second thread is loading: a clean stop (exit 130), never an abort', async () => {
+    // The handler is installed as the seed line is printed; the thread is started just after, before the
+    // images are read, and takes a while to load (from source, longer). A stop then must wait for it and
+    // end it, not leave the process exiting with a thread mid-load (SIGABRT, nodejs/node#38418).
+    for (const [k, delay] of [0, 150, 400].entries()) {
+      const run = spawnCli(['optimizer-compare-mnist', '--data', data, '--iters', '100000', '--hidden', '20,20', '--seed', '9', '--threads', '2', '--out', `ocmi-early-${k}`], cwd);
+      for (let waited = 0; !/seed 9/.test(run.stderr()); waited += 10) {
+        assert.ok(waited < 60_000, 'the run starts');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      const what = `SIGINT ${delay} ms after the seed line: code ${r.code}, signal ${r.signal}\n${r.stderr}`;
+      assert.equal(r.code, 130, what);
+      assert.match(r.stderr, /SIGINT: stopping after the current step/, what);
+      assert.doesNotMatch(r.stderr, /FATAL|Aborted|core dumped/, what);
+      const { iterations } = json(`ocmi-early-${k}`, 'losses.json') as { iterations: number };
+      assert.ok(iterations < 100000, what);
+    }
+  });
+
   it('weight-init-activation-histogram: counts of every activation in [0, 1], per layer', async () => {
     const r = await runCli(['weight-init-activation-histogram', '--samples', '200', '--seed', '1', '--out', 'hist'], cwd);
     assert.equal(ok(r, 'histogram'), '');

@@ -62,7 +62,8 @@ export async function compareOnSameBatches(
   const halves = trainsInHalves(ctx, contestants.length);
   const here = halves ? contestants.filter((_, k) => k % 2 === 0) : contestants;
   const there = halves ? contestants.filter((_, k) => k % 2 === 1) : [];
-  const thread = there.length > 0 ? await startThread(split, there, options.batchSize, options.boot) : undefined;
+  // Asked to stop already (a signal while the data was read): no thread to start; a booted one is ended.
+  const thread = there.length > 0 && !ctx.stopRequested() ? await startThread(split, there, options.batchSize, options.boot) : undefined;
   if (!thread) await options.boot?.abandon();
   const local = thread ? here : contestants;
   const bar = ctx.progress(options.iters, 'iterations');
