@@ -104,7 +104,6 @@ export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunC
   const outDir = flags.out ?? join('runs', `${name}-${timestamp(startedAt)}`);
   prepareRunDir(outDir);
   const threadsUsed = flags.kernels !== undefined ? selectKernels(flags.kernels, flags.threads).threads : 1;
-  process.stderr.write(`${name}: seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}\n`);
 
   let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;
   const useBar = process.stdout.isTTY === true;
@@ -116,6 +115,8 @@ export async function runCh06(name: string, flags: CommonFlags, work: (ctx: RunC
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // After the handlers: from this line on, a signal stops the run after its current step.
+  process.stderr.write(`${name}: seed ${seed}${flags.seed === undefined ? ` (repeat this run with --seed ${seed})` : ''}\n`);
 
   const { startPlotRenderer } = await import('../../plot/render.ts');
   let renderer = options.figuresAfterRelease ? undefined : startPlotRenderer();
