@@ -102,9 +102,9 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
   });
 
   it('optimizer-compare-mnist on two threads, SIGINT while the second thread is loading: a clean stop (exit 130), never an abort', async () => {
-    // The handler is installed as the seed line is printed; the thread is started just after, before the
-    // images are read, and takes a while to load (from source, longer). A stop then must wait for it and
-    // end it, not leave the process exiting with a thread mid-load (SIGABRT, nodejs/node#38418).
+    // The handlers are installed before the seed line is printed; the thread is started just after, before
+    // the images are read, and takes a while to load (from source, longer). A stop then must wait for it
+    // and end it, not leave the process exiting with a thread mid-load (SIGABRT, nodejs/node#38418).
     for (const [k, delay] of [0, 150, 400].entries()) {
       const run = spawnCli(['optimizer-compare-mnist', '--data', data, '--iters', '100000', '--hidden', '20,20', '--seed', '9', '--threads', '2', '--out', `ocmi-early-${k}`], cwd);
       for (let waited = 0; !/seed 9/.test(run.stderr()); waited += 10) {

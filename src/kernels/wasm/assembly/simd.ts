@@ -17,7 +17,8 @@
  * harmless when B is finite. A value is not finite exactly when its exponent bits are all ones: each
  * vector's exponent bits (an AND) are folded into a running unsigned maximum per 32-bit lane, two integer
  * operations a vector that any vector unit runs (x - x summed, as before, took two floating-point
- * operations on the two adders: 11 µs for W1 of 784×100 float64 here, now 6); four accumulators keep them
+ * operations on the two adders: SimpleConvNet's 432 000 float32 weights 31.6 → 23.7–29.9 µs here; W1 of
+ * 784×100 float64, bound by the L3 cache, 11.0–11.3 → 9.6–11.2 µs); four accumulators keep them
  * independent, and one test at the end decides.
  */
 // @ts-ignore: decorator
