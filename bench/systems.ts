@@ -38,14 +38,23 @@ export interface BenchSystem {
  * %M; NaN where that is missing) — for `npm start`, the Node process npm runs.
  */
 export function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string; peakRssMB: number } {
-  const useTime = existsSync(TIME);
-  const argv = useTime ? [TIME, '-f', 'MAXRSS_KB=%M', cmd, ...args] : [cmd, ...args];
+  const argv = underTime(cmd, args);
   const t0 = performance.now();
   const r = spawnSync(argv[0], argv.slice(1), { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const rss = /MAXRSS_KB=(\d+)\s*$/.exec(r.stderr);
-  return { seconds, stdout: r.stdout, peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN };
+  return { seconds, stdout: r.stdout, peakRssMB: peakRssOf(r.stderr) };
+}
+
+/** The command run under /usr/bin/time (its peak RSS then on stderr: `peakRssOf`), or as it is where that is missing. */
+function underTime(cmd: string, args: string[]): string[] {
+  return existsSync(TIME) ? [TIME, '-f', 'MAXRSS_KB=%M', cmd, ...args] : [cmd, ...args];
+}
+
+/** The peak RSS, MB, that /usr/bin/time printed last on `stderr` (`underTime`); NaN when it did not. */
+function peakRssOf(stderr: string): number {
+  const rss = /MAXRSS_KB=(\d+)\s*$/.exec(stderr);
+  return rss ? Number(rss[1]) / 1024 : Number.NaN;
 }
 
 /** Megabytes as the tables print them; '?' for NaN (not measured). */
@@ -66,8 +75,7 @@ export function resultsOf<T>(stdout: string, what: string): T {
 
 /** Runs a command, returns its last JSON line and its peak RSS (from /usr/bin/time when present). */
 async function measure(cmd: string, args: string[]): Promise<Record<string, unknown> & { peakRssMB: number }> {
-  const useTime = existsSync(TIME);
-  const argv = useTime ? [TIME, '-f', 'MAXRSS_KB=%M', cmd, ...args] : [cmd, ...args];
+  const argv = underTime(cmd, args);
   const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -78,8 +86,8 @@ async function measure(cmd: string, args: string[]): Promise<Record<string, unkn
   const line = out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
   if (!line) throw new Error(`${cmd}: no JSON result in ${out.slice(-500)}`);
   const result = JSON.parse(line) as Record<string, unknown>;
-  const rss = /MAXRSS_KB=(\d+)/.exec(err);
-  return { ...result, peakRssMB: rss ? Number(rss[1]) / 1024 : Number(result.peakRssMB) };
+  const rss = peakRssOf(err);
+  return { ...result, peakRssMB: Number.isNaN(rss) ? Number(result.peakRssMB) : rss };
 }
 
 export const scratchNet: BenchSystem = {

@@ -62,10 +62,20 @@ interface ThreadJob {
   error: SharedArrayBuffer;
 }
 
-/** The thread's last message: each network's trained parameters, and every loss. */
+/** The thread's last message: its trained networks' contents, and every loss. */
 interface ThreadResult {
-  params: Record<string, Float32Array | Float64Array>[];
+  networks: ModelContents[];
   losses: Float64Array;
+}
+
+/** The arrays of networks' contents (copies, `modelContents`): moved to the other thread, not cloned. */
+function arraysOf(networks: readonly ModelContents[]): ArrayBuffer[] {
+  return networks.flatMap((c) => [...Object.values(c.params), ...Object.values(c.state)].map((t) => (t.data as Float64Array).buffer as ArrayBuffer));
+}
+
+/** Whether a thread can take these contestants: images in shared memory (a view, no copy), and someone to train. */
+function canShare(split: MnistSplit, contestants: readonly ThreadContestant[]): boolean {
+  return split.images.buffer instanceof SharedArrayBuffer && contestants.length > 0;
 }
 
 /** A contestant of the thread: its network and its optimizer's name (as createOptimizer takes it) and hyperparameters. */
@@ -137,7 +147,7 @@ export function bootCompareThread(): CompareThreadBoot | undefined {
   };
   const start = async (split: MnistSplit, contestants: readonly ThreadContestant[], batchSize: number): Promise<CompareThread | undefined> => {
     if (used) throw new Error('CompareThreadBoot.start: this thread was already started or abandoned');
-    if (!(split.images.buffer instanceof SharedArrayBuffer) || contestants.length === 0) {
+    if (!canShare(split, contestants)) {
       await abandon();
       return undefined;
     }
@@ -152,7 +162,7 @@ export function bootCompareThread(): CompareThreadBoot | undefined {
  * are not in shared memory or the thread cannot start; the caller then trains them itself.
  */
 export async function startCompareThread(split: MnistSplit, contestants: readonly ThreadContestant[], batchSize: number): Promise<CompareThread | undefined> {
-  if (!(split.images.buffer instanceof SharedArrayBuffer) || contestants.length === 0) return undefined;
+  if (!canShare(split, contestants)) return undefined;
   return bootCompareThread()?.start(split, contestants, batchSize);
 }
 
@@ -185,8 +195,7 @@ async function begin(
     losses: losses.buffer as SharedArrayBuffer,
     error: error.buffer as SharedArrayBuffer,
   };
-  // The networks' arrays are copies: moved, not cloned.
-  worker.postMessage(job, networks.flatMap((c) => [...Object.values(c.params), ...Object.values(c.state)].map((t) => (t.data as Float64Array).buffer as ArrayBuffer)));
+  worker.postMessage(job, arraysOf(networks));
   // Ready once its networks are built (or failed before).
   const ready = await new Promise<boolean>((resolve) => {
     worker.once('message', () => resolve(true));
@@ -249,7 +258,7 @@ async function begin(
       const e = failure();
       if (!result || e) throw e ?? new Error('the second training thread stopped without its networks');
       contestants.forEach((c, i) => {
-        for (const [key, t] of Object.entries(c.network.params)) t.data.set(result.params[i][key]);
+        for (const [key, t] of Object.entries(c.network.params)) t.data.set(result.networks[i].params[key].data);
       });
       await gracefulExit(worker, exited);
       return result.losses;
@@ -299,10 +308,8 @@ function train(port: MessagePort, data: ThreadJob, bootError: unknown): void {
         const published = Atomics.load(control, PUBLISHED);
         if (published > i) break;
         if (Atomics.load(control, END) === 1) {
-          // Copies of the weights (off the heap): moved, not cloned.
-          const params = networks.map((net) => Object.fromEntries(Object.entries(net.params).map(([key, t]) => [key, t.data.slice()])));
-          const result: ThreadResult = { params, losses: all.slice(0, i * n) };
-          port.postMessage(result, [...params.flatMap((p) => Object.values(p).map((a) => a.buffer as ArrayBuffer)), result.losses.buffer as ArrayBuffer]);
+          const result: ThreadResult = { networks: networks.map((net) => modelContents(net)), losses: all.slice(0, i * n) };
+          port.postMessage(result, [...arraysOf(result.networks), result.losses.buffer as ArrayBuffer]);
           return;
         }
         Atomics.wait(control, PUBLISHED, published, 100);
