@@ -138,10 +138,10 @@ describe('the built CLI (dist/, what npx scratchnet runs) exits after a refusal'
 });
 
 describe('the built threads end by themselves when closed (never terminated mid-work)', () => {
-  // An optimizer-compare-mnist run once ended in SIGABRT (exit 134), unreproduced. The likeliest cause:
   // Worker.terminate() on a thread with work of its own in flight (the plot thread loading vega or
-  // writing files) can abort the process (nodejs/node#38418). close() now asks each thread to end and
+  // writing files) can abort the process (nodejs/node#38418). close() asks each thread to end and
   // terminates only after a timeout: a thread that ends by itself exits with code 0, a terminated one 1.
+  // (This was the suspected cause of optimizer-compare-mnist's SIGABRT; the cause found is resvg, below.)
   const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
   it('the plot thread (closed while loading, idle and drawing) and the kernel helper exit with code 0', (t) => {
     if (!existsSync(fileURLToPath(dist('plot/render.js')))) return t.skip('dist/ is not built (npm ci builds it)');
@@ -176,6 +176,38 @@ describe('the built threads end by themselves when closed (never terminated mid-
     assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
     assert.deepEqual(JSON.parse(r.stdout), [0, 0, 0, 0, 0, 0], 'six threads, each ended by itself');
     assert.ok(existsSync(join(cwd, 'closing.png')), 'the pending figure was drawn before the thread ended');
+  });
+});
+
+describe('a figure whose markers lie far outside its axes is drawn (resvg aborted the process on it)', () => {
+  // The SIGABRT (exit 134) of optimizer-compare-mnist: resvg 2.6.2 panics on a clipped group whose
+  // semi-transparent markers reach far outside the image, and a panic in the native addon aborts the
+  // process. A first SGD loss of 2.39468 (y axis 0…1) was enough; renderSvg now leaves out what the clip hides.
+  const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+  it('smoothedLossSpec with first losses of 2.39468 and 100: exit 0, the PNG written, the hidden markers left out', (t) => {
+    if (!existsSync(fileURLToPath(dist('plot/render.js')))) return t.skip('dist/ is not built (npm ci builds it)');
+    const base = join(cwd, 'far-markers');
+    const script = `
+      const { writePlot } = await import(${JSON.stringify(dist('plot/render.js'))});
+      const { smoothedLossSpec } = await import(${JSON.stringify(dist('plot/ch06-specs.js'))});
+      const values = (first) => Array.from({ length: 2000 }, (_, i) => (i === 0 ? first : 0.5 / (1 + i / 100)));
+      const series = [['SGD', 2.39468], ['Momentum', 2.28738], ['AdaGrad', 100], ['Adam', 0.3]].map(([name, first]) => ({ name, values: values(first) }));
+      await writePlot(${JSON.stringify(base)}, smoothedLossSpec(series, { yMax: 1 }));
+    `;
+    writeFileSync(join(cwd, 'far-markers.mjs'), script);
+    const r = spawnSync(process.execPath, [join(cwd, 'far-markers.mjs')], { cwd, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
+    const png = readFileSync(`${base}.png`);
+    assert.deepEqual([...png.subarray(0, 8)], PNG_SIGNATURE);
+    const svg = readFileSync(`${base}.svg`, 'utf8');
+    // Markers: every 100 iterations of 4 series; those of iteration 0 above the axis (SGD, Momentum,
+    // AdaGrad) are hidden by the clip and left out, Adam's (0.3) is drawn, and so are all the others.
+    const markers = svg.match(/aria-roledescription="point"/g) ?? [];
+    assert.equal(markers.length, 4 * 20 - 3);
+    assert.match(svg, /iterations: 0; loss: 0\.3; series: Adam" role="graphics-symbol" aria-roledescription="point"/);
+    assert.doesNotMatch(svg, /iterations: 0; loss: 2\.39468; series: SGD" role="graphics-symbol" aria-roledescription="point"/);
+    // The lines keep their first points (a line is one path, clipped as a whole).
+    assert.match(svg, /iterations: 0; loss: 2\.39468; series: SGD" role="graphics-symbol" aria-roledescription="line mark"/);
   });
 });
 

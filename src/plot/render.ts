@@ -39,10 +39,50 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const [vega, vegaLite] = await loadVega();
   const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as TopLevelSpec).spec), { renderer: 'none' });
   try {
+    await view.runAsync();
+    trimClipped((view.scenegraph() as unknown as { root: SceneMark }).root);
+    // toSVG runs the dataflow again (nothing is pending: the scenegraph stays as trimmed) and draws it.
     return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+/** The parts of Vega's scenegraph that trimClipped reads and changes. */
+interface SceneMark {
+  marktype: string;
+  clip?: boolean;
+  items: SceneItem[];
+}
+interface SceneItem {
+  bounds?: { x1: number; y1: number; x2: number; y2: number };
+  items?: SceneMark[];
+  width?: number;
+  height?: number;
+}
+
+/**
+ * Removes from the clipped marks the items their clip hides entirely. resvg 2.6.2 (the PNG) panics — and
+ * a Rust panic in a native addon aborts the whole process, exit 134 — on a clipped group of several
+ * semi-transparent children that reach far outside the image: a loss of 2.39 at the first iteration of
+ * `optimizer-compare-mnist` put its marker ~430 px above a plot whose y axis ends at 1 (the run's figure
+ * then aborted it, after training; 2.0 did not). An item hidden by its clip draws nothing: the PNG's
+ * pixels are the same without it (compared). Lines and areas are one path per mark and are left whole;
+ * so are rects partly inside (a histogram bar 6× taller than its axis rendered, and cutting it to the
+ * clip changed the anti-aliasing of two pixels).
+ */
+function trimClipped(mark: SceneMark, group?: SceneItem): void {
+  if (mark.marktype === 'group') {
+    for (const item of mark.items) for (const child of item.items ?? []) trimClipped(child, item);
+    return;
+  }
+  if (!mark.clip || !group || mark.marktype === 'line' || mark.marktype === 'area' || mark.marktype === 'trail') return;
+  const w = group.width ?? 0;
+  const h = group.height ?? 0;
+  mark.items = mark.items.filter((item) => {
+    const b = item.bounds;
+    return !b || (b.x2 >= 0 && b.x1 <= w && b.y2 >= 0 && b.y1 <= h);
+  });
 }
 
 /** PNG at twice the SVG's size (crisp on high-density screens and in the README). */
