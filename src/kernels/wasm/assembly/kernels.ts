@@ -402,6 +402,13 @@ export function gemmNNScratch(k: i32, sz: i32): i32 {
 const GEMM_NN_BLOCK_PER_BYTE = 8192;
 /** Fewer rows per block than this: B is taken whole. */
 const GEMM_NN_MIN_BLOCK_ROWS = 32;
+/**
+ * A B of at most this many bytes is taken whole: it stays in L2 across the rows of A, and blocks would
+ * only list each row again and add passes — chapter 6's h·W (128×100×100 float64, B 80 KB: blocks of 81
+ * and 19 rows before) took 89.7–90.8 µs against 92.3–95.2 µs, builds alternating (bench/ch06/kernels.ts
+ * --micro --threads 1).
+ */
+const GEMM_NN_WHOLE_BYTES = 131072;
 
 /**
  * C (m×n) = A (m×k) · B (k×n) [+ C]. Each row of A is listed (its non-zeros), then C's row is accumulated
@@ -420,7 +427,7 @@ const GEMM_NN_MIN_BLOCK_ROWS = 32;
   // Wide rows (dout·Wᵀ of Affine 4320→100: 17 KB each) get no blocks: a row pass then already walks B a
   // strip of 13 vectors at a time, and blocks of a row or two would only multiply the listing.
   let block = (GEMM_NN_BLOCK_PER_BYTE * <i32>sz) / max(1, rowB);
-  if (block < GEMM_NN_MIN_BLOCK_ROWS) block = k;
+  if (block < GEMM_NN_MIN_BLOCK_ROWS || k * rowB <= GEMM_NN_WHOLE_BYTES) block = k;
   for (let p0 = 0; p0 < k; p0 += block) {
     const len = min(block, k - p0);
     const bBlock = b + <usize>p0 * <usize>rowB;
