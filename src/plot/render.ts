@@ -51,7 +51,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 /** The parts of Vega's scenegraph that trimClipped reads and changes. */
 interface SceneMark {
   marktype: string;
-  clip?: boolean;
+  clip?: unknown;
   items: SceneItem[];
 }
 interface SceneItem {
@@ -76,7 +76,8 @@ function trimClipped(mark: SceneMark, group?: SceneItem): void {
     for (const item of mark.items) for (const child of item.items ?? []) trimClipped(child, item);
     return;
   }
-  if (!mark.clip || !group || mark.marktype === 'line' || mark.marktype === 'area' || mark.marktype === 'trail') return;
+  // A clip of `true` is the group's rectangle (Vega-Lite's `clip: true`); a clip path of its own is left alone.
+  if (mark.clip !== true || !group || mark.marktype === 'line' || mark.marktype === 'area' || mark.marktype === 'trail') return;
   const w = group.width ?? 0;
   const h = group.height ?? 0;
   mark.items = mark.items.filter((item) => {
