@@ -137,12 +137,14 @@ describe('the built CLI (dist/, what npx scratchnet runs) exits after a refusal'
   });
 });
 
+/** A module of the built package (dist/, what npx scratchnet runs), as a URL to import in a child process. */
+const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+
 describe('the built threads end by themselves when closed (never terminated mid-work)', () => {
   // Worker.terminate() on a thread with work of its own in flight (the plot thread loading vega or
   // writing files) can abort the process (nodejs/node#38418). close() asks each thread to end and
   // terminates only after a timeout: a thread that ends by itself exits with code 0, a terminated one 1.
   // (This was the suspected cause of optimizer-compare-mnist's SIGABRT; the cause found is resvg, below.)
-  const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
   it('the plot thread (closed while loading, idle and drawing) and the kernel helper exit with code 0', (t) => {
     if (!existsSync(fileURLToPath(dist('plot/render.js')))) return t.skip('dist/ is not built (npm ci builds it)');
     const script = `
@@ -183,7 +185,6 @@ describe('a figure whose markers lie far outside its axes is drawn (resvg aborte
   // The SIGABRT (exit 134) of optimizer-compare-mnist: resvg 2.6.2 panics on a clipped group whose
   // semi-transparent markers reach far outside the image, and a panic in the native addon aborts the
   // process. A first SGD loss of 2.39468 (y axis 0…1) was enough; renderSvg now leaves out what the clip hides.
-  const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
   it('smoothedLossSpec with first losses of 2.39468 and 100: exit 0, the PNG written, the hidden markers left out', (t) => {
     if (!existsSync(fileURLToPath(dist('plot/render.js')))) return t.skip('dist/ is not built (npm ci builds it)');
     const base = join(cwd, 'far-markers');
