@@ -102,7 +102,7 @@ for (let round = 1; round <= rounds; round++) {
   );
 }
 
-const ch06 = values['skip-ch06'] ? undefined : await optimizerCompareBench({ iters: Number(values['ch06-iters']), rounds, threads: 2 });
+const ch06 = values['skip-ch06'] ? undefined : await optimizerCompareBench({ iters: Number(values['ch06-iters']), rounds, threads: 2, others: true });
 
 // Chapters 7–8: bench/ch07/run.ts in a child process (it writes bench/ch07/results-ch07.md); its tables
 // are copied below and its medians feed the ceiling table.
