@@ -7,7 +7,8 @@
  *
  * Also, as a user times them: `npm start`'s command (`scratchnet train`, default flags: float64, plots and
  * files written) against `python3 bench/numpy_train.py`, whole processes by the wall clock; and
- * chapter 6's `optimizer-compare-mnist` against the book's NumPy code (bench/ch06/run.ts); chapters 7–8's
+ * chapter 6's `optimizer-compare-mnist` against the book's NumPy code, then every other chapter-6 command
+ * once for its time and peak RSS (bench/ch06/run.ts; ~3 min); chapters 7–8's
  * SimpleConvNet and DeepConvNet training steps against the book's NumPy code and TF.js (bench/ch07/run.ts,
  * run as a child process; its tables are copied in); and the machine's arithmetic ceiling (bench/peak.ts)
  * with what it implies for the speed targets.
