@@ -57,6 +57,16 @@ export interface OptimizerCompareResult {
   numpyLoopSeconds: number;
 }
 
+/** `scratchnet <args> --out DIR` timed (`wall`), DIR a fresh temporary directory removed afterwards. */
+function cliInTempDir(args: string[]): ReturnType<typeof wall> {
+  const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
+  try {
+    return wall(CLI, [...args, '--out', out]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /**
  * Runs both measures, alternating the systems round by round; ScratchNet's loop in a process of its own
  * each round (bench/ch06/loop.ts), as NumPy's.
@@ -66,14 +76,9 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
   const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[], snRss: [] as number[], npRss: [] as number[] };
   await cliBuilt();
   for (let r = 1; r <= rounds; r++) {
-    const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
-    try {
-      const sn = wall(CLI, ['optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads), '--out', out]);
-      rows.snWhole.push(sn.seconds);
-      rows.snRss.push(sn.peakRssMB);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    const sn = cliInTempDir(['optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads)]);
+    rows.snWhole.push(sn.seconds);
+    rows.snRss.push(sn.peakRssMB);
     const np = wall('python3', [join(root, 'bench/ch06/numpy_optimizer_compare.py'), '--seed', String(r), '--iters', String(iters)], pythonEnv);
     rows.npWhole.push(np.seconds);
     rows.npRss.push(np.peakRssMB);
@@ -85,14 +90,9 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
   // The memory limit is for every chapter-6 command: each of the others once, `--seed 1`, as the README's table.
   const otherRuns: { command: string; seconds: number; peakRssMB: number }[] = [];
   for (const command of others ? OTHER_CH06_COMMANDS : []) {
-    const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
-    try {
-      const run = wall(CLI, [command, '--seed', '1', '--out', out]);
-      otherRuns.push({ command, seconds: run.seconds, peakRssMB: run.peakRssMB });
-      console.log(`${command} --seed 1  ${run.seconds.toFixed(1)} s  peak RSS ${mbOf(run.peakRssMB)}`);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    const run = cliInTempDir([command, '--seed', '1']);
+    otherRuns.push({ command, seconds: run.seconds, peakRssMB: run.peakRssMB });
+    console.log(`${command} --seed 1  ${run.seconds.toFixed(1)} s  peak RSS ${mbOf(run.peakRssMB)}`);
   }
   const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.version.split()[0], "NumPy", numpy.__version__)']).toString().trim();
   const f = (s: number) => `${s.toFixed(1)} s`;
