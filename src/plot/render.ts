@@ -1,13 +1,17 @@
 /**
  * Node-only: renders Vega-Lite specs to SVG (vega, no native code) and PNG (resvg with bundled fonts).
  *
- * vega, vega-lite and resvg are loaded on first use, not when this module is imported: importing vega
- * alone costs ~0.3 s of CPU, and every command that imports the package would pay it at start-up.
+ * vega, vega-lite and resvg are loaded on first use, not when this module is imported: loading vega
+ * and vega-lite costs ~85 ms of CPU (their ES modules: ~270 ms, see loadVegaBundles), and every command that imports the
+ * package would pay it at start-up.
  * `startPlotRenderer()` does the same work on a worker thread, started before training so that loading
  * vega overlaps reading the data and drawing overlaps what the main thread does after training.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runInThisContext } from 'node:vm';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -22,10 +26,46 @@ type VegaLite = typeof import('vega-lite');
 type ResvgModule = typeof import('@resvg/resvg-js');
 
 let vegaModules: Promise<[Vega, VegaLite]> | undefined;
-/** vega and vega-lite, imported once, on first use. */
-function loadVega(): Promise<[Vega, VegaLite]> {
-  vegaModules ??= Promise.all([import('vega'), import('vega-lite')]);
+/** vega and vega-lite, loaded once, on first use (see loadVegaBundles). */
+export function loadVega(): Promise<[Vega, VegaLite]> {
+  vegaModules ??= Promise.resolve().then(loadVegaBundles);
   return vegaModules;
+}
+
+/**
+ * vega and vega-lite from the single-file builds both packages ship (`vega/build/vega.min.js`,
+ * `vega-lite/build/vega-lite.min.js`: UMD, the same versions as their ES modules), not from their ES
+ * modules: importing those reads and compiles 272 modules (vega-*, d3-*, vega-lite's own), 261–278 ms
+ * here, while the two bundles load in 84–87 ms (`scratchnet relu`, which draws one figure: 0.77–0.80 →
+ * 0.62–0.63 s, peak RSS 111 → 102 MB). The 30 SVGs that 27 commands draw came out the same, byte for
+ * byte (test/plot-render.test.ts keeps a check). Neither package exports its build folder, so the files
+ * are found beside the one file each does export (its schema).
+ */
+function loadVegaBundles(): [Vega, VegaLite] {
+  const require = createRequire(import.meta.url);
+  const vega = runUmd(join(dirname(require.resolve('vega/vega-schema.json')), 'vega.min.js'), {}) as Vega;
+  const vegaLite = runUmd(join(dirname(require.resolve('vega-lite/vega-lite-schema.json')), 'vega-lite.min.js'), { vega }) as VegaLite;
+  return [vega, vegaLite];
+}
+
+/**
+ * Runs a UMD bundle as CommonJS and returns its exports, its `require` answered from `deps` only. Not
+ * with `require()`: both packages are `"type": "module"`, so Node loads their .js files as ES modules,
+ * in which a UMD bundle sees no `module` and sets a global instead.
+ */
+function runUmd(path: string, deps: Record<string, unknown>): unknown {
+  const wrapper = runInThisContext(`(function (exports, require, module) {${readFileSync(path, 'utf8')}\n})`, { filename: path }) as (
+    exports: object,
+    require: (id: string) => unknown,
+    module: { exports: object },
+  ) => void;
+  const module = { exports: {} };
+  const requireDep = (id: string) => {
+    if (id in deps) return deps[id];
+    throw new Error(`${path} requires ${id}, which is not given to it`);
+  };
+  wrapper(module.exports, requireDep, module);
+  return module.exports;
 }
 
 let resvgModule: ResvgModule | undefined;
@@ -37,6 +77,11 @@ function loadResvg(): ResvgModule {
 
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const [vega, vegaLite] = await loadVega();
+  return renderSvgWith(vega, vegaLite, spec);
+}
+
+/** renderSvg with the given vega and vega-lite (a test draws with their ES modules too, and compares). */
+export async function renderSvgWith(vega: Vega, vegaLite: VegaLite, spec: VegaLiteSpec): Promise<string> {
   const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as TopLevelSpec).spec), { renderer: 'none' });
   try {
     await view.runAsync();
