@@ -10,7 +10,7 @@ import { useWasmKernels } from './kernels/wasm/index.ts';
 import { createNodeHelper } from './kernels/wasm/node-helper.ts';
 
 export * from './index.ts';
-export { loadMnist, loadMnistSplits, defaultMnistDir, readIdxFile } from './data/load-mnist.ts';
+export { loadMnist, loadMnistSplit, loadMnistSplits, defaultMnistDir, readIdxFile } from './data/load-mnist.ts';
 export type { MnistDirOptions } from './data/load-mnist.ts';
 export { saveModel, loadModel } from './io/model-file.ts';
 export { saveNetwork, loadNetwork, loadParamsInto, readNetworkFile } from './io/network-file.ts';

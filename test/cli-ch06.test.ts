@@ -4,7 +4,7 @@
  * run, bad flags refused (exit 2) before any work.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -152,6 +152,18 @@ describe('chapter-6 commands', { concurrency: 2 }, () => {
     assert.equal(lines[0], '===========iteration:0===========');
     assert.deepEqual(lines.slice(1).map((l) => l.split(':')[0]), ['std=0.01', 'Xavier', 'He']);
     assertFigure('wic', 'weight-init-compare');
+  });
+
+  it('reads the test set only where a command uses it: the training files alone run weight-init-compare', async () => {
+    const trainOnly = join(cwd, 'mnist-train-only');
+    mkdirSync(trainOnly);
+    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) copyFileSync(join(data, f), join(trainOnly, f));
+    ok(await runCli(['weight-init-compare', '--data', trainOnly, '--iters', '2', '--hidden', '10,10', '--seed', '2', '--out', 'wic-train-only'], cwd), 'weight-init-compare on the training files');
+    assertFigure('wic-train-only', 'weight-init-compare');
+    // overfit-weight-decay evaluates on the test set: its absence is the error, naming the file it looked for.
+    const r = await runCli(['overfit-weight-decay', '--data', trainOnly, '--epochs', '1', '--train-size', '100', '--hidden', '10', '--seed', '5', '--out', 'owd-train-only'], cwd);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /no t10k-images-idx3-ubyte \(or t10k-images-idx3-ubyte\.gz\) in .*mnist-train-only/);
   });
 
   it('batch-norm-test: the book\'s scale headers and epoch lines, a grid of panels', async () => {

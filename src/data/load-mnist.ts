@@ -128,14 +128,17 @@ export interface MnistDirOptions {
 
 /** The training and test splits as compact bytes (what training uses; converts nothing). */
 export function loadMnistSplits(options: MnistDirOptions = {}): MnistSplits {
+  return { train: loadMnistSplit('train', options), test: loadMnistSplit('test', options) };
+}
+
+/** One split, the training set's 60 000 images or the test set's 10 000, as compact bytes. */
+export function loadMnistSplit(which: 'train' | 'test', options: MnistDirOptions = {}): MnistSplit {
   const dir = options.dir ?? defaultMnistDir();
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`loadMnist: data directory ${dir} does not exist`);
-  const split = (images: readonly string[], labels: readonly string[]) => {
-    const imagePath = findFile(dir, images);
-    const labelPath = findFile(dir, labels);
-    return MnistSplit.fromIdx(readIdxFile(imagePath, 3), readIdxFile(labelPath, 1), imagePath, labelPath);
-  };
-  return { train: split(BASES.trainImages, BASES.trainLabels), test: split(BASES.testImages, BASES.testLabels) };
+  const [images, labels] = which === 'train' ? [BASES.trainImages, BASES.trainLabels] : [BASES.testImages, BASES.testLabels];
+  const imagePath = findFile(dir, images);
+  const labelPath = findFile(dir, labels);
+  return MnistSplit.fromIdx(readIdxFile(imagePath, 3), readIdxFile(labelPath, 1), imagePath, labelPath);
 }
 
 /**
