@@ -2,8 +2,8 @@
  * Node-only: renders Vega-Lite specs to SVG (vega, no native code) and PNG (resvg with bundled fonts).
  *
  * vega, vega-lite and resvg are loaded on first use, not when this module is imported: loading vega
- * and vega-lite costs ~85 ms of CPU (their ES modules: ~270 ms, see loadVegaBundles), and every command that imports the
- * package would pay it at start-up.
+ * and vega-lite costs ~85 ms of CPU (their ES modules: ~270 ms, see loadVegaBundles), and every command
+ * that imports the package would pay it at start-up.
  * `startPlotRenderer()` does the same work on a worker thread, started before training so that loading
  * vega overlaps reading the data and drawing overlaps what the main thread does after training.
  */
