@@ -11,6 +11,7 @@ import {
   AND,
   function1,
   function2,
+  loadMnistSplits,
   GATE_INPUTS,
   gradientDescent,
   NAND,
@@ -29,6 +30,7 @@ import {
   TwoLayerNetCh04,
   XOR,
 } from '../src/node.ts';
+import { accuracyInBlocks } from '../src/cli/book/ch04.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const F = JSON.parse(readFileSync(new URL('./fixtures/numpy-ch04.json', import.meta.url), 'utf8'));
@@ -115,6 +117,22 @@ describe('chapter 4: numerical differentiation and gradient descent (NumPy value
       close(n[k].data, Array.from(g[k].data), 1e-5, `numerical vs backprop ${k}`, 1e-2); // absolute 1e-7: the method's error, not rounding
     }
     assert.equal(net.accuracy(x, t), net.accuracy(x, [0, 1, 1, 0, 1]));
+  });
+
+  it('train-neuralnet-ch04 counts accuracy over real MNIST in blocks of images: the same number as over the whole set', () => {
+    const { train } = loadMnistSplits();
+    const split = train.slice(0, 2500);
+    const net = new TwoLayerNetCh04(784, 50, 10, 0.01, { seed: 4 });
+    // A few steps of the book's SGD, so that the classes predicted are not all one.
+    const [x, t] = split.slice(0, 300).toTensors({ oneHotLabel: true });
+    for (let i = 0; i < 30; i++) {
+      const g = net.gradient(x, t);
+      for (const k of ['W1', 'b1', 'W2', 'b2'] as const) for (let j = 0; j < g[k].data.length; j++) net.params[k].data[j] -= 0.5 * g[k].data[j];
+    }
+    const [xAll, tAll] = split.toTensors({ oneHotLabel: true });
+    const whole = net.accuracy(xAll, tAll);
+    assert.ok(whole > 0.15 && whole < 1, `accuracy ${whole}`); // chance is ~0.1
+    for (const rows of [1000, 7, 2500, 4000]) assert.equal(accuracyInBlocks(net, split, rows), whole, `blocks of ${rows}`);
   });
 });
 
