@@ -6,6 +6,7 @@
  */
 import { crossEntropyError, labelIndices, sigmoid, sigmoidGrad, softmax, type Labels } from '../functions.ts';
 import { numericalGradient } from '../gradient.ts';
+import { allocateBuffer } from '../kernels/index.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
 import { add, dot, sum } from '../tensor/ops.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -45,15 +46,16 @@ export class TwoLayerNetCh04 {
     }
     this.seed = options.seed ?? randomSeed();
     const rng = new Random(this.seed);
-    const W1 = new Float64Array(inputSize * hiddenSize);
+    // Long-lived buffers (on the WASM kernels' heap when they are in use: the products read them in place).
+    const W1 = allocateBuffer(false, inputSize * hiddenSize, 'TwoLayerNetCh04', [inputSize, hiddenSize]);
     rng.fillNormal(W1, 0, weightInitStd);
-    const W2 = new Float64Array(hiddenSize * outputSize);
+    const W2 = allocateBuffer(false, hiddenSize * outputSize, 'TwoLayerNetCh04', [hiddenSize, outputSize]);
     rng.fillNormal(W2, 0, weightInitStd);
     this.params = {
       W1: new Tensor(W1, [inputSize, hiddenSize]),
-      b1: new Tensor(new Float64Array(hiddenSize), [hiddenSize]),
+      b1: new Tensor(allocateBuffer(false, hiddenSize, 'TwoLayerNetCh04', [hiddenSize]), [hiddenSize]),
       W2: new Tensor(W2, [hiddenSize, outputSize]),
-      b2: new Tensor(new Float64Array(outputSize), [outputSize]),
+      b2: new Tensor(allocateBuffer(false, outputSize, 'TwoLayerNetCh04', [outputSize]), [outputSize]),
     };
   }
 

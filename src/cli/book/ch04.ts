@@ -7,6 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { function1, function2, gradientDescent, numericalDiff, numericalGradientRows } from '../../gradient.ts';
 import type { MnistSplit } from '../../data/mnist.ts';
+import { allocateBuffer } from '../../kernels/index.ts';
 import { SimpleNet } from '../../nets/simple-net.ts';
 import { TwoLayerNetCh04 } from '../../nets/two-layer-net-ch04.ts';
 import { curvesSpec, quiverSpec } from '../../plot/book-specs.ts';
@@ -21,9 +22,9 @@ import { arange, drawing } from './shared.ts';
  * instead of the whole split (376 MB for the training set): the same number, as each image's class is
  * predicted on its own.
  */
-export function accuracyInBlocks(net: TwoLayerNetCh04, split: MnistSplit, rows = 1000): number {
+export function accuracyInBlocks(net: TwoLayerNetCh04, split: MnistSplit, rows = 1000, block?: Float64Array): number {
   const p = split.pixels;
-  const block = new Float64Array(Math.min(rows, split.count) * p);
+  if (!block || block.length < Math.min(rows, split.count) * p) block = allocateBuffer(false, Math.min(rows, split.count) * p, 'accuracyInBlocks') as Float64Array;
   let correct = 0;
   for (let start = 0; start < split.count; start += rows) {
     const n = Math.min(rows, split.count - start);
@@ -137,8 +138,10 @@ export function registerCh04(program: Command): void {
       const p = train.pixels;
       const net = new TwoLayerNetCh04(p, flags.hidden, 10, 0.01, { seed: ctx.seed });
       const iterPerEpoch = Math.max(train.count / flags.batchSize, 1);
-      const xb = new Tensor(new Float64Array(flags.batchSize * p), [flags.batchSize, p]);
-      const tb = new Tensor(new Float64Array(flags.batchSize * 10), [flags.batchSize, 10]);
+      // Long-lived buffers, on the WASM kernels' heap when they are in use (the products read them in place).
+      const xb = new Tensor(allocateBuffer(false, flags.batchSize * p, 'train-neuralnet-ch04'), [flags.batchSize, p]);
+      const tb = new Tensor(allocateBuffer(false, flags.batchSize * 10, 'train-neuralnet-ch04'), [flags.batchSize, 10]);
+      const block = allocateBuffer(false, Math.min(1000, Math.max(train.count, test.count)) * p, 'train-neuralnet-ch04') as Float64Array;
       const batchIndex = new Int32Array(flags.batchSize);
       const trainAcc: number[] = [];
       const testAcc: number[] = [];
@@ -159,8 +162,8 @@ export function registerCh04(program: Command): void {
         }
         losses.push(net.loss(xb, tb));
         if (i % iterPerEpoch === 0) {
-          trainAcc.push(accuracyInBlocks(net, train));
-          testAcc.push(accuracyInBlocks(net, test));
+          trainAcc.push(accuracyInBlocks(net, train, 1000, block));
+          testAcc.push(accuracyInBlocks(net, test, 1000, block));
           ctx.print(`train acc, test acc | ${pyFloat(trainAcc.at(-1)!)}, ${pyFloat(testAcc.at(-1)!)}`);
         }
         bar.update(i + 1, `loss ${losses.at(-1)!.toFixed(3)}`);
