@@ -7,13 +7,14 @@
  *
  * Also, as a user times them: `npm start`'s command (`scratchnet train`, default flags: float64, plots and
  * files written) against `python3 bench/numpy_train.py`, whole processes by the wall clock; and
+ * chapter 4's `train-neuralnet-ch04` against the book's NumPy code (bench/ch04/run.ts; ~1 min a round);
  * chapter 6's `optimizer-compare-mnist` against the book's NumPy code, then every other chapter-6 command
  * once for its time and peak RSS (bench/ch06/run.ts; ~3 min); chapters 7–8's
  * SimpleConvNet and DeepConvNet training steps against the book's NumPy code and TF.js (bench/ch07/run.ts,
  * run as a child process; its tables are copied in); and the machine's arithmetic ceiling (bench/peak.ts)
  * with what it implies for the speed targets.
  *
- *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N]
+ *   npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch04] [--skip-ch06] [--ch06-iters N]
  *                    [--skip-ch07] [--ch07-steps N]
  */
 import { execFileSync } from 'node:child_process';
@@ -24,13 +25,14 @@ import { loadMnistSplits } from '../src/data/load-mnist.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { benchArgs } from './args.ts';
 import type { BrowserBench, BrowserConvBench } from './browser.ts';
+import { trainCh04Bench } from './ch04/run.ts';
 import { optimizerCompareBench } from './ch06/run.ts';
 import { kernelBench } from './kernels.ts';
 import { ceilingLines, convStepFlops, measurePeak, optimizerCompareFlops, previousWorkloadSeconds, type Workload } from './peak.ts';
 import { CLI, ensureTfjsInstalled, limitText, mbOf, median, numpy, resultsOf, root, scratchNet, tfjs, wall, type BenchSystem, type Run } from './systems.ts';
 
 const values = benchArgs(
-  `npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch06] [--ch06-iters N] [--skip-ch07] [--ch07-steps N]
+  `npm run bench -- [--rounds N] [--iters N] [--skip-tfjs] [--skip-ch04] [--skip-ch06] [--ch06-iters N] [--skip-ch07] [--ch07-steps N]
 
 The book's chapter-5 run in ScratchNet, NumPy and TF.js, whole processes as a user times them, chapter 6's
 optimizer-compare-mnist, chapters 7-8's conv-net steps, the browser against Node, the gradient check, the
@@ -39,6 +41,7 @@ kernels and the machine's arithmetic ceiling, side by side in one run. Writes be
   --rounds N       rounds of every comparison, alternating the systems (default 3)
   --iters N        chapter-5 iterations (default 10000, the book's)
   --skip-tfjs      leave TF.js out (it is installed by the benchmark itself on first use)
+  --skip-ch04      leave chapter 4 (train-neuralnet-ch04) out
   --skip-ch06      leave chapter 6 out
   --ch06-iters N   optimizer-compare-mnist iterations (default 2000, the book's)
   --skip-ch07      leave chapters 7-8 out
@@ -47,6 +50,7 @@ kernels and the machine's arithmetic ceiling, side by side in one run. Writes be
     rounds: { type: 'string', default: '3' },
     iters: { type: 'string', default: '10000' },
     'skip-tfjs': { type: 'boolean', default: false },
+    'skip-ch04': { type: 'boolean', default: false },
     'skip-ch06': { type: 'boolean', default: false },
     'ch06-iters': { type: 'string', default: '2000' },
     'skip-ch07': { type: 'boolean', default: false },
@@ -102,6 +106,9 @@ for (let round = 1; round <= rounds; round++) {
     `round ${round}/${rounds}  whole process: npm start ${wholeRuns.npmStart.at(-1)!.toFixed(2)} s, scratchnet train ${wholeRuns.scratchNet.at(-1)!.toFixed(2)} s, python3 numpy_train.py ${wholeRuns.numpy.at(-1)!.toFixed(2)} s`,
   );
 }
+
+// Chapter 4's net is not built from layers: its plain tensor operations are ScratchNet's generic path.
+const ch04 = values['skip-ch04'] ? undefined : await trainCh04Bench({ iters, rounds });
 
 const ch06 = values['skip-ch06'] ? undefined : await optimizerCompareBench({ iters: Number(values['ch06-iters']), rounds, threads: 2, others: true });
 
@@ -211,7 +218,7 @@ const python = execFileSync('python3', ['-c', 'import numpy, sys; print(sys.vers
 const md = [
   '# Benchmark results',
   '',
-  `Written by \`npm run bench -- --rounds ${rounds} --iters ${iters}${values['skip-tfjs'] ? ' --skip-tfjs' : ''}${ch06 ? ` --ch06-iters ${values['ch06-iters']}` : ' --skip-ch06'}${ch07 ? ` --ch07-steps ${values['ch07-steps']}` : ' --skip-ch07'}\` on ${new Date().toISOString()}.`,
+  `Written by \`npm run bench -- --rounds ${rounds} --iters ${iters}${values['skip-tfjs'] ? ' --skip-tfjs' : ''}${ch04 ? '' : ' --skip-ch04'}${ch06 ? ` --ch06-iters ${values['ch06-iters']}` : ' --skip-ch06'}${ch07 ? ` --ch07-steps ${values['ch07-steps']}` : ' --skip-ch07'}\` on ${new Date().toISOString()}.`,
   `Machine: ${machine}; Python ${python}. Systems ran one after another, alternating, ${rounds} round(s); seeds 1…${rounds}.`,
   'Seconds are each program’s own timer around reading the data, training and the accuracy evaluations (not process start-up, nor ScratchNet’s plots and files).',
   '',
@@ -235,6 +242,7 @@ const md = [
   '',
   `Issue 25's target for \`scratchnet train\`: ≥ 4× the book's script, whole process — ${median(wholeRuns.numpy) / median(wholeRuns.scratchNet) >= 4 ? 'met' : 'not met'} (${(median(wholeRuns.numpy) / median(wholeRuns.scratchNet)).toFixed(2)}×).`,
   '',
+  ...(ch04 ? ['## Chapter 4: train-neuralnet-ch04 (the generic path)', '', ...ch04.lines, ''] : []),
   ...(ch06 ? ['## Chapter 6: optimizer-compare-mnist', '', ...ch06.lines, ''] : []),
   ...(ch07 ? ['## Chapters 7–8: the conv nets’ training step (bench/ch07/run.ts)', '', ch07.tables, ''] : []),
   '## The ceiling: the fastest any kernel could be on this machine',
