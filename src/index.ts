@@ -104,7 +104,7 @@ export type { LoadPickleOptions } from './io/pickle.ts';
 export { numericalGradient, numericalDiff, numericalGradientRows, gradientDescent, function1, function2 } from './gradient.ts';
 export { SimpleNet } from './nets/simple-net.ts';
 export type { SimpleNetOptions } from './nets/simple-net.ts';
-export { TwoLayerNetCh04 } from './nets/two-layer-net-ch04.ts';
+export { TwoLayerNetCh04, TwoLayerNetCh04Workspace } from './nets/two-layer-net-ch04.ts';
 export type { Ch04Params } from './nets/two-layer-net-ch04.ts';
 export { TwoLayerNet, PARAM_KEYS, TWO_LAYER_NET } from './nets/two-layer-net.ts';
 export type { ParamKey, ParamMap, TwoLayerNetOptions } from './nets/two-layer-net.ts';

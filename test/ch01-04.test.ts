@@ -28,6 +28,7 @@ import {
   tensor,
   Tensor,
   TwoLayerNetCh04,
+  TwoLayerNetCh04Workspace,
   XOR,
 } from '../src/node.ts';
 import { accuracyInBlocks } from '../src/cli/book/ch04.ts';
@@ -117,6 +118,29 @@ describe('chapter 4: numerical differentiation and gradient descent (NumPy value
       close(n[k].data, Array.from(g[k].data), 1e-5, `numerical vs backprop ${k}`, 1e-2); // absolute 1e-7: the method's error, not rounding
     }
     assert.equal(net.accuracy(x, t), net.accuracy(x, [0, 1, 1, 0, 1]));
+  });
+
+  it("TwoLayerNetCh04Workspace: the net's predict, loss, accuracy and gradient on real MNIST, bit for bit, in buffers allocated once", () => {
+    const { train } = loadMnistSplits();
+    const net = new TwoLayerNetCh04(784, 50, 10, 0.01, { seed: 5 });
+    const ws = new TwoLayerNetCh04Workspace(net, 100);
+    const same = (got: ArrayLike<number>, want: ArrayLike<number>, what: string) => {
+      assert.equal(got.length, want.length, `${what}: length`);
+      for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `${what}[${i}]: ${got[i]} !== ${want[i]}`);
+    };
+    for (const [step, rows] of [[0, 100], [1, 37], [2, 100], [3, 1]]) {
+      const [x, t] = train.slice(step * 100, step * 100 + rows).toTensors({ oneHotLabel: true });
+      const labels = train.labels.subarray(step * 100, step * 100 + rows);
+      same(ws.predict(x).data, net.predict(x).data, `predict (${rows} rows)`);
+      assert.ok(Object.is(ws.loss(x, t), net.loss(x, t)), 'loss');
+      assert.equal(ws.accuracy(x, labels), net.accuracy(x, t), 'accuracy');
+      const want = net.gradient(x, t);
+      const got = ws.gradient(x, t);
+      for (const k of ['W1', 'b1', 'W2', 'b2'] as const) same(got[k].data, want[k].data, `gradient ${k} (${rows} rows)`);
+      // A step of the book's SGD, so the next batch meets other weights.
+      for (const k of ['W1', 'b1', 'W2', 'b2'] as const) for (let j = 0; j < want[k].size; j++) net.params[k].data[j] -= 0.5 * want[k].data[j];
+    }
+    assert.throws(() => ws.predict(train.slice(0, 101).toTensors()[0]), /at most 100 of them/);
   });
 
   it('train-neuralnet-ch04 counts accuracy over real MNIST in blocks of images: the same number as over the whole set', () => {

@@ -6,7 +6,7 @@
  */
 import { crossEntropyError, labelIndices, sigmoid, sigmoidGrad, softmax, type Labels } from '../functions.ts';
 import { numericalGradient } from '../gradient.ts';
-import { allocateBuffer } from '../kernels/index.ts';
+import { allocateBuffer, kernels, type FloatArray } from '../kernels/index.ts';
 import { Random, randomSeed } from '../tensor/random.ts';
 import { add, dot, sum } from '../tensor/ops.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -20,6 +20,16 @@ function oneHot(t: Labels, rows: number, classes: number): Tensor {
   const out = new Float64Array(rows * classes);
   for (let i = 0; i < rows; i++) out[i * classes + labels[i]] = 1;
   return new Tensor(out, [rows, classes]);
+}
+
+/** The fraction of the rows of `y` whose largest value is at the target (one-hot rows or label indices). */
+function accuracyOf(y: Tensor, t: Labels): number {
+  const [rows, classes] = y.shape;
+  const labels = t instanceof Tensor && t.ndim === 2 ? Array.from(t.argmax({ axis: 1 }).data) : labelIndices('TwoLayerNetCh04.accuracy', t, rows, classes);
+  const predicted = y.argmax({ axis: 1 }).data;
+  let correct = 0;
+  for (let i = 0; i < rows; i++) if (predicted[i] === labels[i]) correct++;
+  return correct / rows;
 }
 
 /**
@@ -71,13 +81,7 @@ export class TwoLayerNetCh04 {
 
   /** The fraction of rows whose most probable class is the target (one-hot rows or label indices). */
   accuracy(x: Tensor, t: Labels): number {
-    const y = this.predict(x);
-    const [rows, classes] = y.shape;
-    const labels = t instanceof Tensor && t.ndim === 2 ? Array.from(t.argmax({ axis: 1 }).data) : labelIndices('TwoLayerNetCh04.accuracy', t, rows, classes);
-    const predicted = y.argmax({ axis: 1 }).data;
-    let correct = 0;
-    for (let i = 0; i < rows; i++) if (predicted[i] === labels[i]) correct++;
-    return correct / rows;
+    return accuracyOf(this.predict(x), t);
   }
 
   /** Gradients by central differences of the loss, parameter by parameter (very slow: see the class comment). */
@@ -102,5 +106,98 @@ export class TwoLayerNetCh04 {
     const dz1 = dot(dy, W2, { transB: true });
     const da1 = sigmoidGrad(a1).mul(dz1);
     return { W1: dot(x, da1, { transA: true }), b1: sum(da1, { axis: 0 }), W2: dot(z1, dy, { transA: true }), b2: sum(dy, { axis: 0 }) };
+  }
+}
+
+/**
+ * A TwoLayerNetCh04's `predict`, `loss`, `accuracy` and `gradient` for up to `capacity` rows at a time, in
+ * buffers allocated once — on the WASM kernels' heap when they are in use, so the products read and write
+ * them in place: no allocation and no copy per call, and the hidden layer's sigmoid computed once (the
+ * book's `sigmoid_grad(a1)` is `(1 − z1)·z1` with `z1 = sigmoid(a1)`, which the forward pass already has).
+ * The same operations in the same order as the net's own methods, so the same numbers, bit for bit
+ * (test/ch01-04.test.ts); train-neuralnet-ch04 trains with it. The net's methods stay the book's code.
+ * What `predict` and `gradient` return are views of the buffers, valid until the next call.
+ */
+export class TwoLayerNetCh04Workspace {
+  readonly grads: Ch04Params;
+  private readonly a1: FloatArray;
+  private readonly z1: FloatArray;
+  private readonly a2: FloatArray;
+  // Off the heap, as the net's own softmax output: softmaxRows then runs the same (reference) kernel.
+  private readonly y: Float64Array;
+  private readonly dy: FloatArray;
+  private readonly dz1: FloatArray;
+  private readonly da1: FloatArray;
+  private rows = 0;
+
+  constructor(
+    readonly net: TwoLayerNetCh04,
+    readonly capacity: number,
+  ) {
+    const [inputs, hidden] = net.params.W1.shape;
+    const classes = net.params.W2.shape[1];
+    const buffer = (n: number) => allocateBuffer(false, n, 'TwoLayerNetCh04Workspace');
+    [this.a1, this.z1, this.dz1, this.da1] = [buffer(capacity * hidden), buffer(capacity * hidden), buffer(capacity * hidden), buffer(capacity * hidden)];
+    [this.a2, this.dy] = [buffer(capacity * classes), buffer(capacity * classes)];
+    this.y = new Float64Array(capacity * classes);
+    this.grads = {
+      W1: new Tensor(buffer(inputs * hidden), [inputs, hidden]),
+      b1: new Tensor(new Float64Array(hidden), [hidden]),
+      W2: new Tensor(buffer(hidden * classes), [hidden, classes]),
+      b2: new Tensor(new Float64Array(classes), [classes]),
+    };
+  }
+
+  /** `predict(x)` of the net: softmax(sigmoid(x·W1 + b1)·W2 + b2). */
+  predict(x: Tensor): Tensor {
+    const { W1, b1, W2, b2 } = this.net.params;
+    const [inputs, hidden] = W1.shape;
+    const classes = W2.shape[1];
+    const rows = x.shape[0];
+    if (x.ndim !== 2 || x.shape[1] !== inputs || rows > this.capacity || !(x.data instanceof Float64Array)) {
+      throw new Error(`TwoLayerNetCh04Workspace: x must be float64 rows of ${inputs} values, at most ${this.capacity} of them; got ${x.dtype} of shape (${x.shape.join(',')})`);
+    }
+    this.rows = rows;
+    const a1 = this.a1.subarray(0, rows * hidden);
+    const z1 = this.z1.subarray(0, rows * hidden);
+    const a2 = this.a2.subarray(0, rows * classes);
+    const y = this.y.subarray(0, rows * classes);
+    kernels.gemm(false, false, rows, hidden, inputs, x.data, W1.data, a1);
+    kernels.addRowVector(a1, b1.data, rows, hidden, a1);
+    kernels.sigmoid(a1, z1);
+    kernels.gemm(false, false, rows, classes, hidden, z1, W2.data, a2);
+    kernels.addRowVector(a2, b2.data, rows, classes, a2);
+    kernels.softmaxRows(a2, rows, classes, y);
+    return new Tensor(y, [rows, classes]);
+  }
+
+  loss(x: Tensor, t: Labels): number {
+    return crossEntropyError(this.predict(x), t);
+  }
+
+  accuracy(x: Tensor, t: Labels): number {
+    return accuracyOf(this.predict(x), t);
+  }
+
+  /** The net's `gradient(x, t)`, into `grads`. */
+  gradient(x: Tensor, t: Labels): Ch04Params {
+    const y = this.predict(x);
+    const { W2 } = this.net.params;
+    const [inputs, hidden] = this.net.params.W1.shape;
+    const classes = W2.shape[1];
+    const rows = this.rows;
+    const target = oneHot(t, rows, classes).data;
+    const [yv, dy, z1, dz1, da1] = [y.data, this.dy, this.z1, this.dz1, this.da1];
+    // dy = (y − t) / batch
+    for (let i = 0; i < rows * classes; i++) dy[i] = (yv[i] - target[i]) / rows;
+    kernels.gemm(false, true, rows, hidden, classes, dy, W2.data, dz1);
+    // da1 = sigmoidGrad(a1) · dz1, sigmoidGrad(a1) = (1 − z1)·z1
+    for (let i = 0; i < rows * hidden; i++) da1[i] = (1.0 - z1[i]) * z1[i] * dz1[i];
+    const g = this.grads;
+    kernels.gemm(true, false, inputs, hidden, rows, x.data, da1, g.W1.data);
+    kernels.sumAxis(da1, 1, rows, hidden, g.b1.data);
+    kernels.gemm(true, false, hidden, classes, rows, z1, dy, g.W2.data);
+    kernels.sumAxis(dy, 1, rows, classes, g.b2.data);
+    return g;
   }
 }

@@ -9,7 +9,7 @@ import { function1, function2, gradientDescent, numericalDiff, numericalGradient
 import type { MnistSplit } from '../../data/mnist.ts';
 import { allocateBuffer, kernels } from '../../kernels/index.ts';
 import { SimpleNet } from '../../nets/simple-net.ts';
-import { TwoLayerNetCh04 } from '../../nets/two-layer-net-ch04.ts';
+import { TwoLayerNetCh04, TwoLayerNetCh04Workspace } from '../../nets/two-layer-net-ch04.ts';
 import { curvesSpec, quiverSpec } from '../../plot/book-specs.ts';
 import { Tensor, tensor } from '../../tensor/tensor.ts';
 import { pyFloat } from '../../train/trainer.ts';
@@ -20,9 +20,9 @@ import { arange, drawing } from './shared.ts';
 /**
  * `net.accuracy` over a whole MNIST split, converting `rows` images to floats at a time (~6 MB in float64)
  * instead of the whole split (376 MB for the training set): the same number, as each image's class is
- * predicted on its own.
+ * predicted on its own. `net`: a TwoLayerNetCh04, or a workspace of one with room for `rows` rows.
  */
-export function accuracyInBlocks(net: TwoLayerNetCh04, split: MnistSplit, rows = 1000, block?: Float64Array): number {
+export function accuracyInBlocks(net: Pick<TwoLayerNetCh04, 'accuracy'>, split: MnistSplit, rows = 1000, block?: Float64Array): number {
   const p = split.pixels;
   if (!block || block.length < Math.min(rows, split.count) * p) block = allocateBuffer(false, Math.min(rows, split.count) * p, 'accuracyInBlocks') as Float64Array;
   let correct = 0;
@@ -143,6 +143,9 @@ export function registerCh04(program: Command): void {
       const tb = new Tensor(allocateBuffer(false, flags.batchSize * 10, 'train-neuralnet-ch04'), [flags.batchSize, 10]);
       const block = allocateBuffer(false, Math.min(1000, Math.max(train.count, test.count)) * p, 'train-neuralnet-ch04') as Float64Array;
       const batchIndex = new Int32Array(flags.batchSize);
+      // The net's gradient, loss and accuracy in buffers allocated once (the same numbers, bit for bit).
+      const step = new TwoLayerNetCh04Workspace(net, flags.batchSize);
+      const blocks = new TwoLayerNetCh04Workspace(net, 1000);
       const trainAcc: number[] = [];
       const testAcc: number[] = [];
       const losses: number[] = [];
@@ -154,13 +157,13 @@ export function registerCh04(program: Command): void {
           tb.data[r * 10 + train.labels[batchIndex[r]]] = 1;
         }
         train.gatherImages(batchIndex, xb.data);
-        const grad = net.gradient(xb, tb);
+        const grad = step.gradient(xb, tb);
         // The book's `params[key] -= learning_rate * grad[key]`: w + (−lr)·g is w − lr·g exactly.
         for (const key of ['W1', 'b1', 'W2', 'b2'] as const) kernels.axpy(-flags.lr, grad[key].data, net.params[key].data);
-        losses.push(net.loss(xb, tb));
+        losses.push(step.loss(xb, tb));
         if (i % iterPerEpoch === 0) {
-          trainAcc.push(accuracyInBlocks(net, train, 1000, block));
-          testAcc.push(accuracyInBlocks(net, test, 1000, block));
+          trainAcc.push(accuracyInBlocks(blocks, train, 1000, block));
+          testAcc.push(accuracyInBlocks(blocks, test, 1000, block));
           ctx.print(`train acc, test acc | ${pyFloat(trainAcc.at(-1)!)}, ${pyFloat(testAcc.at(-1)!)}`);
         }
         bar.update(i + 1, `loss ${losses.at(-1)!.toFixed(3)}`);
