@@ -402,6 +402,41 @@ describe('WASM SIMD kernels', () => {
     );
   });
 
+  it("sigmoid equals the TypeScript kernel within 2 ulp in float64 (its exp is a polynomial, Math.exp is not), within a float32 ulp in float32, exactly at ±0, ±Infinity, NaN and the underflow edge", () => {
+    const ulpDistance = (a: number, b: number): number => {
+      if (Object.is(a, b)) return 0;
+      const bits = new BigInt64Array(new Float64Array([a, b]).buffer);
+      return Math.abs(Number(bits[0] - bits[1]));
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 3, 7, 8, 9, 17, 129, 1000), fc.boolean(), fc.boolean(), fc.constantFrom(1, 8, 40, 800), fc.integer(), (len, f32, onHeap, spread, seed) => {
+        // x and out on the heap or not, crosswise: each way in and out of the kernel.
+        const xs = arrayOf(len, f32, !onHeap, 0, seed).subarray(0, len) as FloatArray;
+        for (let i = 0; i < len; i++) xs[i] *= spread;
+        const want = new (f32 ? Float32Array : Float64Array)(len);
+        const got = onHeap ? wasm.heap.allocate(f32, len)! : new (f32 ? Float32Array : Float64Array)(len);
+        referenceKernels.sigmoid(xs, want);
+        wasm.kernels.sigmoid(xs, got);
+        for (let i = 0; i < len; i++) {
+          if (f32) assert.ok(Math.abs(got[i] - want[i]) <= 2 ** -23 * Math.abs(want[i]), `sigmoid (float32) of ${xs[i]}: ${got[i]} vs ${want[i]}`);
+          else assert.ok(ulpDistance(got[i], want[i]) <= 2, `sigmoid of ${xs[i]}: ${got[i]} vs ${want[i]}`);
+        }
+        wasm.kernels.sigmoid(got, got); // in place, on the heap or copied
+        referenceKernels.sigmoid(want, want);
+        for (let i = 0; i < len; i++) assert.ok(Math.abs(got[i] - want[i]) <= 4 * (f32 ? 2 ** -23 : 2 ** -52) * Math.abs(want[i]), `in place: ${got[i]} vs ${want[i]}`);
+      }),
+      { numRuns: 200 },
+    );
+    const special = [0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 36.7, -36.7, 708.4, -708.4, 709, -709, 744, -744, 745, -745, 745.2, -745.2, 746, -746, 1e308, -1e308, -1000];
+    const heapX = wasm.heap.allocate(false, special.length)!;
+    heapX.set(special);
+    const got = wasm.heap.allocate(false, special.length)!;
+    const want = new Float64Array(special.length);
+    referenceKernels.sigmoid(heapX, want);
+    wasm.kernels.sigmoid(heapX, got);
+    special.forEach((v, i) => assert.ok(Object.is(got[i], want[i]), `sigmoid(${v}): ${got[i]} vs ${want[i]}`));
+  });
+
   it('predictTwoLayer (fused inference on image bytes) predicts exactly what the layer-by-layer kernels predict', () => {
     const { test } = loadMnistSplits();
     const count = 700;

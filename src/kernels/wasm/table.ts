@@ -62,7 +62,7 @@ const ELEMENTWISE_SPLIT_MIN = 8192;
 
 /** The kernels this table binds. */
 export type SimpleKernel =
-  | 'axpy' | 'bytesToFloat' | 'softmaxRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'applyMask'
+  | 'axpy' | 'bytesToFloat' | 'softmaxRows' | 'reluForward' | 'reluBackward' | 'addRowVector' | 'sumRows' | 'applyMask' | 'sigmoid'
   | 'momentumUpdate' | 'nesterovUpdate' | 'adaGradUpdate' | 'rmspropUpdate' | 'adamUpdate'
   | 'batchNormForwardTrain' | 'batchNormForwardTest' | 'batchNormBackwardTrain' | 'batchNormBackwardTest';
 
@@ -99,6 +99,8 @@ export const SIMPLE_KERNELS: readonly KernelDescriptor[] = [
   { name: 'addRowVector', operands: [{ scalar: 2 }, { scalar: 3 }, { at: 0, len: times(2, 3) }, { at: 1, len: num(3) }, { at: 4, len: times(2, 3), out: true }] },
   // sumRows(x, m, n, out)
   { name: 'sumRows', operands: [{ scalar: 1 }, { scalar: 2 }, { at: 0, len: times(1, 2) }, { at: 3, len: num(2), out: true }] },
+  // sigmoid(x, out): e^x by a polynomial (kernels.ts), within ~1 ulp of the reference's Math.exp; not split.
+  { name: 'sigmoid', operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), out: true }] },
   // applyMask(x, mask, out)
   { name: 'applyMask', split: true, operands: [{ value: len(0) }, { at: 0, len: len(0) }, { at: 1, len: len(0), kind: 'bytes' }, { at: 2, len: len(0), out: true }] },
   // momentumUpdate(lr, momentum, v, g, p)

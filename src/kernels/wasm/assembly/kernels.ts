@@ -1005,6 +1005,130 @@ export function keptTN_f64(m: i32, n: i32, k: i32, b: usize, c: usize, acc: i32,
 export function axpy_f32(len: i32, alpha: f32, x: usize, y: usize): void { axpy<f32>(len, alpha, x, y); }
 export function axpy_f64(len: i32, alpha: f64, x: usize, y: usize): void { axpy<f64>(len, alpha, x, y); }
 
+// ---- The sigmoid (src/kernels/elementwise.ts: sigmoid) ----------------------------------------------
+// e^x for x <= 0 (the sigmoid needs no other): x = n·ln2 + r with n = nearest(x·log2 e), |r| <= ln2/2
+// (Cody–Waite: ln2 in two parts, n·LN2_HI exact), e^r by its Taylor polynomial to r^13 (truncation
+// < 1e-17 relative), times 2^n built in the exponent bits — in two steps below 2^-1000, so that a
+// subnormal result is rounded once. x is clamped at -746 (e^-746 rounds to 0), which keeps r finite for
+// -Infinity; NaN passes through the clamp. The same operations on one lane (expScalar) and two (expV),
+// so every element gets the same bits wherever it sits. Within ~1 ulp of Math.exp (test/wasm-kernels.test.ts).
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const EXP_FLOOR: f64 = -746.0;
+// 1.5·2^52: adding it leaves a small integer n in the low mantissa bits.
+const ROUND_BITS: f64 = 6755399441055744.0;
+const TWO_M1000: f64 = 9.332636185032189e-302; // 2^-1000
+
+// @ts-ignore: decorator
+@inline function expPoly(r: f64): f64 {
+  let p: f64 = 1.6059043836821613e-10; // 1/13!
+  p = p * r + 2.08767569878681e-9; // 1/12!
+  p = p * r + 2.505210838544172e-8;
+  p = p * r + 2.755731922398589e-7;
+  p = p * r + 2.7557319223985893e-6;
+  p = p * r + 2.48015873015873e-5;
+  p = p * r + 1.984126984126984e-4;
+  p = p * r + 1.388888888888889e-3;
+  p = p * r + 8.333333333333333e-3;
+  p = p * r + 4.1666666666666664e-2;
+  p = p * r + 1.6666666666666666e-1;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  return p * r + 1.0;
+}
+
+// @ts-ignore: decorator
+@inline function expPolyV(r: v128): v128 {
+  let p = f64x2.splat(1.6059043836821613e-10);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.08767569878681e-9));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.505210838544172e-8));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.755731922398589e-7));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.7557319223985893e-6));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.48015873015873e-5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.984126984126984e-4));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.388888888888889e-3));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(8.333333333333333e-3));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(4.1666666666666664e-2));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.6666666666666666e-1));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  return f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+}
+
+/** e^x for x <= 0 (or NaN), one lane. */
+// @ts-ignore: decorator
+@inline function expNonPositive(x: f64): f64 {
+  x = max<f64>(x, EXP_FLOOR);
+  const n = nearest<f64>(x * LOG2E);
+  const r = x - n * LN2_HI - n * LN2_LO;
+  const p = expPoly(r);
+  // n in [-1077, 0]: below -1000 scale by 2^(n+1000), then by 2^-1000 (one rounding into the subnormals).
+  const low = n < -1000;
+  const k = low ? n + 1000 : n;
+  const scale = reinterpret<f64>((reinterpret<i64>(k + (ROUND_BITS + 1023)) << 52));
+  const e = p * scale;
+  return low ? e * TWO_M1000 : e;
+}
+
+/** e^x for x <= 0 (or NaN), two lanes: expNonPositive's operations. */
+// @ts-ignore: decorator
+@inline function expNonPositiveV(x: v128): v128 {
+  x = f64x2.max(x, f64x2.splat(EXP_FLOOR));
+  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
+  const p = expPolyV(r);
+  const low = f64x2.lt(n, f64x2.splat(-1000));
+  const k = v128.bitselect(f64x2.add(n, f64x2.splat(1000)), n, low);
+  const scale = i64x2.shl(f64x2.add(k, f64x2.splat(ROUND_BITS + 1023)), 52);
+  const e = f64x2.mul(p, scale);
+  return v128.bitselect(f64x2.mul(e, f64x2.splat(TWO_M1000)), e, low);
+}
+
+/** The sigmoid of two lanes, as the reference: 1 / (1 + e^-v) for v >= 0, e^v / (1 + e^v) otherwise. */
+// @ts-ignore: decorator
+@inline function sigmoidV(v: v128): v128 {
+  const e = expNonPositiveV(f64x2.neg(f64x2.abs(v)));
+  const num = v128.bitselect(f64x2.splat(1), e, f64x2.ge(v, f64x2.splat(0)));
+  return f64x2.div(num, f64x2.add(f64x2.splat(1), e));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoidScalar(v: f64): f64 {
+  const e = expNonPositive(-abs<f64>(v));
+  return (v >= 0 ? 1.0 : e) / (1.0 + e);
+}
+
+/** out = sigmoid(x), two elements at a time (float32 data computed in float64 and rounded, as the reference). */
+// @ts-ignore: decorator
+@inline function sigmoid<T>(len: i32, x: usize, out: usize): void {
+  const sz = <usize>sizeof<T>();
+  let i = 0;
+  if (sizeof<T>() == 8) {
+    // Four vectors an iteration: four independent chains for the CPU to overlap.
+    for (; i + 8 <= len; i += 8) {
+      const at = <usize>i * sz;
+      const y0 = sigmoidV(v128.load(x + at));
+      const y1 = sigmoidV(v128.load(x + at, 16));
+      const y2 = sigmoidV(v128.load(x + at, 32));
+      const y3 = sigmoidV(v128.load(x + at, 48));
+      v128.store(out + at, y0);
+      v128.store(out + at, y1, 16);
+      v128.store(out + at, y2, 32);
+      v128.store(out + at, y3, 48);
+    }
+  }
+  for (; i + 2 <= len; i += 2) {
+    const at = <usize>i * sz;
+    if (sizeof<T>() == 8) v128.store(out + at, sigmoidV(v128.load(x + at)));
+    else v128.store64_lane(out + at, f32x4.demote_f64x2_zero(sigmoidV(f64x2.promote_low_f32x4(v128.load64_zero(x + at)))), 0);
+  }
+  for (; i < len; i++) store<T>(out + <usize>i * sz, <T>sigmoidScalar(<f64>load<T>(x + <usize>i * sz)));
+}
+
+export function sigmoid_f32(len: i32, x: usize, out: usize): void { sigmoid<f32>(len, x, out); }
+export function sigmoid_f64(len: i32, x: usize, out: usize): void { sigmoid<f64>(len, x, out); }
+
 /** Lane masks (all ones where x <= 0) of 4 elements at x, as i32 lanes: the ReLU test, 4 at a time. */
 // @ts-ignore: decorator
 @inline function lessEqualZero4<T>(x: usize): v128 {
