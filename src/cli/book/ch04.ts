@@ -128,7 +128,7 @@ export function registerCh04(program: Command): void {
     'train-neuralnet-ch04',
     'ch04/train_neuralnet.py',
     "chapter 4's TwoLayerNet (sigmoid, its hand-written gradient) trained by mini-batch SGD on MNIST",
-    "Prints the book's line every epoch (600 iterations, from iteration 0): \"train acc, test acc | 0.x, 0.y\"\n(accuracies on the whole training and test sets); writes train-neuralnet-ch04.svg/.png (train and, dashed,\ntest accuracy per epoch) and history.json to --out. The book's 10000 iterations take about 20 s (2 cores):\n--iters for a short run. Mini-batches are drawn with replacement (np.random.choice) from --seed.",
+    "Prints the book's line every epoch (600 iterations, from iteration 0): \"train acc, test acc | 0.x, 0.y\"\n(accuracies on the whole training and test sets); writes train-neuralnet-ch04.svg/.png (train and, dashed,\ntest accuracy per epoch) and history.json to --out. The book's 10000 iterations take about 15 s (2 cores):\n--iters for a short run. Mini-batches are drawn with replacement (np.random.choice) from --seed.",
     (ctx, flags) => {
       const { train, test } = ctx.mnist();
       // The book converts both whole sets to float arrays (load_mnist(normalize=True, one_hot_label=True));
