@@ -112,8 +112,9 @@ export class TwoLayerNetCh04 {
 /**
  * A TwoLayerNetCh04's `predict`, `loss`, `accuracy` and `gradient` for up to `capacity` rows at a time, in
  * buffers allocated once — on the WASM kernels' heap when they are in use, so the products read and write
- * them in place: no allocation and no copy per call, and the hidden layer's sigmoid computed once (the
- * book's `sigmoid_grad(a1)` is `(1 − z1)·z1` with `z1 = sigmoid(a1)`, which the forward pass already has).
+ * them in place: no buffer allocated and nothing copied per call (only small views), and the hidden layer's
+ * sigmoid computed once (the book's `sigmoid_grad(a1)` is `(1 − z1)·z1` with `z1 = sigmoid(a1)`, which the
+ * forward pass already has).
  * The same operations in the same order as the net's own methods, so the same numbers, bit for bit
  * (test/ch01-04.test.ts); train-neuralnet-ch04 trains with it. The net's methods stay the book's code.
  * What `predict` and `gradient` return are views of the buffers, valid until the next call.
