@@ -137,7 +137,9 @@ class TwoLayerNet:
                 'W2': self.layers['Affine2'].dW, 'b2': self.layers['Affine2'].db}
 
 
-def main():
+def main(network_class=None, print_epochs=False):
+    """The book's train_neuralnet.py; ch04's is the same script with chapter 4's TwoLayerNet
+    (bench/ch04/numpy_train_ch04.py passes it, and prints the book's line every epoch as that script does)."""
     ap = argparse.ArgumentParser()
     ap.add_argument('--seed', type=int, default=None)
     ap.add_argument('--iters', type=int, default=10000)
@@ -146,7 +148,7 @@ def main():
         np.random.seed(args.seed)
     start = time.perf_counter()
     (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
-    network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
+    network = (network_class or TwoLayerNet)(input_size=784, hidden_size=50, output_size=10)
     iters_num = args.iters
     train_size = x_train.shape[0]
     batch_size = 100
@@ -164,6 +166,8 @@ def main():
         if i % iter_per_epoch == 0:
             train_acc_list.append(network.accuracy(x_train, t_train))
             test_acc_list.append(network.accuracy(x_test, t_test))
+            if print_epochs:
+                print('train acc, test acc | ' + str(train_acc_list[-1]) + ', ' + str(test_acc_list[-1]), flush=True)
     seconds = time.perf_counter() - start
     print(json.dumps({'system': 'numpy', 'numpy': np.__version__, 'seconds': seconds, 'trainAcc': train_acc_list[-1],
                       'testAcc': test_acc_list[-1], 'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

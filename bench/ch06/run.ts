@@ -18,12 +18,11 @@
  *     npx tsx bench/ch06/run.ts [--iters 2000] [--rounds 1] [--threads 1|2] [--blas-threads N] [--others]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs } from '../args.ts';
-import { CLI, cliBuilt, limitText, mbOf, median, wall } from '../systems.ts';
+import { cliBuilt, cliInTempDir, limitText, mbOf, median, wall } from '../systems.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -57,16 +56,6 @@ export interface OptimizerCompareResult {
   numpyLoopSeconds: number;
 }
 
-/** `scratchnet <args> --out DIR` timed (`wall`), DIR a fresh temporary directory removed afterwards. */
-function cliInTempDir(args: string[]): ReturnType<typeof wall> {
-  const out = mkdtempSync(join(tmpdir(), 'scratchnet-bench-ch06-'));
-  try {
-    return wall(CLI, [...args, '--out', out]);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
 /**
  * Runs both measures, alternating the systems round by round; ScratchNet's loop in a process of its own
  * each round (bench/ch06/loop.ts), as NumPy's.
@@ -76,7 +65,7 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
   const rows = { snWhole: [] as number[], npWhole: [] as number[], snIn: [] as number[], npIn: [] as number[], snRss: [] as number[], npRss: [] as number[] };
   await cliBuilt();
   for (let r = 1; r <= rounds; r++) {
-    const sn = cliInTempDir(['optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads)]);
+    const sn = cliInTempDir(['optimizer-compare-mnist', '--seed', String(r), '--iters', String(iters), '--threads', String(threads)], 'scratchnet-bench-ch06-');
     rows.snWhole.push(sn.seconds);
     rows.snRss.push(sn.peakRssMB);
     const np = wall('python3', [join(root, 'bench/ch06/numpy_optimizer_compare.py'), '--seed', String(r), '--iters', String(iters)], pythonEnv);
@@ -90,7 +79,7 @@ export async function optimizerCompareBench({ iters, rounds, threads, blasThread
   // The memory limit is for every chapter-6 command: each of the others once, `--seed 1`, as the README's table.
   const otherRuns: { command: string; seconds: number; peakRssMB: number }[] = [];
   for (const command of others ? OTHER_CH06_COMMANDS : []) {
-    const run = cliInTempDir([command, '--seed', '1']);
+    const run = cliInTempDir([command, '--seed', '1'], 'scratchnet-bench-ch06-');
     otherRuns.push({ command, seconds: run.seconds, peakRssMB: run.peakRssMB });
     console.log(`${command} --seed 1  ${run.seconds.toFixed(1)} s  peak RSS ${mbOf(run.peakRssMB)}`);
   }

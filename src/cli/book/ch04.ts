@@ -17,12 +17,15 @@ import type { CommonFlags } from '../ch06/run.ts';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options.ts';
 import { arange, drawing } from './shared.ts';
 
+/** Images converted to floats at a time for train-neuralnet-ch04's accuracies (~6 MB in float64). */
+const ACCURACY_ROWS = 1000;
+
 /**
  * `net.accuracy` over a whole MNIST split, converting `rows` images to floats at a time (~6 MB in float64)
  * instead of the whole split (376 MB for the training set): the same number, as each image's class is
  * predicted on its own. `net`: a TwoLayerNetCh04, or a workspace of one with room for `rows` rows.
  */
-export function accuracyInBlocks(net: Pick<TwoLayerNetCh04, 'accuracy'>, split: MnistSplit, rows = 1000, block?: Float64Array): number {
+export function accuracyInBlocks(net: Pick<TwoLayerNetCh04, 'accuracy'>, split: MnistSplit, rows = ACCURACY_ROWS, block?: Float64Array): number {
   const p = split.pixels;
   if (!block || block.length < Math.min(rows, split.count) * p) block = allocateBuffer(false, Math.min(rows, split.count) * p, 'accuracyInBlocks') as Float64Array;
   let correct = 0;
@@ -141,11 +144,11 @@ export function registerCh04(program: Command): void {
       // Long-lived buffers, on the WASM kernels' heap when they are in use (the products read them in place).
       const xb = new Tensor(allocateBuffer(false, flags.batchSize * p, 'train-neuralnet-ch04'), [flags.batchSize, p]);
       const tb = new Tensor(allocateBuffer(false, flags.batchSize * 10, 'train-neuralnet-ch04'), [flags.batchSize, 10]);
-      const block = allocateBuffer(false, Math.min(1000, Math.max(train.count, test.count)) * p, 'train-neuralnet-ch04') as Float64Array;
+      const block = allocateBuffer(false, Math.min(ACCURACY_ROWS, Math.max(train.count, test.count)) * p, 'train-neuralnet-ch04') as Float64Array;
       const batchIndex = new Int32Array(flags.batchSize);
       // The net's gradient, loss and accuracy in buffers allocated once (the same numbers, bit for bit).
       const step = new TwoLayerNetCh04Workspace(net, flags.batchSize);
-      const blocks = new TwoLayerNetCh04Workspace(net, 1000);
+      const blocks = new TwoLayerNetCh04Workspace(net, ACCURACY_ROWS);
       const trainAcc: number[] = [];
       const testAcc: number[] = [];
       const losses: number[] = [];
@@ -162,8 +165,8 @@ export function registerCh04(program: Command): void {
         for (const key of ['W1', 'b1', 'W2', 'b2'] as const) kernels.axpy(-flags.lr, grad[key].data, net.params[key].data);
         losses.push(step.loss(xb, tb));
         if (i % iterPerEpoch === 0) {
-          trainAcc.push(accuracyInBlocks(blocks, train, 1000, block));
-          testAcc.push(accuracyInBlocks(blocks, test, 1000, block));
+          trainAcc.push(accuracyInBlocks(blocks, train, ACCURACY_ROWS, block));
+          testAcc.push(accuracyInBlocks(blocks, test, ACCURACY_ROWS, block));
           ctx.print(`train acc, test acc | ${pyFloat(trainAcc.at(-1)!)}, ${pyFloat(testAcc.at(-1)!)}`);
         }
         bar.update(i + 1, `loss ${losses.at(-1)!.toFixed(3)}`);
