@@ -435,6 +435,13 @@ describe('WASM SIMD kernels', () => {
     referenceKernels.sigmoid(heapX, want);
     wasm.kernels.sigmoid(heapX, got);
     special.forEach((v, i) => assert.ok(Object.is(got[i], want[i]), `sigmoid(${v}): ${got[i]} vs ${want[i]}`));
+    // A value gets the same bits wherever it sits: in the 4-vector loop, a lone vector, or the odd tail.
+    for (const v of [-0.7310585786300049, 3.25, -700.5, 1e-9]) {
+      const xs = new Float64Array(11).fill(v);
+      const ys = new Float64Array(11);
+      wasm.kernels.sigmoid(xs, ys);
+      ys.forEach((y) => assert.ok(Object.is(y, ys[0]), `sigmoid(${v}): ${y} vs ${ys[0]}`));
+    }
   });
 
   it('predictTwoLayer (fused inference on image bytes) predicts exactly what the layer-by-layer kernels predict', () => {

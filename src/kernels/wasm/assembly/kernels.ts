@@ -1010,8 +1010,7 @@ export function axpy_f64(len: i32, alpha: f64, x: usize, y: usize): void { axpy<
 // (Cody–Waite: ln2 in two parts, n·LN2_HI exact), e^r by its Taylor polynomial to r^13 (truncation
 // < 1e-17 relative), times 2^n built in the exponent bits — in two steps below 2^-1000, so that a
 // subnormal result is rounded once. x is clamped at -746 (e^-746 rounds to 0), which keeps r finite for
-// -Infinity; NaN passes through the clamp. The same operations on one lane (expScalar) and two (expV),
-// so every element gets the same bits wherever it sits. Within ~1 ulp of Math.exp (test/wasm-kernels.test.ts).
+// -Infinity; NaN passes through the clamp. Within ~1 ulp of Math.exp (test/wasm-kernels.test.ts).
 const LOG2E: f64 = 1.4426950408889634;
 const LN2_HI: f64 = 6.93147180369123816490e-01;
 const LN2_LO: f64 = 1.90821492927058770002e-10;
@@ -1019,24 +1018,6 @@ const EXP_FLOOR: f64 = -746.0;
 // 1.5·2^52: adding it leaves a small integer n in the low mantissa bits.
 const ROUND_BITS: f64 = 6755399441055744.0;
 const TWO_M1000: f64 = 9.332636185032189e-302; // 2^-1000
-
-// @ts-ignore: decorator
-@inline function expPoly(r: f64): f64 {
-  let p: f64 = 1.6059043836821613e-10; // 1/13!
-  p = p * r + 2.08767569878681e-9; // 1/12!
-  p = p * r + 2.505210838544172e-8;
-  p = p * r + 2.755731922398589e-7;
-  p = p * r + 2.7557319223985893e-6;
-  p = p * r + 2.48015873015873e-5;
-  p = p * r + 1.984126984126984e-4;
-  p = p * r + 1.388888888888889e-3;
-  p = p * r + 8.333333333333333e-3;
-  p = p * r + 4.1666666666666664e-2;
-  p = p * r + 1.6666666666666666e-1;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  return p * r + 1.0;
-}
 
 // @ts-ignore: decorator
 @inline function expPolyV(r: v128): v128 {
@@ -1056,22 +1037,7 @@ const TWO_M1000: f64 = 9.332636185032189e-302; // 2^-1000
   return f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
 }
 
-/** e^x for x <= 0 (or NaN), one lane. */
-// @ts-ignore: decorator
-@inline function expNonPositive(x: f64): f64 {
-  x = max<f64>(x, EXP_FLOOR);
-  const n = nearest<f64>(x * LOG2E);
-  const r = x - n * LN2_HI - n * LN2_LO;
-  const p = expPoly(r);
-  // n in [-1077, 0]: below -1000 scale by 2^(n+1000), then by 2^-1000 (one rounding into the subnormals).
-  const low = n < -1000;
-  const k = low ? n + 1000 : n;
-  const scale = reinterpret<f64>((reinterpret<i64>(k + (ROUND_BITS + 1023)) << 52));
-  const e = p * scale;
-  return low ? e * TWO_M1000 : e;
-}
-
-/** e^x for x <= 0 (or NaN), two lanes: expNonPositive's operations. */
+/** e^x for x <= 0 (or NaN), two lanes. */
 // @ts-ignore: decorator
 @inline function expNonPositiveV(x: v128): v128 {
   x = f64x2.max(x, f64x2.splat(EXP_FLOOR));
@@ -1093,10 +1059,10 @@ const TWO_M1000: f64 = 9.332636185032189e-302; // 2^-1000
   return f64x2.div(num, f64x2.add(f64x2.splat(1), e));
 }
 
+/** The sigmoid of one value: sigmoidV's lane 0, so a tail element gets the bits it would get in a vector. */
 // @ts-ignore: decorator
 @inline function sigmoidScalar(v: f64): f64 {
-  const e = expNonPositive(-abs<f64>(v));
-  return (v >= 0 ? 1.0 : e) / (1.0 + e);
+  return f64x2.extract_lane(sigmoidV(f64x2.splat(v)), 0);
 }
 
 /** out = sigmoid(x), two elements at a time (float32 data computed in float64 and rounded, as the reference). */
